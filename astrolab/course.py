@@ -1,0 +1,152 @@
+"""Course housekeeping: the table of contents, notebook hygiene and the student edition.
+
+Command line::
+
+    python -m astrolab.course student --out _build/student   # solutions removed
+    python -m astrolab.course list                            # notebooks in toc order
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition"]
+
+SOLUTION_TAG = "solution"
+
+
+def course_root() -> Path:
+    """The checkout the package is installed from (the folder holding ``toc.yml``)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "toc.yml").is_file():
+        raise FileNotFoundError(f"toc.yml not found in {root}: is astrolab installed from a checkout?")
+    return root
+
+
+def _walk(entries) -> Iterator[str]:
+    for entry in entries or []:
+        if "file" in entry:
+            yield entry["file"]
+        for key in ("parts", "chapters", "sections"):
+            yield from _walk(entry.get(key))
+
+
+def toc_files(toc: str | Path | None = None) -> list[Path]:
+    """Every source file named in a Jupyter Book 1 ``toc.yml``, in reading order.
+
+    Entries have no suffix in the toc; the existing ``.ipynb`` or ``.md`` file is returned, or the
+    path with ``.ipynb`` when neither exists (so a test can report it missing).
+    """
+    import yaml
+
+    toc = Path(toc) if toc is not None else course_root() / "toc.yml"
+    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "root" not in data:
+        raise ValueError(f"{toc} is not a Jupyter Book table of contents (no 'root' entry)")
+    names = [data["root"], *_walk(data.get("parts")), *_walk(data.get("chapters"))]
+    files = []
+    for name in names:
+        base = toc.parent / name
+        for suffix in (".ipynb", ".md"):
+            if base.with_suffix(suffix).is_file():
+                files.append(base.with_suffix(suffix))
+                break
+        else:
+            files.append(base.with_suffix(".ipynb"))
+    return files
+
+
+def toc_notebooks(toc: str | Path | None = None) -> list[Path]:
+    """The notebooks of the course in reading order."""
+    return [path for path in toc_files(toc) if path.suffix == ".ipynb"]
+
+
+def _is_solution_marker(cell, marker: str) -> bool:
+    return cell.cell_type == "markdown" and "{" + marker + "}" in cell.source
+
+
+def strip_solutions(nb):
+    """Return a copy of notebook ``nb`` without solutions.
+
+    Removes cells tagged ``solution`` and every cell of a gated ``{solution-start}`` ...
+    ``{solution-end}`` block (sphinx-exercise syntax), so no empty dropdown is left behind.
+    """
+    import copy
+
+    out = copy.deepcopy(nb)
+    cells, inside = [], False
+    for cell in out.cells:
+        if _is_solution_marker(cell, "solution-start"):
+            inside = True
+        if not inside and SOLUTION_TAG not in cell.get("metadata", {}).get("tags", []):
+            cells.append(cell)
+        if _is_solution_marker(cell, "solution-end"):
+            inside = False
+    if inside:
+        raise ValueError("a {solution-start} block has no matching {solution-end}")
+    out.cells = cells
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_student_edition(out: str | Path, root: str | Path | None = None) -> list[Path]:
+    """Write the student edition of ``root/notebooks`` to ``out``: same files, solutions removed.
+
+    Returns the notebooks written.
+    """
+    import nbformat
+
+    root = Path(root) if root is not None else course_root()
+    src, out = root / "notebooks", Path(out)
+    if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
+        raise ValueError(f"out must lie outside {src}, got {out}")
+    written = []
+    for path in sorted(src.rglob("*")):
+        if ".ipynb_checkpoints" in path.parts or path.is_dir():
+            continue
+        target = out / path.relative_to(src)
+        if path.suffix == ".ipynb":
+            nb = strip_solutions(nbformat.read(path, as_version=4))
+            _write_atomic(target, nbformat.writes(nb) + "\n")
+            written.append(target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m astrolab.course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    student = sub.add_parser("student", help="write the student edition (solutions removed)")
+    student.add_argument("--out", default="_build/student", help="output folder")
+    sub.add_parser("list", help="list the notebooks in toc order")
+    args = parser.parse_args(argv)
+    if args.command == "student":
+        written = write_student_edition(args.out)
+        print(f"Student edition: {len(written)} notebooks without solutions in {args.out}/")
+    else:
+        for path in toc_notebooks():
+            print(path.relative_to(course_root()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

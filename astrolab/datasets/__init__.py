@@ -1,0 +1,30 @@
+"""Data for the course: mock generators that return data AND ground truth, and loaders of real data.
+
+Generators are named ``make_*`` and are deterministic for a given ``seed``; loaders of real public
+data are named ``fetch_*``, check SHA-256 checksums, cache under :func:`astrolab.data_dir` and,
+when offline, raise :class:`DataUnavailableError` naming the mock to use instead.
+"""
+
+from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
+from astrolab.datasets._helpers import real_or_mock
+from astrolab.datasets._spectra import (
+    fetch_calspec_astar,
+    make_blackbody_spectrum,
+    planck_lambda,
+    wien_peak,
+)
+from astrolab.datasets._stars import gaia_parallax_error, make_star_catalog
+
+__all__ = [
+    "DataUnavailableError",
+    "RemoteFile",
+    "fetch_calspec_astar",
+    "fetch_file",
+    "gaia_parallax_error",
+    "load_registry",
+    "make_blackbody_spectrum",
+    "make_star_catalog",
+    "planck_lambda",
+    "real_or_mock",
+    "wien_peak",
+]

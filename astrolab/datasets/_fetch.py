@@ -1,0 +1,159 @@
+"""Download real public data with pooch: SHA-256 checked, cached, atomic, mirror-aware, offline-friendly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DataUnavailableError", "RemoteFile", "load_registry", "fetch_file"]
+
+
+class DataUnavailableError(OSError):
+    """A real data set could not be had (no network, no mirror copy); use the named mock instead."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One entry of the data registry (``data/registry.json``)."""
+
+    name: str
+    url: str
+    sha256: str
+    filename: str
+    mirror_path: str
+    mock: str
+    description: str = ""
+    citation: str = ""
+
+    def __post_init__(self):
+        digest = self.sha256.lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(
+                f"registry entry {self.name!r}: sha256 must be 64 hexadecimal digits, got {self.sha256!r}"
+            )
+        if Path(self.filename).name != self.filename:
+            raise ValueError(
+                f"registry entry {self.name!r}: filename must be a bare file name, got {self.filename!r}"
+            )
+
+
+def load_registry(path: str | Path | None = None) -> dict[str, RemoteFile]:
+    """Read the registry of real data sets.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A JSON file mapping names to entries; default: ``data/registry.json`` of the course.
+
+    Returns
+    -------
+    dict of str to RemoteFile
+
+    Examples
+    --------
+    >>> registry = load_registry()
+    >>> registry["calspec-1732526"].filename
+    '1732526_nic_002.ascii'
+    """
+    if path is None:
+        from astrolab._paths import shipped_data_dir
+
+        path = shipped_data_dir() / "registry.json"
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {
+        name: RemoteFile(name=name, **fields)
+        for name, fields in raw.items()
+        if not name.startswith("_")
+    }
+
+
+def _sha256(path: Path) -> str:
+    import pooch
+
+    return pooch.file_hash(str(path), alg="sha256")
+
+
+def fetch_file(
+    name: str,
+    *,
+    mirror: str | Path | None = None,
+    data_home: str | Path | None = None,
+    registry: dict[str, RemoteFile] | None = None,
+    progressbar: bool = False,
+) -> Path:
+    """Return a local path to a registered real data file, downloading it if needed.
+
+    Looks, in order, in the local mirror (``mirror`` or ``$ASTROLAB_MIRROR``), in the cache
+    (``data_home`` or :func:`astrolab.data_dir`), and finally downloads with pooch. Every file is
+    checked against the registered SHA-256. Downloads go to a temporary file that is renamed only
+    once complete and verified, so an interrupted download never leaves a half-written file.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"calspec-1732526"``.
+    mirror : str or Path, optional
+        Folder laid out like the registry's ``mirror_path`` entries.
+    data_home : str or Path, optional
+        Cache folder to download into.
+    registry : dict, optional
+        Registry to use instead of the course's ``data/registry.json``.
+    progressbar : bool, default False
+        Show a tqdm progress bar while downloading.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataUnavailableError
+        When the file is neither mirrored nor cached and cannot be downloaded; the message names
+        the mock generator to use instead.
+    ValueError
+        For an unknown name, or a file whose SHA-256 does not match the registry.
+    """
+    import pooch
+    import requests
+
+    from astrolab._paths import data_dir, mirror_dir
+
+    registry = load_registry() if registry is None else registry
+    if name not in registry:
+        raise ValueError(f"name must be one of {sorted(registry)}, got {name!r}")
+    entry = registry[name]
+
+    mirror_root = Path(mirror).expanduser() if mirror is not None else mirror_dir()
+    if mirror_root is not None:
+        candidate = mirror_root / entry.mirror_path
+        if candidate.is_file():
+            digest = _sha256(candidate)
+            if digest != entry.sha256:
+                raise ValueError(
+                    f"the mirror copy {candidate} of {name!r} has SHA-256 {digest}, expected "
+                    f"{entry.sha256}: it is not the registered file"
+                )
+            return candidate
+
+    cache = Path(data_home).expanduser() if data_home is not None else data_dir()
+    try:
+        path = pooch.retrieve(
+            entry.url,
+            known_hash=f"sha256:{entry.sha256}",
+            fname=entry.filename,
+            path=cache,
+            progressbar=progressbar,
+        )
+    except (requests.exceptions.RequestException, OSError) as err:
+        where = f" or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}"
+        raise DataUnavailableError(
+            f"Cannot download {name!r} from {entry.url} (are you offline?): use "
+            f"{entry.mock} for mock data with ground truth{where}."
+        ) from err
+    except ValueError as err:  # pooch: the downloaded file's hash does not match
+        raise ValueError(
+            f"the download of {name!r} from {entry.url} does not match its registered SHA-256 "
+            f"and was discarded: {err}"
+        ) from err
+    return Path(path)

@@ -1,0 +1,57 @@
+"""Use a real data set when it can be had, the mock with ground truth when not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from astrolab.datasets._fetch import DataUnavailableError
+
+__all__ = ["real_or_mock"]
+
+
+def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbose: bool = True):
+    """Load real data with ``fetch()``; if it cannot be had, fall back to ``mock()``.
+
+    Parameters
+    ----------
+    fetch : callable
+        A ``fetch_*`` function of :mod:`astrolab.datasets` (no arguments).
+    mock : callable
+        A ``make_*`` generator returning ``(data, truth)``.
+    prefer : {"real", "mock"}, default "real"
+        ``"mock"`` skips the real data (useful to compare with the ground truth).
+    verbose : bool, default True
+        Print one line saying which data are in use.
+
+    Returns
+    -------
+    data : object
+        What ``fetch`` or ``mock`` returned as data.
+    truth : object or None
+        The mock's ground truth, or None for real data.
+    source : {"real", "mock"}
+
+    Examples
+    --------
+    >>> from astrolab.datasets import fetch_calspec_astar, make_blackbody_spectrum
+    >>> spec, truth, source = real_or_mock(
+    ...     fetch_calspec_astar, make_blackbody_spectrum, prefer="mock", verbose=False)
+    >>> source
+    'mock'
+    """
+    if prefer not in ("real", "mock"):
+        raise ValueError(f"prefer must be 'real' or 'mock', got {prefer!r}")
+    if prefer == "real":
+        try:
+            data = fetch()
+        except DataUnavailableError as err:
+            if verbose:
+                print(f"Real data unavailable. {err}\nUsing the mock data set instead.")
+        else:
+            if verbose:
+                print(f"Using real data: {getattr(data, 'meta', {}).get('source', fetch.__name__)}")
+            return data, None, "real"
+    data, truth = mock()
+    if verbose and prefer == "mock":
+        print(f"Using the mock data set from {mock.__name__} (ground truth known).")
+    return data, truth, "mock"

@@ -1,0 +1,7 @@
+"""Interactive demos. Each builder RETURNS an ``ipywidgets`` widget (it does not display it), so
+the demo can be tested without a browser: set a control's ``.value`` and check the state."""
+
+from astrolab.widgets._figure import FigureOutput
+from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
+
+__all__ = ["BlackbodyExplorer", "FigureOutput", "blackbody_explorer"]
