@@ -4,6 +4,7 @@ Command line::
 
     python -m astrolab.course student --out _build/student   # solutions removed
     python -m astrolab.course list                            # notebooks in toc order
+    pip freeze | python -m astrolab.course constraints        # re-pin constraints.txt
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition"]
+__all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
+           "pin_constraints"]
 
 SOLUTION_TAG = "solution"
 
@@ -131,6 +133,31 @@ def write_student_edition(out: str | Path, root: str | Path | None = None) -> li
     return written
 
 
+_CONSTRAINTS_HEADER = """\
+# Exact versions that `make` installs (tested on CPython 3.11, Linux x86_64).
+# torch is the CPU build; on other Python versions pip resolves the rest freely.
+# Regenerate after changing pyproject.toml: make constraints
+"""
+
+
+def pin_constraints(freeze: str) -> str:
+    """Turn ``pip freeze`` output into the text of ``constraints.txt``.
+
+    torch is pinned without its local version label (``2.13.0``, not ``2.13.0+cpu``) so that pip
+    picks the CPU wheel on disk; every other pin applies to the tested Python (3.11+) only.
+
+    Examples
+    --------
+    >>> print(pin_constraints("torch==2.13.0+cpu\\nnumpy==2.4.6\\n").splitlines()[-2:])
+    ['torch==2.13.0', 'numpy==2.4.6 ; python_version >= "3.11"']
+    """
+    lines = [ln.strip() for ln in freeze.splitlines() if ln.strip() and not ln.startswith("#")]
+    torch = [ln.split("+")[0] for ln in lines if ln.lower().startswith("torch==")]
+    rest = [f'{ln} ; python_version >= "3.11"' for ln in lines
+            if not ln.lower().startswith(("torch==", "astrolab", "-e "))]
+    return _CONSTRAINTS_HEADER + "\n".join(torch + rest) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m astrolab.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -138,10 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write the student edition (solutions removed)")
     student.add_argument("--out", default="_build/student", help="output folder")
     sub.add_parser("list", help="list the notebooks in toc order")
+    sub.add_parser("constraints", help="read `pip freeze` on stdin, print constraints.txt")
     args = parser.parse_args(argv)
     if args.command == "student":
         written = write_student_edition(args.out)
         print(f"Student edition: {len(written)} notebooks without solutions in {args.out}/")
+    elif args.command == "constraints":
+        import sys
+
+        sys.stdout.write(pin_constraints(sys.stdin.read()))
     else:
         for path in toc_notebooks():
             print(path.relative_to(course_root()))

@@ -26,6 +26,7 @@ class Feedback:
 
     correct: bool
     message: str
+    shown: bool = False
 
     def __bool__(self) -> bool:
         return self.correct
@@ -33,8 +34,10 @@ class Feedback:
     def __str__(self) -> str:
         return self.message
 
-    def _repr_markdown_(self) -> str:
-        return self.message
+    def _ipython_display_(self) -> None:
+        # check() already printed the message; as a cell's last value, do not print it twice.
+        if not self.shown:
+            print(self.message)
 
 
 def _as_array(value):
@@ -111,7 +114,7 @@ def check(answer, expected, *, rtol: float = 1e-2, atol: float = 0.0, name: str 
     feedback = _check(answer, expected, rtol=rtol, atol=atol, name=name)
     if verbose:
         print(feedback.message)
-    return feedback
+    return Feedback(feedback.correct, feedback.message, shown=verbose)
 
 
 def _check(answer, expected, *, rtol, atol, name) -> Feedback:

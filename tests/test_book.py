@@ -1,0 +1,46 @@
+"""The Jupyter Book builds with zero warnings; the student edition has no solutions."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from astrolab.course import toc_files, write_student_edition
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_student_edition_has_no_solutions(tmp_path):
+    written = write_student_edition(tmp_path / "student", root=REPO)
+    sources = sorted((REPO / "notebooks").rglob("*.ipynb"))
+    assert len(written) == len([p for p in sources if ".ipynb_checkpoints" not in p.parts])
+    for path in written:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            assert "solution" not in cell.metadata.get("tags", []), path
+            assert "{solution-start}" not in cell.source and "{solution-end}" not in cell.source
+        assert any("remove-cell" in c.metadata.get("tags", []) for c in nb.cells), path
+    assert (tmp_path / "student" / "00-welcome" / "index.md").is_file()
+
+
+@pytest.mark.slow
+def test_book_builds_without_warnings(tmp_path):
+    jb = Path(sys.executable).with_name("jupyter-book")
+    env = dict(os.environ, MPLBACKEND="agg")
+    result = subprocess.run(
+        [str(jb), "build", ".", "--config", "jupyter-book.yml", "--toc", "toc.yml",
+         "-W", "--keep-going", "--path-output", str(tmp_path)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    assert "WARNING" not in log.replace("[IPKernelApp] WARNING", ""), log[-4000:]
+    html = tmp_path / "_build" / "html"
+    for source in toc_files(REPO / "toc.yml"):
+        page = html / source.relative_to(REPO).with_suffix(".html")
+        assert page.is_file(), f"missing page {page}"
+    welcome = (html / "notebooks" / "00-welcome" / "01-how-to-use-this-course.html").read_text()
+    assert "Self-check" not in welcome, "remove-cell self-checks must not reach the book"
+    assert "solution" in welcome and "dropdown" in welcome
