@@ -6,68 +6,63 @@ Used two ways:
 - ``tests/conftest.py`` imports it and installs the guard for the unit tests.
 
 Loopback (127.0.0.0/8, ::1, localhost) stays open: Jupyter kernels and the tests' own local
-HTTP servers use it.
+HTTP servers use it. Everything the guard needs lives inside ``install`` so that, run as a startup
+file, it leaves no names behind in the notebook's namespace.
 """
-
-import socket as _socket
-
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-def _is_loopback(host) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode()
-    if not isinstance(host, str):
-        return False
-    return host in _LOOPBACK_NAMES or host.startswith("127.") or host in ("::1", "0:0:0:0:0:0:0:1")
 
 
 class NetworkBlockedError(OSError):
     """Raised when code under test tries to reach the network."""
 
 
-def _refuse(what):
-    raise NetworkBlockedError(f"network access is blocked in the course's tests ({what})")
-
-
-def install():
+def install(error=NetworkBlockedError):
     """Patch socket so that only loopback and local (AF_UNIX) connections work."""
-    if getattr(_socket, "_astrolab_guard", False):
+    import socket
+
+    if getattr(socket, "_astrolab_guard", None):
         return
-    original_connect = _socket.socket.connect
-    original_connect_ex = _socket.socket.connect_ex
-    original_getaddrinfo = _socket.getaddrinfo
+    loopback_names = {"localhost", "localhost.localdomain", "ip6-localhost", "::1"}
+    original = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
+
+    def is_loopback(host):
+        if isinstance(host, bytes):
+            host = host.decode()
+        return isinstance(host, str) and (host in loopback_names or host.startswith("127."))
+
+    def check(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
+            raise error(f"network access is blocked in the course's tests (connect to {address!r})")
 
     def connect(self, address):
-        if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _is_loopback(address[0]):
-            _refuse(f"connect to {address!r}")
-        return original_connect(self, address)
+        check(self, address)
+        return original[0](self, address)
 
     def connect_ex(self, address):
-        if self.family in (_socket.AF_INET, _socket.AF_INET6) and not _is_loopback(address[0]):
-            _refuse(f"connect to {address!r}")
-        return original_connect_ex(self, address)
+        check(self, address)
+        return original[1](self, address)
 
     def getaddrinfo(host, *args, **kwargs):
-        if host is not None and not _is_loopback(host):
-            raise _socket.gaierror(_socket.EAI_NONAME,
-                                   f"name resolution is blocked in the course's tests ({host!r})")
-        return original_getaddrinfo(host, *args, **kwargs)
+        if host is not None and not is_loopback(host):
+            raise socket.gaierror(
+                socket.EAI_NONAME, f"network access is blocked in the course's tests ({host!r})")
+        return original[2](host, *args, **kwargs)
 
-    _socket.socket.connect = connect
-    _socket.socket.connect_ex = connect_ex
-    _socket.getaddrinfo = getaddrinfo
-    _socket._astrolab_guard = (original_connect, original_connect_ex, original_getaddrinfo)
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+    socket.getaddrinfo = getaddrinfo
+    socket._astrolab_guard = original
 
 
 def uninstall():
     """Undo :func:`install`."""
-    saved = getattr(_socket, "_astrolab_guard", False)
-    if saved:
-        _socket.socket.connect, _socket.socket.connect_ex, _socket.getaddrinfo = saved
-        del _socket._astrolab_guard
+    import socket
+
+    original = getattr(socket, "_astrolab_guard", None)
+    if original:
+        socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = original
+        del socket._astrolab_guard
 
 
 if __name__ == "__main__":  # run as an IPython startup file
     install()
-    del install, uninstall, NetworkBlockedError, _refuse, _is_loopback, _LOOPBACK_NAMES, _socket
+    del install, uninstall, NetworkBlockedError

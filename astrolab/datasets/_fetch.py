@@ -147,10 +147,11 @@ def fetch_file(
         )
     except (requests.exceptions.RequestException, OSError) as err:
         where = f" or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}"
+        # One readable sentence, without the network library's long chained traceback.
         raise DataUnavailableError(
-            f"Cannot download {name!r} from {entry.url} (are you offline?): use "
-            f"{entry.mock} for mock data with ground truth{where}."
-        ) from err
+            f"Cannot download {name!r} from {entry.url} ({type(err).__name__}: are you "
+            f"offline?): use {entry.mock} for mock data with ground truth{where}."
+        ) from None
     except ValueError as err:  # pooch: the downloaded file's hash does not match
         raise ValueError(
             f"the download of {name!r} from {entry.url} does not match its registered SHA-256 "
