@@ -147,8 +147,9 @@ def check_environment(file: TextIO | None = None) -> EnvironmentReport:
         if version is None:
             (report.missing if needed else report.missing_optional).append(dist)
             tag = "MISSING " if needed else "absent  "
+            pip_hint = "-c constraints.txt torch==2.13.0" if dist == "torch" else dist
             say(f"  {tag} {dist:<16} needed for {purpose}: install with `make lab` "
-                f"(or `pip install {dist}`)")
+                f"(or `pip install {pip_hint}`)")
         else:
             say(f"  ok       {dist:<16} {version}")
 
