@@ -69,7 +69,7 @@ def _compare(answer, expected, rtol: float, atol: float, name: str) -> tuple[boo
                            "(mas vs arcsec, pc vs kpc, nm vs Angstrom)")
         for factor, what in ((2.0, "2"), (math.pi, "pi"), (2 * math.pi, "2 pi"),
                              (180 / math.pi, "180/pi (degrees vs radians)")):
-            if math.isclose(ratio, factor, rtol=0.01) or math.isclose(ratio, 1 / factor, rtol=0.01):
+            if math.isclose(ratio, factor, rel_tol=0.01) or math.isclose(ratio, 1 / factor, rel_tol=0.01):
                 return False, f"{name} is off by a factor of {what}"
         direction = "too large" if abs(a) > abs(e) else "too small"
         size = "slightly " if abs(ratio - 1) < 0.1 else ""
@@ -149,10 +149,11 @@ def _check(answer, expected, *, rtol, atol, name) -> Feedback:
                                 f"but it has units of {answer.unit}.")
             answer = answer.to_value(u.dimensionless_unscaled)
         try:
-            ok, hint = _compare(answer, expected, rtol, atol, name)
+            _as_array(answer)
         except (TypeError, ValueError):
             return Feedback(False, f"Not quite: {name} should be a number, "
                             f"got {type(answer).__name__}.")
+        ok, hint = _compare(answer, expected, rtol, atol, name)
     if ok:
         return Feedback(True, "Correct!")
     return Feedback(False, f"Not quite: {hint}.")
