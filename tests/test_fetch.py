@@ -49,7 +49,10 @@ def server(tmp_path):
     httpd.server_close()
 
 
-def _entry(url, sha=hashlib.sha256(PAYLOAD).hexdigest()):
+PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def _entry(url, sha=PAYLOAD_SHA256):
     return {"table": RemoteFile(name="table", url=url, sha256=sha, filename="table.txt",
                                 mirror_path="tables/table.txt", mock="astrolab.datasets.make_x()")}
 

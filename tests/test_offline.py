@@ -6,11 +6,11 @@ import socket
 from pathlib import Path
 
 import nbformat
+import offline_guard
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-import offline_guard
 from astrolab.course import strip_solutions
 
 REPO = Path(__file__).resolve().parents[1]
