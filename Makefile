@@ -34,8 +34,11 @@ $(OFFLINE_STARTUP): tests/offline_guard.py
 	@mkdir -p $(dir $@)
 	cp tests/offline_guard.py $@
 
+# JupyterLab refuses to run as root unless told (containers, cloud machines).
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
 test: test-unit test-notebooks
 
