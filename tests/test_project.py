@@ -99,3 +99,15 @@ def test_shipped_data_have_provenance():
     for path in sorted(data.glob("*")):
         if path.name != "PROVENANCE.md":
             assert path.name in provenance, f"{path.name} has no entry in data/PROVENANCE.md"
+
+
+def test_code_is_lint_clean():
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with `make`, via the dev extra)")
+    result = subprocess.run([ruff, "check", "--output-format", "concise", "astrolab", "tests",
+                             "benchmarks"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
