@@ -48,7 +48,7 @@ class BlackbodyExplorer(widgets.VBox):
             ax.axvspan(380, 750, color=OKABE_ITO[6], alpha=0.15, lw=0, label="visible")
             ax.set_xlabel(axis_label("Wavelength", u.nm))
             ax.set_ylabel(axis_label("$B_\\lambda$", sun.unit))
-            ax.legend(loc="lower center")
+            ax.legend(loc="upper right")
         self.axes = ax
         self.canvas = FigureOutput(self.figure)
         super().__init__([widgets.HBox([self.slider, self.log_scale]), self.readout, self.canvas])
@@ -79,7 +79,7 @@ class BlackbodyExplorer(widgets.VBox):
         ax.set_ylim(top * 1e-6 if scale == "log" else 0, top * 2 if scale == "log" else top * 1.05)
         ax.set_xlim(lam_nm[0], lam_nm[-1])
         ax.set_title(f"A {self.temperature.value:,.0f} K blackbody peaks at {peak:,.0f} nm")
-        ax.legend(loc="lower center" if scale == "log" else "upper right")
+        ax.legend(loc="upper right")
         self.readout.value = (
             f"Wien's law: &lambda;<sub>peak</sub> = b / T = <b>{peak:,.0f} nm</b> "
             f"({_band(peak)}); the star is {self.temperature.value / SUN_TEFF.value:.2f}&times; "
