@@ -74,10 +74,16 @@ def test_main_sequence_is_monotonic(catalog):
     ({"max_distance": -5 * u.pc}, "max_distance must be positive"),
     ({"giant_fraction": 2}, "giant_fraction"),
     ({"max_distance": 5 * u.kpc}, "too many"),
+    ({"max_distance": 1 * u.GHz}, "max_distance must have units of length"),
 ])
 def test_catalog_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_star_catalog(**kwargs)
+
+
+def test_planck_accepts_frequencies():
+    nu = (500 * u.nm).to(u.THz, equivalencies=u.spectral())
+    assert planck_lambda(nu, 5772 * u.K).value == pytest.approx(planck_lambda(500 * u.nm, 5772 * u.K).value)
 
 
 def test_planck_matches_astropy():

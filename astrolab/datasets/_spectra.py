@@ -41,7 +41,7 @@ def planck_lambda(wavelength, temperature):
     >>> f"{b.value:.3e} {b.unit}"
     '2.624e+06 erg / (Angstrom s sr cm2)'
     """
-    lam = np.asarray(to_value(wavelength, u.AA, "wavelength"), dtype=float)
+    lam = np.asarray(to_value(wavelength, u.AA, "wavelength", u.spectral()), dtype=float)
     temp = np.asarray(to_value(temperature, u.K, "temperature"), dtype=float)
     if np.any(lam <= 0):
         raise ValueError("wavelength must be positive")
