@@ -145,7 +145,7 @@ def fetch_file(
             path=cache,
             progressbar=progressbar,
         )
-    except (requests.exceptions.RequestException, OSError) as err:
+    except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
         where = f" or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}"
         # One readable sentence, without the network library's long chained traceback.
         raise DataUnavailableError(
