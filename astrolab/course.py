@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
-           "pin_constraints"]
+           "pin_constraints", "is_directive_cell"]
 
 SOLUTION_TAG = "solution"
 
@@ -53,13 +54,9 @@ def toc_files(toc: str | Path | None = None) -> list[Path]:
     names = [data["root"], *_walk(data.get("parts")), *_walk(data.get("chapters"))]
     files = []
     for name in names:
-        base = toc.parent / name
-        for suffix in (".ipynb", ".md"):
-            if base.with_suffix(suffix).is_file():
-                files.append(base.with_suffix(suffix))
-                break
-        else:
-            files.append(base.with_suffix(".ipynb"))
+        base = toc.parent / name  # toc entries have no suffix; names may contain dots (v1.5-notes)
+        candidates = [base.with_name(base.name + suffix) for suffix in (".ipynb", ".md")]
+        files.append(next((path for path in candidates if path.is_file()), candidates[0]))
     return files
 
 
@@ -68,8 +65,12 @@ def toc_notebooks(toc: str | Path | None = None) -> list[Path]:
     return [path for path in toc_files(toc) if path.suffix == ".ipynb"]
 
 
-def _is_solution_marker(cell, marker: str) -> bool:
-    return cell.cell_type == "markdown" and "{" + marker + "}" in cell.source
+def is_directive_cell(cell, marker: str) -> bool:
+    """True for a markdown cell that opens with the directive fence, e.g. ```{solution-start} ex1."""
+    if cell.cell_type != "markdown":
+        return False
+    first = cell.source.lstrip().split("\n", 1)[0]
+    return re.match(r"^(`{3,}|:{3,})\{" + re.escape(marker) + r"\}", first) is not None
 
 
 def strip_solutions(nb):
@@ -83,11 +84,15 @@ def strip_solutions(nb):
     out = copy.deepcopy(nb)
     cells, inside = [], False
     for cell in out.cells:
-        if _is_solution_marker(cell, "solution-start"):
+        if is_directive_cell(cell, "solution-start"):
+            if inside:
+                raise ValueError("a {solution-start} block opens inside another one")
             inside = True
         if not inside and SOLUTION_TAG not in cell.get("metadata", {}).get("tags", []):
             cells.append(cell)
-        if _is_solution_marker(cell, "solution-end"):
+        if is_directive_cell(cell, "solution-end"):
+            if not inside:
+                raise ValueError(f"a {{solution-end}} cell ({cell.get('id', '?')}) has no {{solution-start}}")
             inside = False
     if inside:
         raise ValueError("a {solution-start} block has no matching {solution-end}")

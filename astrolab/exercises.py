@@ -58,7 +58,7 @@ def _compare(answer, expected, rtol: float, atol: float, name: str) -> tuple[boo
         return True, ""
     if a.size > 1:
         return False, f"{int((~ok).sum())} of the {a.size} values of {name} are off"
-    a, e = float(a), float(e)
+    a, e = float(a.reshape(-1)[0]), float(e.reshape(-1)[0])
     if e != 0 and a != 0 and math.copysign(1, a) != math.copysign(1, e):
         return False, f"{name} has the wrong sign"
     if e != 0 and a != 0:
@@ -120,10 +120,11 @@ def check(answer, expected, *, rtol: float = 1e-2, atol: float = 0.0, name: str 
 def _check(answer, expected, *, rtol, atol, name) -> Feedback:
     import astropy.units as u
 
+    name = name or "your answer"
     if answer is Ellipsis:
         return Feedback(False, f"Not answered yet: replace `...` with {name}.")
     if answer is None:
-        return Feedback(False, f"{name[0].upper() + name[1:]} is None: did you forget to return "
+        return Feedback(False, f"{name[:1].upper() + name[1:]} is None: did you forget to return "
                         "or assign a value?")
     if isinstance(expected, str):
         if not isinstance(answer, str):
@@ -131,6 +132,8 @@ def _check(answer, expected, *, rtol, atol, name) -> Feedback:
         ok = answer.strip().lower() == expected.strip().lower()
         return Feedback(ok, "Correct!" if ok else "Not quite: try again.")
 
+    if isinstance(expected, u.Quantity) and expected.unit.physical_type == "dimensionless":
+        expected = expected.to_value(u.dimensionless_unscaled)
     if isinstance(expected, u.Quantity):
         if not isinstance(answer, u.Quantity):
             return Feedback(False, f"Not quite: {name} should carry units of "

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from astrolab.course import toc_files, write_student_edition
+from astrolab.course import is_directive_cell, toc_files, write_student_edition
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,8 @@ def test_student_edition_has_no_solutions(tmp_path):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             assert "solution" not in cell.metadata.get("tags", []), path
-            assert "{solution-start}" not in cell.source and "{solution-end}" not in cell.source
+            assert not is_directive_cell(cell, "solution-start"), path
+            assert not is_directive_cell(cell, "solution-end"), path
         assert any("remove-cell" in c.metadata.get("tags", []) for c in nb.cells), path
     assert (tmp_path / "student" / "00-welcome" / "index.md").is_file()
 

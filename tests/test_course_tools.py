@@ -77,3 +77,33 @@ def test_pin_constraints():
     lines = text.splitlines()
     assert "torch==2.13.0" in lines and 'numpy==2.4.6 ; python_version >= "3.11"' in lines
     assert not any("astrolab" in ln and "==" in ln for ln in lines)
+
+
+def test_stray_solution_end_is_an_error():
+    nb = new_notebook(cells=[new_markdown_cell("```{solution-end}\n```")])
+    with pytest.raises(ValueError, match="has no"):
+        strip_solutions(nb)
+
+
+def test_prose_that_names_the_markers_is_not_a_block():
+    prose = new_markdown_cell("Solutions sit in a `{solution-start}` ... `{solution-end}` dropdown.")
+    intro = new_markdown_cell("Each exercise opens with a `{solution-start}` directive hidden below.")
+    nb = _notebook()
+    nb.cells[:0] = [prose, intro]
+    sources = [c.source for c in strip_solutions(nb).cells]
+    assert sources[:2] == [prose.source, intro.source] and "answer = ..." in sources
+    assert "answer = 42" not in sources
+
+
+def test_colon_fenced_directives_are_recognised():
+    nb = new_notebook(cells=[new_markdown_cell(":::{solution-start} e1\n:::"), new_code_cell("x = 1"),
+                             new_markdown_cell(":::{solution-end}\n:::")])
+    assert strip_solutions(nb).cells == []
+
+
+def test_toc_entry_with_a_dot_in_its_name(tmp_path):
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "intro.md").write_text("# Intro")
+    (tmp_path / "ch" / "v1.5-notes.ipynb").write_text("{}")
+    (tmp_path / "toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: ch/v1.5-notes\n")
+    assert toc_files(tmp_path / "toc.yml")[1] == tmp_path / "ch" / "v1.5-notes.ipynb"

@@ -132,6 +132,29 @@ def test_blackbody_spectrum_truth():
         make_blackbody_spectrum(noise=-1)
 
 
+@pytest.mark.parametrize("flux", [-3.5e-14, 0.0])
+def test_blackbody_spectrum_refuses_non_positive_flux(flux):
+    with pytest.raises(ValueError, match="flux_5556"):
+        make_blackbody_spectrum(flux_5556=flux * u.erg / u.s / u.cm**2 / u.AA)
+
+
+def test_planck_accepts_celsius():
+    assert planck_lambda(500 * u.nm, 5000 * u.deg_C).value == pytest.approx(
+        planck_lambda(500 * u.nm, 5273.15 * u.K).value)
+
+
+@pytest.mark.parametrize("prefer", ["real", "mock"])
+def test_real_or_mock_accepts_partials(prefer, capsys):
+    import functools
+
+    fetch = functools.partial(lambda value: value, "real-data")
+    mock = functools.partial(make_blackbody_spectrum, seed=2)
+    _, _, source = real_or_mock(fetch, mock, prefer=prefer)
+    assert source == prefer
+    expected = "<lambda>" if prefer == "real" else "make_blackbody_spectrum"
+    assert expected in capsys.readouterr().out
+
+
 def test_real_or_mock_falls_back_with_a_message(capsys):
     def fetch():
         raise DataUnavailableError("Cannot download 'x': use make_y() instead.")

@@ -46,6 +46,17 @@ def test_hints(answer, expected, hint):
     assert message.startswith("Not quite") and hint in message, message
 
 
+def test_single_element_arrays():
+    assert check(np.array([1.0]), np.array([1.0]), verbose=False)
+    message = _msg([1.5], [1.0])
+    assert message.startswith("Not quite") and "too large" in message
+
+
+def test_empty_name_and_dimensionless_expected():
+    assert "Your answer is None" in _msg(None, 1, name="")
+    assert check(0.5, 0.5 * u.dimensionless_unscaled, verbose=False)
+
+
 def test_not_answered_yet_and_none():
     assert "Not answered yet" in _msg(..., 1.0, name="the period")
     assert "the period" in _msg(..., 1.0, name="the period")

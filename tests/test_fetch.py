@@ -97,6 +97,22 @@ def test_blocked_network_is_offline_too(tmp_path):
         fetch_file("table", registry=registry, data_home=tmp_path / "cache")
 
 
+def test_http_error_is_not_called_offline(server, tmp_path):
+    base, _ = server
+    with pytest.raises(DataUnavailableError, match="HTTP error 404") as info:
+        fetch_file("table", registry=_entry(f"{base}/missing.txt"), data_home=tmp_path / "cache")
+    assert "offline" not in str(info.value) and "make_x()" in str(info.value)
+
+
+def test_uppercase_digest_matches_the_mirror(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "tables").mkdir(parents=True)
+    (mirror / "tables" / "table.txt").write_bytes(PAYLOAD)
+    registry = _entry(f"http://127.0.0.1:{_closed_port()}/table.txt", sha=PAYLOAD_SHA256.upper())
+    assert registry["table"].sha256 == PAYLOAD_SHA256
+    assert fetch_file("table", registry=registry, mirror=mirror) == mirror / "tables" / "table.txt"
+
+
 def test_mirror_is_used_without_network(tmp_path):
     mirror = tmp_path / "mirror"
     (mirror / "tables").mkdir(parents=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from astrolab.course import strip_solutions, toc_files, toc_notebooks
+from astrolab.course import is_directive_cell, strip_solutions, toc_files, toc_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").rglob("*.ipynb"))
@@ -80,11 +80,11 @@ def test_solution_cells_are_gated(notebook):
     path, nb = notebook
     inside = False
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
+        if is_directive_cell(cell, "solution-start"):
             inside = True
         if "solution" in cell.metadata.get("tags", []):
             assert inside, f"{path.name}: solution cell {cell.id} outside a solution block"
-        if cell.cell_type == "markdown" and "{solution-end}" in cell.source:
+        if is_directive_cell(cell, "solution-end"):
             inside = False
     stripped = strip_solutions(nb)
     assert not any("solution" in c.metadata.get("tags", []) for c in stripped.cells)

@@ -32,6 +32,7 @@ class RemoteFile:
             raise ValueError(
                 f"registry entry {self.name!r}: sha256 must be 64 hexadecimal digits, got {self.sha256!r}"
             )
+        object.__setattr__(self, "sha256", digest)  # compare digests in one case everywhere
         if Path(self.filename).name != self.filename:
             raise ValueError(
                 f"registry entry {self.name!r}: filename must be a bare file name, got {self.filename!r}"
@@ -145,6 +146,16 @@ def fetch_file(
             path=cache,
             progressbar=progressbar,
         )
+    except requests.exceptions.HTTPError as err:  # the server answered, but not with the file
+        status = "an"
+        if err.response is not None:
+            status = err.response.status_code
+            err.response.close()
+        raise DataUnavailableError(
+            f"Cannot download {name!r}: {entry.url} answered with HTTP error {status}; use "
+            f"{entry.mock} for mock data with ground truth, or set ASTROLAB_MIRROR to a folder "
+            f"holding {entry.mirror_path}."
+        ) from None
     except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
         where = f" or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}"
         # One readable sentence, without the network library's long chained traceback.

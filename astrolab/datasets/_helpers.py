@@ -6,6 +6,11 @@ from collections.abc import Callable
 
 from astrolab.datasets._fetch import DataUnavailableError
 
+
+def _name(func) -> str:
+    """A callable's name, also for functools.partial objects."""
+    return getattr(func, "__name__", None) or getattr(getattr(func, "func", None), "__name__", repr(func))
+
 __all__ = ["real_or_mock"]
 
 
@@ -49,9 +54,10 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
                 print(f"Real data unavailable. {err}\nUsing the mock data set instead.")
         else:
             if verbose:
-                print(f"Using real data: {getattr(data, 'meta', {}).get('source', fetch.__name__)}")
+                meta = getattr(data, "meta", None) or {}
+                print(f"Using real data: {meta['source'] if 'source' in meta else _name(fetch)}")
             return data, None, "real"
     data, truth = mock()
     if verbose and prefer == "mock":
-        print(f"Using the mock data set from {mock.__name__} (ground truth known).")
+        print(f"Using the mock data set from {_name(mock)} (ground truth known).")
     return data, truth, "mock"

@@ -42,7 +42,7 @@ def planck_lambda(wavelength, temperature):
     '2.624e+06 erg / (Angstrom s sr cm2)'
     """
     lam = np.asarray(to_value(wavelength, u.AA, "wavelength", u.spectral()), dtype=float)
-    temp = np.asarray(to_value(temperature, u.K, "temperature"), dtype=float)
+    temp = np.asarray(to_value(temperature, u.K, "temperature", u.temperature()), dtype=float)
     if np.any(lam <= 0):
         raise ValueError("wavelength must be positive")
     if np.any(temp <= 0):
@@ -62,7 +62,7 @@ def wien_peak(temperature):
     >>> print(f"{wien_peak(5772 * u.K).to(u.nm):.1f}")
     502.0 nm
     """
-    temp = to_value(temperature, u.K, "temperature")
+    temp = to_value(temperature, u.K, "temperature", u.temperature())
     if np.any(np.asarray(temp) <= 0):
         raise ValueError(f"temperature must be positive, got {temperature}")
     return _WIEN_B / temp * u.AA
@@ -113,6 +113,8 @@ def make_blackbody_spectrum(
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a non-negative fraction, got {noise!r}")
     f5556 = to_value(flux_5556, FLAM, "flux_5556")
+    if not np.isscalar(f5556) or not f5556 > 0:
+        raise ValueError(f"flux_5556 must be a positive scalar flux density, got {flux_5556}")
     rng = np.random.default_rng(seed)
     lam = np.geomspace(915.0, 4.0e5, n_points) * u.AA
     shape = planck_lambda(lam, teff).value

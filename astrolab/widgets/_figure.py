@@ -18,9 +18,9 @@ class FigureOutput(widgets.Output):
     """An ``ipywidgets.Output`` that shows one matplotlib figure and re-renders on :meth:`refresh`."""
 
     def __init__(self, figure: Figure, **kwargs):
-        super().__init__(**kwargs)
         if not isinstance(figure, Figure):
             raise ValueError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+        super().__init__(**kwargs)
         self.figure = figure
         FigureCanvasAgg(figure)  # private canvas: never registered with pyplot, never auto-shown
         self.n_renders = 0
