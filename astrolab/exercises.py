@@ -12,6 +12,7 @@ the student edition of a notebook runs from top to bottom without errors.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -114,7 +115,7 @@ def check(answer, expected, *, rtol: float = 1e-2, atol: float = 0.0, name: str 
     feedback = _check(answer, expected, rtol=rtol, atol=atol, name=name)
     if verbose:
         print(feedback.message)
-    return Feedback(feedback.correct, feedback.message, shown=verbose)
+    return dataclasses.replace(feedback, shown=verbose)
 
 
 def _check(answer, expected, *, rtol, atol, name) -> Feedback:

@@ -146,22 +146,17 @@ def fetch_file(
             path=cache,
             progressbar=progressbar,
         )
-    except requests.exceptions.HTTPError as err:  # the server answered, but not with the file
-        status = "an"
-        if err.response is not None:
-            status = err.response.status_code
-            err.response.close()
-        raise DataUnavailableError(
-            f"Cannot download {name!r}: {entry.url} answered with HTTP error {status}; use "
-            f"{entry.mock} for mock data with ground truth, or set ASTROLAB_MIRROR to a folder "
-            f"holding {entry.mirror_path}."
-        ) from None
     except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
-        where = f" or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}"
+        response = getattr(err, "response", None)
+        if isinstance(err, requests.exceptions.HTTPError) and response is not None:
+            reason = f"the server answered with HTTP error {response.status_code}"
+            response.close()
+        else:
+            reason = f"{type(err).__name__}: are you offline?"
         # One readable sentence, without the network library's long chained traceback.
         raise DataUnavailableError(
-            f"Cannot download {name!r} from {entry.url} ({type(err).__name__}: are you "
-            f"offline?): use {entry.mock} for mock data with ground truth{where}."
+            f"Cannot download {name!r} from {entry.url} ({reason}): use {entry.mock} for mock "
+            f"data with ground truth, or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}."
         ) from None
     except ValueError as err:  # pooch: the downloaded file's hash does not match
         raise ValueError(

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from astrolab.datasets._fetch import DataUnavailableError
 
+__all__ = ["real_or_mock"]
+
 
 def _name(func) -> str:
     """A callable's name, also for functools.partial objects."""
     return getattr(func, "__name__", None) or getattr(getattr(func, "func", None), "__name__", repr(func))
-
-__all__ = ["real_or_mock"]
 
 
 def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbose: bool = True):
@@ -55,7 +55,7 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
         else:
             if verbose:
                 meta = getattr(data, "meta", None) or {}
-                print(f"Using real data: {meta['source'] if 'source' in meta else _name(fetch)}")
+                print(f"Using real data: {meta.get('source') or _name(fetch)}")
             return data, None, "real"
     data, truth = mock()
     if verbose and prefer == "mock":
