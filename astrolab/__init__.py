@@ -4,6 +4,7 @@ Notebooks start with ``import astrolab as al``. The subpackages are imported on 
 ``import astrolab`` stays fast and does not load torch:
 
 - :mod:`astrolab.datasets` -- mock data with ground truth, loaders of real public data
+- :mod:`astrolab.bigdata` -- chapter 1: out-of-core aggregation, memory, a tiny detection pipeline
 - :mod:`astrolab.reduction`, :mod:`astrolab.sparse`, :mod:`astrolab.bayes`, :mod:`astrolab.ml`,
   :mod:`astrolab.nn`, :mod:`astrolab.challenge` -- reference implementations, one per chapter
 - :mod:`astrolab.widgets` -- interactive demos
@@ -20,7 +21,7 @@ from astrolab._paths import data_dir
 from astrolab._version import __version__
 
 _SUBMODULES = (
-    "bayes", "challenge", "course", "datasets", "exercises", "ml", "nn", "plotting", "reduction",
+    "bayes", "bigdata", "challenge", "course", "datasets", "exercises", "ml", "nn", "plotting", "reduction",
     "sparse", "widgets",
 )
 

@@ -1,0 +1,212 @@
+"""A small automated source-detection pipeline: background, matched filter, peaks, photometry, flags."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["completeness_purity", "detect_sources", "match_to_truth"]
+
+_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
+
+
+def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background=None, noise=None,
+                   sharp_limit: float = 2.5, elongation_limit: float = 4.0):
+    """Find sources in an image, measure them, and flag detector artefacts.
+
+    The classic steps of a survey pipeline, in ~40 lines:
+
+    1. background and noise: sigma-clipped median and standard deviation of the image;
+    2. matched filter: convolve with the PSF (a Gaussian of FWHM ``psf_fwhm``), which maximises the
+       signal-to-noise ratio of a point source, and divide by the filtered noise;
+    3. detection: local maxima of the filtered S/N map above ``threshold`` (a local maximum per
+       source also splits most blends);
+    4. measurement: flux-weighted centroid in a 5x5 box, aperture flux within 2 FWHM and its error;
+    5. flags: ``"sharp"`` when the brightest pixel holds more than ``sharp_limit`` times the flux
+       fraction a PSF puts in one pixel (cosmic rays, hot pixels); ``"streak"`` when the connected
+       region above threshold has an elongation (ratio of axes from its second moments) above
+       ``elongation_limit`` (satellite trails); ``"ok"`` otherwise.
+
+    Parameters
+    ----------
+    image : ndarray, shape (ny, nx)
+        Image in counts (electrons).
+    psf_fwhm : float
+        FWHM of the point-spread function, in pixels.
+    threshold : float, default 5
+        Detection threshold in units of the filtered noise.
+    background, noise : float, optional
+        Sky level and per-pixel noise; estimated from the image when not given.
+    sharp_limit, elongation_limit : float, default 2.5 and 4
+        Flagging thresholds (see above).
+
+    Returns
+    -------
+    QTable
+        One row per detection, brightest first: ``x``, ``y`` (pixels), ``flux``, ``flux_err``,
+        ``snr`` (peak of the filtered S/N map), ``sharpness`` (relative to a PSF), ``elongation``,
+        ``flag``.
+
+    Examples
+    --------
+    >>> from astrolab.datasets import make_survey_image
+    >>> image, truth = make_survey_image((128, 128), n_stars=10, n_galaxies=0, n_cosmic_rays=0,
+    ...                                  n_hot_pixels=0, n_trails=0, flux_range=(5e3, 1e4), seed=2)
+    >>> found = detect_sources(image, psf_fwhm=3.0)
+    >>> len(found) == 10, set(found["flag"]) == {"ok"}
+    (True, True)
+    """
+    from astropy.stats import sigma_clipped_stats
+    from astropy.table import QTable
+    from scipy import ndimage
+
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2 or min(image.shape) < 8:
+        raise ValueError(f"image must be a 2-D array of at least 8 x 8 pixels, got shape {image.shape}")
+    if not np.all(np.isfinite(image)):
+        raise ValueError("image must not contain NaN or infinite values")
+    if not 0.5 < psf_fwhm < min(image.shape) / 2:
+        raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0.5 and {min(image.shape) / 2}, got {psf_fwhm!r}")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be positive, got {threshold!r}")
+    if background is None or noise is None:
+        _, median, std = sigma_clipped_stats(image, sigma=3.0, maxiters=10)
+        background = median if background is None else background
+        noise = std if noise is None else noise
+    if not noise > 0:
+        raise ValueError(f"noise must be positive, got {noise!r}")
+
+    sigma = psf_fwhm * _FWHM_TO_SIGMA
+    data = image - background
+    filtered = ndimage.gaussian_filter(data, sigma, mode="constant")
+    delta = np.zeros((int(8 * sigma) | 1,) * 2)
+    delta[delta.shape[0] // 2, delta.shape[1] // 2] = 1.0
+    kernel = ndimage.gaussian_filter(delta, sigma, mode="constant")
+    snr = filtered / (noise * np.sqrt((kernel**2).sum()))
+
+    above = snr > threshold
+    size = max(3, int(2 * psf_fwhm) | 1)
+    peaks = above & (ndimage.maximum_filter(snr, size=size, mode="constant") == snr)
+    py, px = np.nonzero(peaks)
+    regions, _ = ndimage.label(above)
+
+    # elongation of each connected region from its second moments
+    labels = regions[py, px]
+    elong = np.ones(len(py))
+    for lab in np.unique(labels):
+        yy, xx = np.nonzero(regions == lab) if lab else ([], [])
+        if len(yy) > 2:
+            eig = np.linalg.eigvalsh(np.cov(np.vstack([xx, yy])))
+            elong[labels == lab] = np.sqrt(max(eig[1], 1e-12) / max(eig[0], 1e-12 * max(eig[1], 1.0)))
+
+    ny, nx = image.shape
+    radius = 2.0 * psf_fwhm
+    half = int(np.ceil(radius))
+    psf_peak_fraction = kernel.max() / kernel.sum()  # flux fraction in the central pixel of a PSF
+    rows = []
+    for y0, x0, e in zip(py, px, elong, strict=True):
+        ys, xs = slice(max(y0 - 2, 0), min(y0 + 3, ny)), slice(max(x0 - 2, 0), min(x0 + 3, nx))
+        box = np.clip(data[ys, xs], 0, None)
+        yy, xx = np.mgrid[ys, xs]
+        w = box.sum()
+        xc, yc = ((xx * box).sum() / w, (yy * box).sum() / w) if w > 0 else (float(x0), float(y0))
+        ya, xa = slice(max(int(yc) - half, 0), min(int(yc) + half + 2, ny)), \
+            slice(max(int(xc) - half, 0), min(int(xc) + half + 2, nx))
+        yy, xx = np.mgrid[ya, xa]
+        inside = (xx - xc) ** 2 + (yy - yc) ** 2 <= radius**2
+        flux = data[ya, xa][inside].sum()
+        flux_err = np.sqrt(inside.sum() * noise**2 + max(flux, 0.0))
+        peak_pixel = data[max(y0 - 1, 0):y0 + 2, max(x0 - 1, 0):x0 + 2].max()
+        sharp = (peak_pixel / flux) / psf_peak_fraction if flux > 0 else np.inf
+        flag = "streak" if e > elongation_limit else "sharp" if sharp > sharp_limit else "ok"
+        rows.append((xc, yc, flux, flux_err, snr[y0, x0], sharp, e, flag))
+    names = ("x", "y", "flux", "flux_err", "snr", "sharpness", "elongation", "flag")
+    if not rows:
+        return QTable(names=names, dtype=[float] * 7 + ["U6"])
+    table = QTable(rows=rows, names=names)
+    table.sort("snr", reverse=True)
+    return table
+
+
+def match_to_truth(detected, truth, radius: float = 2.0):
+    """Match detections to true sources by position, one to one, brightest true source first.
+
+    Parameters
+    ----------
+    detected, truth : table or dict of arrays
+        With columns ``x`` and ``y`` (pixels); ``truth`` also ``flux``.
+    radius : float, default 2
+        Largest separation of a match, in pixels.
+
+    Returns
+    -------
+    truth_match : ndarray of int
+        For each true source, the row of its detection, or -1.
+    detected_match : ndarray of int
+        For each detection, the row of its true source, or -1.
+
+    Examples
+    --------
+    >>> t = {"x": [10.0, 50.0], "y": [10.0, 50.0], "flux": [100.0, 50.0]}
+    >>> d = {"x": [50.5, 10.2, 90.0], "y": [49.8, 10.1, 90.0]}
+    >>> match_to_truth(d, t)
+    (array([1, 0]), array([ 1,  0, -1]))
+    """
+    from scipy.spatial import cKDTree
+
+    if not radius > 0:
+        raise ValueError(f"radius must be a positive number of pixels, got {radius!r}")
+    dxy = np.column_stack([np.asarray(detected["x"], float), np.asarray(detected["y"], float)])
+    txy = np.column_stack([np.asarray(truth["x"], float), np.asarray(truth["y"], float)])
+    truth_match = np.full(len(txy), -1)
+    detected_match = np.full(len(dxy), -1)
+    if len(dxy) == 0 or len(txy) == 0:
+        return truth_match, detected_match
+    tree = cKDTree(dxy)
+    for i in np.argsort(-np.asarray(truth["flux"], float)):
+        for j in tree.query_ball_point(txy[i], radius):
+            if detected_match[j] < 0 and (truth_match[i] < 0 or np.hypot(*(dxy[j] - txy[i])) <
+                                          np.hypot(*(dxy[truth_match[i]] - txy[i]))):
+                if truth_match[i] >= 0:
+                    detected_match[truth_match[i]] = -1
+                truth_match[i], detected_match[j] = j, i
+    return truth_match, detected_match
+
+
+def completeness_purity(true_flux, truth_found, detected_flux, detected_real, bins):
+    """Completeness against true flux and purity against measured flux, bin by bin.
+
+    Parameters
+    ----------
+    true_flux : array_like
+        Flux of every true source.
+    truth_found : array_like of bool
+        Whether each true source was detected (and kept).
+    detected_flux : array_like
+        Measured flux of every kept detection.
+    detected_real : array_like of bool
+        Whether each kept detection is a true source.
+    bins : array_like
+        Flux bin edges.
+
+    Returns
+    -------
+    completeness, purity : ndarray
+        Fraction of true sources found, and fraction of detections that are real, per bin
+        (NaN where a bin is empty).
+
+    Examples
+    --------
+    >>> c, p = completeness_purity([1, 2, 20], [False, True, True], [2, 20, 25], [True, True, False], [0, 10, 100])
+    >>> c.tolist(), p.tolist()
+    ([0.5, 1.0], [1.0, 0.5])
+    """
+    def fraction(values, good):
+        values, good = np.asarray(values, float), np.asarray(good, bool)
+        if values.shape != good.shape:
+            raise ValueError(f"flux and flags must have the same length, got {values.shape} and {good.shape}")
+        total, _ = np.histogram(values, bins)
+        hits, _ = np.histogram(values[good], bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, hits / np.maximum(total, 1), np.nan)
+
+    return fraction(true_flux, truth_found), fraction(detected_flux, detected_real)
