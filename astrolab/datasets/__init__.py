@@ -7,6 +7,9 @@ when offline, raise :class:`DataUnavailableError` naming the mock to use instead
 
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._helpers import real_or_mock
+from astrolab.datasets._images import make_survey_image
+from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
+from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._spectra import (
     fetch_calspec_astar,
     make_blackbody_spectrum,
@@ -14,17 +17,26 @@ from astrolab.datasets._spectra import (
     wien_peak,
 )
 from astrolab.datasets._stars import gaia_parallax_error, make_star_catalog
+from astrolab.datasets._surveys import load_survey_facts
 
 __all__ = [
+    "ADS_API_URL",
     "DataUnavailableError",
     "RemoteFile",
+    "exponential_growth",
+    "fetch_ads_counts",
     "fetch_calspec_astar",
     "fetch_file",
     "gaia_parallax_error",
     "load_registry",
+    "load_survey_facts",
     "make_blackbody_spectrum",
+    "make_paper_counts",
+    "make_sky_catalog",
     "make_star_catalog",
+    "make_survey_image",
     "planck_lambda",
     "real_or_mock",
     "wien_peak",
+    "write_sky_catalog",
 ]

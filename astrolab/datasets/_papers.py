@@ -20,9 +20,9 @@ ADS_API_URL = "https://api.adsabs.harvard.edu/v1"
 # Time scales quoted in the talk: papers mentioning "Bayesian" grow with an e-folding time of about
 # 7 yr; papers mentioning "neural net" grew slowly until about 2015 and with about 2.5 yr since.
 _TALK_TIME_SCALES = {
-    "bayesian": {"amplitude": 1500.0, "pivot_year": 2010, "tau": 7.0, "tau_after": None, "break_year": None,
+    "bayesian": {"amplitude": 600.0, "pivot_year": 2010, "tau": 7.0, "tau_after": None, "break_year": None,
                  "first_year": 1980, "last_year": 2024},
-    "neural net": {"amplitude": 150.0, "pivot_year": 2015, "tau": 15.0, "tau_after": 2.5, "break_year": 2015,
+    "neural net": {"amplitude": 60.0, "pivot_year": 2015, "tau": 15.0, "tau_after": 2.5, "break_year": 2015,
                    "first_year": 1990, "last_year": 2024},
 }
 

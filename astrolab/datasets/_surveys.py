@@ -27,7 +27,7 @@ def load_survey_facts() -> QTable:
     Examples
     --------
     >>> facts = load_survey_facts()
-    >>> facts.loc["survey", "Rubin LSST"]["n_bands"]
+    >>> facts.loc["Rubin LSST"]["n_bands"]
     np.int64(6)
     >>> facts["data_volume"].unit
     Unit("Tbyte")
