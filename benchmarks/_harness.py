@@ -54,6 +54,11 @@ class Case:
         that only this case needs (building a large input, say) so that ``--filter`` skips it; the
         usual pattern is a :func:`functools.cache`-wrapped builder that both sides call again
         (a cached call costs nanoseconds). Its return value is ignored.
+    memory : callable, optional
+        ``memory(side) -> MiB`` for ``side`` in ``"ours"``, ``"reference"``: the peak memory of one
+        call, measured by the case itself. Use it when :func:`peak_memory` (tracemalloc) cannot see
+        the allocations (Arrow buffers, worker threads of a scheduler): e.g. the resident-memory
+        high-water mark of the call in a fresh process.
 
     Examples
     --------
@@ -71,6 +76,7 @@ class Case:
     reference: tuple[str, Callable[[], Any]]
     quality: Callable[[Any, Any], str] | None = None
     setup: Callable[[], Any] | None = None
+    memory: Callable[[str], float] | None = None
 
     def __post_init__(self) -> None:
         for field in ("chapter", "task"):
@@ -79,7 +85,7 @@ class Case:
                 raise TypeError(f"Case.{field} must be a non-empty string, got {value!r}")
         _check_side(self.ours, "ours")
         _check_side(self.reference, "reference")
-        for field in ("quality", "setup"):
+        for field in ("quality", "setup", "memory"):
             value = getattr(self, field)
             if value is not None and not callable(value):
                 raise TypeError(f"Case.{field} must be callable or None, got {value!r}")
@@ -206,8 +212,11 @@ def run_case(case: Case, repeat: int) -> Result:
     (t_ours, t_ref), (r_ours, r_ref) = best_times([case.ours[1], case.reference[1]], repeat)
     quality = str(case.quality(r_ours, r_ref)) if case.quality is not None else ""
     del r_ours, r_ref
-    mem_ours = peak_memory(case.ours[1])
-    mem_ref = peak_memory(case.reference[1])
+    if case.memory is not None:
+        mem_ours, mem_ref = float(case.memory("ours")), float(case.memory("reference"))
+    else:
+        mem_ours = peak_memory(case.ours[1])
+        mem_ref = peak_memory(case.reference[1])
     return Result(case, t_ours, t_ref, mem_ours, mem_ref, quality)
 
 

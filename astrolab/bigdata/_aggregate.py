@@ -56,7 +56,7 @@ def _count(keys, n_bins):
     """Counts of the non-negative integer ``keys`` (pandas or Dask Series) in ``n_bins`` bins."""
     keys = keys[keys >= 0]
     if _is_dask(keys):
-        found = keys.value_counts().compute()
+        found = keys.value_counts(split_out=1).compute()  # a tree reduction: no shuffle needed
         out = np.zeros(n_bins, dtype=np.int64)
         out[found.index.to_numpy()] = found.to_numpy()
         return out
@@ -125,7 +125,11 @@ def sky_counts(df, nside: int = 16):
 
 
 def healpix_grid(counts, n_lon: int = 360, n_lat: int = 180):
-    """Sample a nested HEALPix map on a longitude-latitude grid, for ``pcolormesh`` on a Mollweide axis.
+    """Sample a nested HEALPix map on a grid, for ``pcolormesh`` on a Mollweide axis.
+
+    The horizontal plot coordinate is ``x = -RA`` wrapped to [-pi, pi], so that right ascension
+    increases to the left with RA = 0 at the centre, as on a sky chart (label the ticks with
+    ``RA = -x``).
 
     Parameters
     ----------
@@ -136,24 +140,24 @@ def healpix_grid(counts, n_lon: int = 360, n_lat: int = 180):
 
     Returns
     -------
-    lon, lat : ndarray
-        Cell edges in radians, longitude running from +pi to -pi (east to the left, as on the sky).
+    x, lat : ndarray
+        Cell edges in radians (``x`` from -pi to pi, ``lat`` from -pi/2 to pi/2).
     values : ndarray, shape (n_lat, n_lon)
         Map value at each cell centre.
 
     Examples
     --------
-    >>> lon, lat, values = healpix_grid(np.arange(12), n_lon=8, n_lat=4)
-    >>> values.shape, lon.shape
-    ((4, 8), (9,))
+    >>> x, lat, values = healpix_grid(np.arange(12), n_lon=8, n_lat=4)
+    >>> values.shape, x.shape, lat.shape
+    ((4, 8), (9,), (5,))
     """
     import astropy.units as u
     from astropy_healpix import HEALPix, npix_to_nside
 
     counts = np.asarray(counts)
     nside = npix_to_nside(counts.size)
-    lon = np.linspace(np.pi, -np.pi, n_lon + 1)
+    x = np.linspace(-np.pi, np.pi, n_lon + 1)
     lat = np.linspace(-np.pi / 2, np.pi / 2, n_lat + 1)
-    lon_c, lat_c = np.meshgrid(0.5 * (lon[1:] + lon[:-1]), 0.5 * (lat[1:] + lat[:-1]))
-    pix = HEALPix(nside=nside, order="nested").lonlat_to_healpix((lon_c % (2 * np.pi)) * u.rad, lat_c * u.rad)
-    return lon, lat, counts[pix]
+    x_c, lat_c = np.meshgrid(0.5 * (x[1:] + x[:-1]), 0.5 * (lat[1:] + lat[:-1]))
+    pix = HEALPix(nside=nside, order="nested").lonlat_to_healpix((-x_c % (2 * np.pi)) * u.rad, lat_c * u.rad)
+    return x, lat, counts[pix]

@@ -10,21 +10,24 @@ _FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 
 def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background=None, noise=None,
-                   sharp_limit: float = 2.5, elongation_limit: float = 4.0):
+                   sharp_limit: float = 2.5, elongation_limit: float = 3.0):
     """Find sources in an image, measure them, and flag detector artefacts.
 
     The classic steps of a survey pipeline, in ~40 lines:
 
-    1. background and noise: sigma-clipped median and standard deviation of the image;
+    1. background: sigma-clipped median of the image;
     2. matched filter: convolve with the PSF (a Gaussian of FWHM ``psf_fwhm``), which maximises the
-       signal-to-noise ratio of a point source, and divide by the filtered noise;
+       signal-to-noise ratio of a point source, and divide by the noise of the filtered image
+       (its sigma-clipped standard deviation, or ``noise * sqrt(sum(kernel**2))`` when the
+       per-pixel white noise is given);
     3. detection: local maxima of the filtered S/N map above ``threshold`` (a local maximum per
        source also splits most blends);
     4. measurement: flux-weighted centroid in a 5x5 box, aperture flux within 2 FWHM and its error;
     5. flags: ``"sharp"`` when the brightest pixel holds more than ``sharp_limit`` times the flux
-       fraction a PSF puts in one pixel (cosmic rays, hot pixels); ``"streak"`` when the connected
-       region above threshold has an elongation (ratio of axes from its second moments) above
-       ``elongation_limit`` (satellite trails); ``"ok"`` otherwise.
+       fraction a PSF puts in one pixel (cosmic rays, hot pixels); ``"streak"`` when the pixels
+       above threshold around the peak (within 4 FWHM, connected to it) have an elongation (ratio
+       of axes from their second moments) above ``elongation_limit`` (satellite trails); ``"ok"``
+       otherwise.
 
     Parameters
     ----------
@@ -35,8 +38,8 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
     threshold : float, default 5
         Detection threshold in units of the filtered noise.
     background, noise : float, optional
-        Sky level and per-pixel noise; estimated from the image when not given.
-    sharp_limit, elongation_limit : float, default 2.5 and 4
+        Sky level and per-pixel (white) noise; estimated from the image when not given.
+    sharp_limit, elongation_limit : float, default 2.5 and 3
         Flagging thresholds (see above).
 
     Returns
@@ -68,11 +71,9 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0.5 and {min(image.shape) / 2}, got {psf_fwhm!r}")
     if not threshold > 0:
         raise ValueError(f"threshold must be positive, got {threshold!r}")
-    if background is None or noise is None:
-        _, median, std = sigma_clipped_stats(image, sigma=3.0, maxiters=10)
-        background = median if background is None else background
-        noise = std if noise is None else noise
-    if not noise > 0:
+    if background is None:
+        background = sigma_clipped_stats(image, sigma=3.0, maxiters=10)[1]
+    if noise is not None and not noise > 0:
         raise ValueError(f"noise must be positive, got {noise!r}")
 
     sigma = psf_fwhm * _FWHM_TO_SIGMA
@@ -81,7 +82,14 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
     delta = np.zeros((int(8 * sigma) | 1,) * 2)
     delta[delta.shape[0] // 2, delta.shape[1] // 2] = 1.0
     kernel = ndimage.gaussian_filter(delta, sigma, mode="constant")
-    snr = filtered / (noise * np.sqrt((kernel**2).sum()))
+    if noise is None:
+        # the noise of the *filtered* image, measured on it: right also when the pixel noise is
+        # correlated (resampled or compressed images), where noise * sqrt(sum k^2) is too small
+        filtered_noise = sigma_clipped_stats(filtered, sigma=3.0, maxiters=10)[2]
+        noise = filtered_noise / np.sqrt((kernel**2).sum())
+    else:
+        filtered_noise = noise * np.sqrt((kernel**2).sum())
+    snr = filtered / filtered_noise
 
     above = snr > threshold
     size = max(3, int(2 * psf_fwhm) | 1)
@@ -89,16 +97,18 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
     py, px = np.nonzero(peaks)
     regions, _ = ndimage.label(above)
 
-    # elongation of each connected region from its second moments
-    labels = regions[py, px]
-    elong = np.ones(len(py))
-    for lab in np.unique(labels):
-        yy, xx = np.nonzero(regions == lab) if lab else ([], [])
-        if len(yy) > 2:
-            eig = np.linalg.eigvalsh(np.cov(np.vstack([xx, yy])))
-            elong[labels == lab] = np.sqrt(max(eig[1], 1e-12) / max(eig[0], 1e-12 * max(eig[1], 1.0)))
-
+    # elongation: second moments of the above-threshold pixels of the peak's region, in a window of
+    # +-4 FWHM around the peak (a local measure, so that crossing trails and blends do not hide it)
     ny, nx = image.shape
+    w = int(np.ceil(4 * psf_fwhm))
+    elong = np.ones(len(py))
+    for k, (y0, x0) in enumerate(zip(py, px, strict=True)):
+        ys, xs = slice(max(y0 - w, 0), min(y0 + w + 1, ny)), slice(max(x0 - w, 0), min(x0 + w + 1, nx))
+        yy, xx = np.nonzero(regions[ys, xs] == regions[y0, x0])
+        if len(yy) > 3:
+            eig = np.linalg.eigvalsh(np.cov(np.vstack([xx, yy]).astype(float)))
+            elong[k] = np.sqrt(max(eig[1], 1e-12) / max(eig[0], 1e-3))
+
     radius = 2.0 * psf_fwhm
     half = int(np.ceil(radius))
     psf_peak_fraction = kernel.max() / kernel.sum()  # flux fraction in the central pixel of a PSF
