@@ -23,6 +23,9 @@ GALACTIC_TO_ICRS = np.array([
     [-0.8676661490190047, -0.1980763734312015, +0.4559837761750669],
 ]).T
 
+# Bump when the model changes, so that data sets cached by write_sky_catalog are rewritten.
+MODEL_VERSION = 1
+
 SKY_COLUMNS = ("source_id", "ra", "dec", "parallax", "parallax_error", "pmra", "pmdec",
                "phot_g_mean_mag", "bp_rp")
 
@@ -57,7 +60,7 @@ def _positions(rng, population, n):
 
 
 _M_GRID = np.linspace(-2.0, 13.5, 3101)
-_GIANT_FRACTION = 0.03
+_GIANT_FRACTION = 0.01
 
 
 def _magnitude_model(old):
@@ -141,18 +144,19 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
 
     A simple Milky Way: thin and thick exponential discs, a bulge and a power-law halo
     (proportions and scale lengths after Bland-Hawthorn & Gerhard 2016), stars on an empirical main
-    sequence with a local luminosity function plus 3 % giants, a dusty disc (0.8 mag/kpc of A_G,
-    scale height 120 pc), flat rotation at 230 km/s and the Sun's motion of Schoenrich et al.
-    (2010). Stars brighter than ``g_limit`` are kept until there are ``n_rows``; parallaxes,
+    sequence with a local luminosity function plus 1 % giants (red clump and giant branch), a
+    dusty disc (0.8 mag/kpc of A_G, scale height 120 pc), flat rotation at 230 km/s and the Sun's
+    motion of Schoenrich et al. (2010). Stars brighter than ``g_limit`` are kept until there are ``n_rows``; parallaxes,
     proper motions and photometry get Gaia-like errors. The result concentrates to the Galactic
-    plane and centre, and its G counts rise by about 0.3 dex per magnitude, as Gaia's do.
+    plane and centre, and its G counts rise by 0.2-0.4 dex per magnitude, as Gaia's do; about a
+    quarter of the stars are giants, seen to many kpc.
 
     Parameters
     ----------
     n_rows : int, default 100000
         Number of stars in the catalogue.
     g_limit : float, default 20.7
-        Faintest G magnitude kept.
+        Faintest true G magnitude kept (measured magnitudes scatter by their errors).
     seed : int or numpy.random.Generator, default 0
         Random seed.
     id_offset : int, default 0
@@ -170,7 +174,7 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
     Examples
     --------
     >>> cat, truth = make_sky_catalog(1000, seed=1)
-    >>> len(cat), bool(cat["phot_g_mean_mag"].max() < 20.8)
+    >>> len(cat), bool(cat["phot_g_mean_mag"].max() < 21.0)
     (1000, True)
     """
     import pandas as pd
@@ -187,7 +191,7 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
         parts.append(drawn)
         have += len(drawn[0])
     which, helio, vel, abs_mag, color, giant, dist, a_g, g = (
-        np.concatenate(arrays, axis=-1)[..., :n_rows] for arrays in zip(*parts))
+        np.concatenate(arrays, axis=-1)[..., :n_rows] for arrays in zip(*parts, strict=True))
 
     icrs = GALACTIC_TO_ICRS @ (helio / dist)
     ra = np.degrees(np.arctan2(icrs[1], icrs[0])) % 360.0
@@ -235,7 +239,8 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
     data set is the same whatever the order or the number of processes writing it, and it never
     needs to fit in memory: only one partition is held at a time. The folder is built under a
     temporary name and renamed when complete, so an interrupted call leaves no half-written data
-    set. A folder written earlier with the same arguments is reused (a cache), unless ``overwrite``.
+    set. A folder written earlier with the same arguments (and the same version of the model) is
+    reused, a cache, unless ``overwrite``.
 
     Parameters
     ----------
@@ -277,7 +282,7 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
             raise ValueError(f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} integer, "
                              f"got {value!r}")
     path = Path(path)
-    params = {"generator": "astrolab.datasets.make_sky_catalog", "n_rows": int(n_rows),
+    params = {"generator": "astrolab.datasets.make_sky_catalog", "model_version": MODEL_VERSION, "n_rows": int(n_rows),
               "rows_per_partition": int(rows_per_partition), "seed": int(seed)}
     stamp = path / "_astrolab.json"
     if path.exists():
