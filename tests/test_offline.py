@@ -14,7 +14,7 @@ from nbclient.exceptions import CellExecutionError
 from astrolab.course import strip_solutions
 
 REPO = Path(__file__).resolve().parents[1]
-WELCOME = sorted((REPO / "notebooks" / "00-welcome").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*/*.ipynb"))
 
 
 def test_unit_tests_run_offline():
@@ -64,7 +64,7 @@ def test_kernel_guard_blocks_the_internet(offline_ipython, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", WELCOME, ids=[p.name for p in WELCOME])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_student_edition_runs_offline_without_mirror(path, offline_ipython):
     """The student edition (no solutions) runs top to bottom with sockets blocked and no local
     copy of the real data: loaders fall back to the mock and every self-check passes."""
