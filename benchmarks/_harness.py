@@ -17,7 +17,7 @@ __all__ = ["HEADER", "Case", "Result", "best_times", "markdown_row", "peak_memor
 
 HEADER = (
     "| Chapter | Task | Ours | Reference | t_ours | t_ref | ratio (ours/ref) "
-    "| peak MiB ours / ref | quality |\n"
+    "| peak MiB ours / ref (ratio) | quality |\n"
     "|---|---|---|---|--:|--:|--:|--:|---|"
 )
 
@@ -254,7 +254,8 @@ def markdown_row(result: Result) -> str:
         _fmt_time(result.t_ours),
         _fmt_time(result.t_ref),
         f"{result.ratio:.3g}",
-        f"{result.mem_ours:.1f} / {result.mem_ref:.1f}",
+        f"{result.mem_ours:.1f} / {result.mem_ref:.1f} ({result.mem_ours / result.mem_ref:.2g})"
+        if result.mem_ref > 0 else f"{result.mem_ours:.1f} / {result.mem_ref:.1f}",
         result.quality,
     ]
     return "| " + " | ".join(_cell(x) for x in cells) + " |"

@@ -152,3 +152,23 @@ def test_match_to_truth_is_one_to_one():
 def test_completeness_purity_checks_lengths():
     with pytest.raises(ValueError, match="same length"):
         completeness_purity([1, 2], [True], [1.0], [True], [0, 10])
+
+
+def test_detection_explorer_reacts_to_its_controls():
+    import ipywidgets as widgets
+
+    from astrolab.widgets import detection_explorer
+
+    image, truth = make_survey_image((256, 256), n_stars=300, n_galaxies=20, n_cosmic_rays=20, seed=6)
+    demo = detection_explorer(image, truth, zoom=128)
+    assert isinstance(demo, widgets.VBox)
+    before, renders = demo.score, demo.canvas.n_renders
+    demo.slider.value = 3.0
+    assert demo.canvas.n_renders == renders + 1
+    assert len(demo.score["found"]) > len(before["found"]) and demo.score["purity"] < before["purity"]
+    demo.flags.value = False
+    assert demo.score["purity"] < 0.9 and "detections kept" in demo.readout.value
+    with pytest.raises(ValueError, match="threshold must be between 2 and 10"):
+        detection_explorer(image, truth, threshold=1.0)
+    with pytest.raises(ValueError, match="truth must be the dict"):
+        detection_explorer(image, {"x": 1})

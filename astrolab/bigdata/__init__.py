@@ -15,7 +15,7 @@ from astrolab.bigdata._aggregate import (
     healpix_grid,
     sky_counts,
 )
-from astrolab.bigdata._detect import completeness_purity, detect_sources, match_to_truth
+from astrolab.bigdata._detect import completeness_purity, detect_sources, match_to_truth, score_pipeline
 from astrolab.bigdata._memory import MemoryMonitor
 
 __all__ = [
@@ -27,5 +27,6 @@ __all__ = [
     "detect_sources",
     "healpix_grid",
     "match_to_truth",
+    "score_pipeline",
     "sky_counts",
 ]
