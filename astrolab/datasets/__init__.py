@@ -8,6 +8,7 @@ when offline, raise :class:`DataUnavailableError` naming the mock to use instead
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
+from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._spectra import (
@@ -31,9 +32,11 @@ __all__ = [
     "load_registry",
     "load_survey_facts",
     "make_blackbody_spectrum",
+    "make_galaxy_spectra",
     "make_paper_counts",
     "make_sky_catalog",
     "make_star_catalog",
+    "make_stellar_spectra",
     "make_survey_image",
     "planck_lambda",
     "real_or_mock",

@@ -1,6 +1,11 @@
-"""Chapter 2 (dimensionality reduction): PCA helpers and a readable SelfOrganizingMap.
+"""Chapter 2 (dimensionality reduction): PCA written to be read, and a self-organizing map.
 
-Filled in by its chapter's issue; public names are listed in ``__all__``.
+- :class:`PCA` and :func:`reconstruction_error` -- eigenspectra and how many of them you need;
+- :class:`SelfOrganizingMap` -- Kohonen's map with scikit-learn's estimator API (online and
+  batch training, U-matrix, component planes).
 """
 
-__all__: list[str] = []
+from astrolab.reduction._pca import PCA, reconstruction_error
+from astrolab.reduction._som import SelfOrganizingMap
+
+__all__ = ["PCA", "SelfOrganizingMap", "reconstruction_error"]
