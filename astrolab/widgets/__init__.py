@@ -4,5 +4,16 @@ the demo can be tested without a browser: set a control's ``.value`` and check t
 from astrolab.widgets._figure import FigureOutput
 from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
 from astrolab.widgets.detection import DetectionExplorer, detection_explorer
+from astrolab.widgets.reduction import PCAReconstruction, SOMTraining, pca_reconstruction, som_training
 
-__all__ = ["BlackbodyExplorer", "DetectionExplorer", "FigureOutput", "blackbody_explorer", "detection_explorer"]
+__all__ = [
+    "BlackbodyExplorer",
+    "DetectionExplorer",
+    "FigureOutput",
+    "PCAReconstruction",
+    "SOMTraining",
+    "blackbody_explorer",
+    "detection_explorer",
+    "pca_reconstruction",
+    "som_training",
+]
