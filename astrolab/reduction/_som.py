@@ -115,11 +115,13 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
             raise ValueError(f"init must be 'pca' or 'random', got {self.init!r}")
         lr = tuple(self.learning_rate) if np.iterable(self.learning_rate) else ()
         if len(lr) != 2 or not all(0 < v <= 1 for v in lr):
-            raise ValueError(f"learning_rate must be a pair (start, end) of numbers in (0, 1], got {self.learning_rate!r}")
+            raise ValueError("learning_rate must be a pair (start, end) of numbers in (0, 1], "
+                             f"got {self.learning_rate!r}")
         sg = tuple(self.sigma) if np.iterable(self.sigma) else ()
         start = max(self.n_rows, self.n_cols) / 2.0 if len(sg) == 2 and sg[0] is None else (sg[0] if sg else None)
         if len(sg) != 2 or not (start is not None and start > 0 and sg[1] is not None and sg[1] > 0):
-            raise ValueError(f"sigma must be a pair (start or None, end) of positive widths in nodes, got {self.sigma!r}")
+            raise ValueError("sigma must be a pair (start or None, end) of positive widths in nodes, "
+                             f"got {self.sigma!r}")
         return lr, (float(start), float(sg[1]))
 
     def _grid(self):
