@@ -11,7 +11,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip install --progress-bar off -c constraints.txt
-PYTEST := MPLBACKEND=agg $(BIN)/python -m pytest -p no:cacheprovider -n auto --durations=15
+# pytest-xdist already runs one test (or notebook) per core: one BLAS/OpenMP thread each, or the
+# threads of parallel kernels fight over the cores and everything runs several times slower.
+PYTEST := MPLBACKEND=agg OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+          $(BIN)/python -m pytest -p no:cacheprovider -n auto --durations=15
 
 # A local mirror of the real data sets, used when present (development and CI machines).
 MIRROR := $(abspath $(wildcard ../shared/realdata))
