@@ -10,6 +10,17 @@ from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
+from astrolab.datasets._radio import (
+    M87_DEC,
+    M87_RA,
+    crescent_image,
+    fetch_eht_m87,
+    load_eht_stations,
+    make_eht_mock,
+    read_uvfits,
+    uv_coverage,
+    write_uvfits,
+)
 from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._spectra import (
     fetch_calspec_astar,
@@ -23,15 +34,21 @@ from astrolab.datasets._surveys import load_survey_facts
 __all__ = [
     "ADS_API_URL",
     "DataUnavailableError",
+    "M87_DEC",
+    "M87_RA",
     "RemoteFile",
+    "crescent_image",
     "exponential_growth",
     "fetch_ads_counts",
     "fetch_calspec_astar",
+    "fetch_eht_m87",
     "fetch_file",
     "gaia_parallax_error",
+    "load_eht_stations",
     "load_registry",
     "load_survey_facts",
     "make_blackbody_spectrum",
+    "make_eht_mock",
     "make_galaxy_spectra",
     "make_paper_counts",
     "make_sky_catalog",
@@ -39,7 +56,10 @@ __all__ = [
     "make_stellar_spectra",
     "make_survey_image",
     "planck_lambda",
+    "read_uvfits",
     "real_or_mock",
+    "uv_coverage",
     "wien_peak",
     "write_sky_catalog",
+    "write_uvfits",
 ]
