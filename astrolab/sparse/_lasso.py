@@ -138,7 +138,9 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
     obj = _objective(A, b, x, lam, mu, image_shape)
     history = [obj]
     converged = False
-    for n_iter in range(1, max_iter + 1):
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
         grad = np.real(A.rmatvec(A.matvec(y) - b))
         if mu:
             grad = grad + mu * tsv_gradient(y.reshape(image_shape)).ravel()

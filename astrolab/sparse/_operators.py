@@ -53,6 +53,9 @@ class FourierOperator:
         ``(ny, nx)``.
     pixel_size : float
         Pixel size in radians.
+    weights : array_like, optional
+        Multiply each row (visibility) by a weight, e.g. ``1 / sigma`` to whiten the noise; the data
+        must then be weighted alike.
 
     Examples
     --------
@@ -62,7 +65,7 @@ class FourierOperator:
     [(1+0j), (1+0j)]
     """
 
-    def __init__(self, u, v, image_shape, pixel_size):
+    def __init__(self, u, v, image_shape, pixel_size, weights=None):
         u = np.asarray(u, dtype=float).ravel()
         v = np.asarray(v, dtype=float).ravel()
         if u.shape != v.shape:
@@ -75,6 +78,9 @@ class FourierOperator:
             raise ValueError(f"pixel_size must be a positive angle in radians, got {pixel_size!r}")
         ny, nx = (int(n) for n in image_shape)
         self.u, self.v, self.image_shape, self.pixel_size = u, v, (ny, nx), float(pixel_size)
+        self.weights = None if weights is None else np.asarray(weights, dtype=float).ravel()
+        if self.weights is not None and (self.weights.shape != u.shape or not np.all(np.isfinite(self.weights))):
+            raise ValueError(f"weights must be {u.size} finite numbers, one per visibility")
         self.l = -(np.arange(nx) - nx // 2) * pixel_size  # east to the left
         self.m = (np.arange(ny) - ny // 2) * pixel_size
         self._ex = np.exp(-2j * np.pi * np.outer(u, self.l))  # (n_vis, nx)
@@ -84,15 +90,19 @@ class FourierOperator:
     def matvec(self, x):
         image = np.asarray(x).reshape(self.image_shape)
         partial = image @ self._ex.T  # (ny, n_vis): sum over x
-        return np.einsum("my,ym->m", self._ey, partial)
+        out = np.einsum("my,ym->m", self._ey, partial)
+        return out if self.weights is None else out * self.weights
 
     def rmatvec(self, y):
         y = np.asarray(y)
+        if self.weights is not None:
+            y = y * self.weights
         return ((self._ey.conj() * y[:, None]).T @ self._ex.conj()).ravel()
 
     def subset(self, index):
         """The operator of a subset of the visibilities (for cross-validation)."""
-        return FourierOperator(self.u[index], self.v[index], self.image_shape, self.pixel_size)
+        w = None if self.weights is None else self.weights[index]
+        return FourierOperator(self.u[index], self.v[index], self.image_shape, self.pixel_size, weights=w)
 
 
 def as_operator(A):

@@ -5,6 +5,7 @@ from astrolab.widgets._figure import FigureOutput
 from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
 from astrolab.widgets.detection import DetectionExplorer, detection_explorer
 from astrolab.widgets.reduction import PCAReconstruction, SOMTraining, pca_reconstruction, som_training
+from astrolab.widgets.sparse import SparseImaging, sparse_imaging
 
 __all__ = [
     "BlackbodyExplorer",
@@ -12,8 +13,10 @@ __all__ = [
     "FigureOutput",
     "PCAReconstruction",
     "SOMTraining",
+    "SparseImaging",
     "blackbody_explorer",
     "detection_explorer",
     "pca_reconstruction",
     "som_training",
+    "sparse_imaging",
 ]
