@@ -339,10 +339,12 @@ def write_uvfits(path, table, frequency, *, object_name="MOCK", stations=None):
         data[:, 0, 0, 0, 0, k, 1] = vis.imag
         data[:, 0, 0, 0, 0, k, 2] = weight
     baseline = np.array([256 * number[a] + number[b] for a, b in zip(table["t1"], table["t2"], strict=True)], float)
-    jd = 2400000.5 + 57848.0 + np.asarray(table["time"], float) / 24.0
-    groups = fits.GroupData(data, parnames=["UU---SIN", "VV---SIN", "WW---SIN", "BASELINE", "DATE"],
+    # DATE in two parts, as uvfits does, so that float32 keeps sub-second precision: JD of 0 h + fraction
+    jd_day = np.full(n, 2400000.5 + 57848.0)
+    jd_fraction = np.asarray(table["time"], float) / 24.0
+    groups = fits.GroupData(data, parnames=["UU---SIN", "VV---SIN", "WW---SIN", "BASELINE", "DATE", "DATE"],
                             pardata=[np.asarray(table["u"], float) / freq, np.asarray(table["v"], float) / freq,
-                                     np.zeros(n), baseline, jd], bitpix=-32)
+                                     np.zeros(n), baseline, jd_day, jd_fraction], bitpix=-32)
     primary = fits.GroupsHDU(groups)
     h = primary.header
     for i, (ctype, crval, cdelt) in enumerate([("COMPLEX", 1.0, 1.0), ("STOKES", -1.0, -1.0), ("FREQ", freq, 2e9),

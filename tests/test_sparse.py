@@ -1,0 +1,202 @@
+"""Chapter 3: LASSO by FISTA, the Fourier operator, imaging helpers, the EHT-like data and uvfits I/O."""
+
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import pytest
+from sklearn.linear_model import Lasso as SklearnLasso
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from astrolab.datasets import (
+    crescent_image,
+    fetch_eht_m87,
+    load_eht_stations,
+    make_eht_mock,
+    read_uvfits,
+    uv_coverage,
+    write_uvfits,
+)
+from astrolab.sparse import (
+    FourierOperator,
+    Lasso,
+    MatrixOperator,
+    blur,
+    dirty_image,
+    fista,
+    image_visibilities,
+    lasso_path,
+    ncc,
+    power_iteration,
+    ring_parameters,
+    soft_threshold,
+    tsv,
+    tsv_gradient,
+)
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+
+@parametrize_with_checks([Lasso(alpha=0.1)])
+def test_lasso_follows_the_scikit_learn_contract(estimator, check):
+    check(estimator)
+
+
+def test_operator_adjointness():
+    rng = np.random.default_rng(0)
+    op = FourierOperator(rng.uniform(-8e9, 8e9, 50), rng.uniform(-8e9, 8e9, 50), (12, 10), 3e-11,
+                         weights=rng.uniform(0.5, 2, 50))
+    x = rng.normal(size=120)
+    y = rng.normal(size=50) + 1j * rng.normal(size=50)
+    assert np.isclose(np.vdot(y, op.matvec(x)), np.vdot(op.rmatvec(y), x), rtol=1e-10)
+    dense = np.column_stack([op.matvec(e) for e in np.eye(120)])
+    assert np.allclose(dense @ x, op.matvec(x)) and np.allclose(dense.conj().T @ y, op.rmatvec(y))
+    sub = op.subset(np.arange(10))
+    assert np.allclose(sub.matvec(x), op.matvec(x)[:10])
+    m = MatrixOperator(dense)
+    # for real x the gradient's Lipschitz constant is the top eigenvalue of Re(A^H A)
+    top = np.linalg.eigvalsh(np.real(dense.conj().T @ dense)).max()
+    assert np.isclose(power_iteration(m, n_iter=2000, tol=1e-12), top, rtol=1e-4)
+
+
+def test_prox_and_tsv():
+    z = np.array([-3.0, -0.5, 0.0, 0.2, 4.0])
+    assert np.allclose(soft_threshold(z, 1.0), [-2.0, 0.0, 0.0, 0.0, 3.0])
+    assert np.allclose(soft_threshold(z, 1.0, nonneg=True), [0.0, 0.0, 0.0, 0.0, 3.0])
+    image = np.random.default_rng(1).normal(size=(6, 7))
+    eps = 1e-6
+    numeric = np.zeros_like(image)
+    for idx in np.ndindex(image.shape):
+        step = np.zeros_like(image)
+        step[idx] = eps
+        numeric[idx] = (tsv(image + step) - tsv(image - step)) / (2 * eps)
+    assert np.allclose(numeric, tsv_gradient(image), atol=1e-5)
+
+
+def test_lasso_matches_scikit_learn_objective():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(50, 120))
+    w = np.zeros(120)
+    w[:5] = [2, -1, 1.5, 0.5, -2]
+    y = X @ w + 0.1 * rng.normal(size=50) + 3.0
+    for alpha in (0.01, 0.1):
+        ours = Lasso(alpha=alpha, tol=1e-12, max_iter=50_000).fit(X, y)
+        theirs = SklearnLasso(alpha=alpha, tol=1e-12, max_iter=200_000).fit(X, y)
+        r = y - theirs.predict(X)
+        objective_sklearn = 0.5 / len(y) * r @ r + alpha * np.abs(theirs.coef_).sum()
+        assert abs(ours.objective(X, y) - objective_sklearn) <= 1e-6 * objective_sklearn
+        assert abs(ours.intercept_ - theirs.intercept_) < 1e-4
+
+
+def test_fista_nonneg_path_and_errors():
+    A = np.eye(4)
+    b = np.array([3.0, -2.0, 0.5, 1.0])
+    x, info = fista(A, b, 1.0, nonneg=True)
+    assert np.allclose(x, [2.0, 0.0, 0.0, 0.0], atol=1e-8) and info["converged"]
+    path, _ = lasso_path(A, b, [4.0, 1.0, 0.0])
+    assert np.allclose(path[0], 0) and np.allclose(path[-1], b, atol=1e-6)
+    with pytest.raises(ValueError, match="lam must be non-negative"):
+        fista(A, b, -1.0)
+    with pytest.raises(ValueError, match="b must be 1-D with 4 entries"):
+        fista(A, b[:3], 1.0)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        fista(A, np.array([1.0, np.nan, 0, 0]), 1.0)
+    with pytest.raises(ValueError, match="image_shape must give the 4 parameters"):
+        fista(A, b, 1.0, mu=1.0)
+    assert np.allclose(fista(np.zeros((3, 2)), np.ones(3), 1.0)[0], 0)  # nothing to fit: zero
+
+
+def test_uv_coverage_is_physical():
+    uv = uv_coverage()
+    stations = load_eht_stations()
+    assert "SP" not in set(uv["t1"]) | set(uv["t2"])  # the South Pole never sees M87
+    wavelength = (230 * u.GHz).to_value(u.m, equivalencies=u.spectral())
+    assert np.max(np.hypot(uv["u"], uv["v"])) < 2 * 6.4e6 / wavelength
+    # the ALMA-LMT baseline length projected on the sky never exceeds its true length
+    xyz = {c: np.array([stations.loc[c][k].to_value(u.m) for k in "xyz"]) for c in ("AA", "LM")}
+    length = np.linalg.norm(xyz["AA"] - xyz["LM"]) / wavelength
+    sel = (uv["t1"] == "AA") & (uv["t2"] == "LM")
+    assert sel.sum() > 10 and np.all(np.hypot(uv["u"][sel], uv["v"][sel]) <= length * (1 + 1e-9))
+    with pytest.raises(ValueError, match="dec must be an astropy Quantity"):
+        uv_coverage(dec=12.0)
+
+
+def test_mock_visibilities_and_noise():
+    mock = make_eht_mock("ring", seed=3)
+    assert mock.truth["image"].shape == (48, 48) and np.isclose(mock.truth["image"].sum(), 0.6)
+    assert np.allclose(mock.operator.matvec(mock.truth["image"].ravel()), mock.truth["vis"])
+    pulls = (mock.vis - mock.truth["vis"]) / mock.sigma
+    assert abs(np.std(np.concatenate([pulls.real, pulls.imag])) - 1 / np.sqrt(2)) < 0.05
+    with pytest.raises(ValueError, match="model must be"):
+        make_eht_mock("spiral")
+
+
+def test_imaging_recovers_a_ring():
+    mock = make_eht_mock("crescent", seed=4)
+    image, _ = image_visibilities(mock.operator, mock.vis, mock.sigma, 1e3, 1e5, max_iter=400)
+    pix = 3.0
+    truth = mock.truth["image"]
+    d_true, _ = ring_parameters(truth, pix)
+    d, _ = ring_parameters(image, pix)
+    assert abs(d / d_true - 1) < 0.05
+    assert ncc(blur(image, 20, pix), blur(truth, 20, pix)) > 0.95
+    dirty = dirty_image(mock.operator, mock.vis)
+    assert ncc(blur(dirty, 20, pix), blur(truth, 20, pix)) < 0.85
+    with pytest.raises(ValueError, match="NaN"):
+        image_visibilities(mock.operator, np.full_like(mock.vis, np.nan), mock.sigma, 1.0)
+    with pytest.raises(ValueError, match="vis and sigma must both have"):
+        image_visibilities(mock.operator, mock.vis[:5], mock.sigma[:5], 1.0)
+
+
+def test_ring_parameters_of_a_known_ring():
+    d, w = ring_parameters(crescent_image((64, 64), 2 * u.uas, diameter=40 * u.uas, width=8 * u.uas,
+                                          asymmetry=0), 2.0)
+    assert abs(d - 40) < 1.0 and 6 < w < 11
+
+
+def test_uvfits_round_trip(tmp_path):
+    mock = make_eht_mock(seed=5)
+    table = mock.uv.copy()
+    table["vis"] = mock.vis
+    table["sigma"] = mock.sigma
+    path = tmp_path / "mock.uvfits"
+    write_uvfits(path, table, 230 * u.GHz)
+    back = read_uvfits(path)
+    assert len(back) == len(table) and back.meta["frequency"].to_value(u.GHz) == pytest.approx(230)
+    assert np.allclose(back["u"], table["u"], rtol=1e-6) and np.allclose(back["vis"], table["vis"], rtol=1e-5)
+    assert np.allclose(back["sigma"], table["sigma"], rtol=1e-5)
+    assert list(back["t1"]) == list(table["t1"]) and np.allclose(back["time"], table["time"], atol=1e-5)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    bad = tmp_path / "image.fits"
+    from astropy.io import fits
+
+    fits.PrimaryHDU(np.zeros((2, 2))).writeto(bad)
+    with pytest.raises(ValueError, match="not a random-groups uvfits file"):
+        read_uvfits(bad)
+
+
+@pytest.mark.skipif(not (REALDATA / "eht-m87-2017").is_dir(), reason="shared real data (EHT M87) not present")
+def test_real_eht_m87_data_through_the_mirror(tmp_path):
+    table = fetch_eht_m87("095", "lo", mirror=REALDATA, data_home=tmp_path)
+    assert len(table) == 6453 and table.meta["object"] == "M87"
+    assert table.meta["frequency"].to_value(u.GHz) == pytest.approx(227.0707, rel=1e-5)
+    assert set(table["t1"]) | set(table["t2"]) == {"AA", "AP", "AZ", "JC", "LM", "PV", "SM"}
+    r = np.hypot(table["u"], table["v"])
+    assert 8e9 < r.max() < 9e9 and np.all(table["sigma"] > 0)
+    assert 0.7 < table["time"].min() < 0.8  # the first scan starts at 00:46 UT (the CSV release agrees)
+
+
+def test_fetch_eht_m87_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="day must be"):
+        fetch_eht_m87("100")
+
+
+def test_sparse_imaging_widget():
+    from astrolab.widgets import sparse_imaging
+
+    demo = sparse_imaging(make_eht_mock(image_shape=(24, 24), pixel_size=5 * u.uas, seed=1), max_iter=60)
+    before, renders = demo.metrics["diameter"], demo.canvas.n_renders
+    demo.lam.value = 6.5
+    assert demo.canvas.n_renders == renders + 1 and demo.metrics["diameter"] != before
+    with pytest.raises(ValueError, match="mock must come from make_eht_mock"):
+        sparse_imaging({"vis": 1})
