@@ -70,6 +70,13 @@ def _check_common(n_spectra, resolution, snr):
         raise ValueError(f"snr must be positive or None (no noise), got {snr!r}")
 
 
+def _observe(grid, flux, snr, rng, truth):
+    """Add Gaussian noise of 1/snr per pixel (none when snr is None) and pack the result."""
+    err = np.zeros_like(flux) if snr is None else np.full_like(flux, 1.0 / snr)
+    noisy = flux if snr is None else flux + err * rng.standard_normal(flux.shape)
+    return Bunch(wavelength=grid * u.nm, flux=noisy, flux_err=err, noiseless=flux.copy(), truth=truth)
+
+
 def _add_lines(flux, grid, centres, depths, sigma):
     """Multiply ``flux`` by Gaussian absorption profiles exp(-depth * profile) (depths: n x lines)."""
     tau = np.zeros_like(flux)
@@ -149,12 +156,8 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
         shape = np.where(grid >= head, np.exp(-(grid - head) / width), 0.0)
         flux *= np.exp(-strength * tio[:, None] * shape[None, :])
     flux /= np.median(flux, axis=1, keepdims=True)
-    noiseless = flux.copy()
-    err = np.zeros_like(flux) if snr is None else np.full_like(flux, 1.0 / snr)
-    if snr is not None:
-        flux = flux + err * rng.standard_normal(flux.shape)
     truth = QTable({"teff": teff * u.K, "logg": logg, "feh": feh, "is_giant": giant})
-    return Bunch(wavelength=grid * u.nm, flux=flux, flux_err=err, noiseless=noiseless, truth=truth)
+    return _observe(grid, flux, snr, rng, truth)
 
 
 # Emission lines of star-forming galaxies: (rest nm, strength relative to H-alpha)
@@ -239,9 +242,5 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
         emission += strength * ew_halpha[:, None] * profile
     flux = stellar * (1.0 + emission)
     flux /= np.median(flux, axis=1, keepdims=True)
-    noiseless = flux.copy()
-    err = np.zeros_like(flux) if snr is None else np.full_like(flux, 1.0 / snr)
-    if snr is not None:
-        flux = flux + err * rng.standard_normal(flux.shape)
     truth = QTable({"z": z, "young_fraction": frac, "emission": ew_halpha * u.nm, "sigma_v": sigma_v * u.km / u.s})
-    return Bunch(wavelength=grid * u.nm, flux=flux, flux_err=err, noiseless=noiseless, truth=truth)
+    return _observe(grid, flux, snr, rng, truth)
