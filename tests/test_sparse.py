@@ -200,3 +200,22 @@ def test_sparse_imaging_widget():
     assert demo.canvas.n_renders == renders + 1 and demo.metrics["diameter"] != before
     with pytest.raises(ValueError, match="mock must come from make_eht_mock"):
         sparse_imaging({"vis": 1})
+
+
+def test_imaging_challenge_hides_then_scores():
+    from astrolab.sparse import ImagingChallenge
+
+    challenge = ImagingChallenge(101)
+    with pytest.raises(RuntimeError, match="submit an image first"):
+        challenge.truth
+    data = challenge.data
+    with pytest.raises(ValueError, match="image must have shape"):
+        challenge.submit(np.zeros((3, 3)))
+    image, _ = image_visibilities(data["operator"], data["vis"], data["sigma"], 1e3, 1e5, max_iter=200)
+    score = challenge.submit(image, is_ring=True)
+    assert challenge.truth["model"] == score["model"] == "ring"
+    assert score["ncc"] > 0.95 and score["ring_claim_correct"] and abs(score["flux_ratio"] - 1) < 0.05
+    assert abs(score["diameter"] / score["diameter_true"] - 1) < 0.05
+    assert ImagingChallenge(101).data["vis"][0] == data["vis"][0]  # deterministic
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        ImagingChallenge(-1)

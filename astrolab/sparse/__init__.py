@@ -7,12 +7,14 @@
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
+from astrolab.sparse._challenge import ImagingChallenge
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
 from astrolab.sparse._operators import FourierOperator, MatrixOperator, as_operator, power_iteration
 
 __all__ = [
     "FourierOperator",
+    "ImagingChallenge",
     "blur",
     "dirty_beam",
     "dirty_image",
