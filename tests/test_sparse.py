@@ -207,7 +207,7 @@ def test_imaging_challenge_hides_then_scores():
 
     challenge = ImagingChallenge(101)
     with pytest.raises(RuntimeError, match="submit an image first"):
-        challenge.truth
+        _ = challenge.truth
     data = challenge.data
     with pytest.raises(ValueError, match="image must have shape"):
         challenge.submit(np.zeros((3, 3)))
