@@ -7,13 +7,31 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["SelfOrganizingMap"]
+__all__ = ["SelfOrganizingMap", "umatrix"]
 
 
 def _squared_distances(X, W):
     """Squared Euclidean distances between the rows of X (n, d) and of W (m, d): an (n, m) array."""
     d2 = (X**2).sum(axis=1)[:, None] - 2.0 * X @ W.T + (W**2).sum(axis=1)[None, :]
     return np.maximum(d2, 0.0)
+
+
+def umatrix(weights):
+    """U-matrix of a grid of prototypes ``weights`` (n_rows, n_cols, n_features): the mean distance
+    from each node's weight to those of its 4 grid neighbours."""
+    W = np.asarray(weights, dtype=float)
+    total = np.zeros(W.shape[:2])
+    count = np.zeros(W.shape[:2])
+    for axis in (0, 1):
+        d = np.sqrt((np.diff(W, axis=axis) ** 2).sum(axis=-1))
+        lo = [slice(None), slice(None)]
+        hi = [slice(None), slice(None)]
+        lo[axis], hi[axis] = slice(None, -1), slice(1, None)
+        total[tuple(lo)] += d
+        count[tuple(lo)] += 1
+        total[tuple(hi)] += d
+        count[tuple(hi)] += 1
+    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
 
 
 class SelfOrganizingMap(TransformerMixin, BaseEstimator):
@@ -227,16 +245,4 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
         High values mark borders between clusters of similar prototypes.
         """
         check_is_fitted(self)
-        W = self.weights_
-        total = np.zeros(W.shape[:2])
-        count = np.zeros(W.shape[:2])
-        for axis in (0, 1):
-            d = np.sqrt(((np.diff(W, axis=axis)) ** 2).sum(axis=-1))
-            lo = [slice(None), slice(None)]
-            hi = [slice(None), slice(None)]
-            lo[axis], hi[axis] = slice(None, -1), slice(1, None)
-            total[tuple(lo)] += d
-            count[tuple(lo)] += 1
-            total[tuple(hi)] += d
-            count[tuple(hi)] += 1
-        return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        return umatrix(self.weights_)

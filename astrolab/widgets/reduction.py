@@ -145,7 +145,7 @@ class SOMTraining(widgets.VBox):
         self._update()
 
     def _update(self, change=None):
-        from astrolab.reduction._som import _squared_distances
+        from astrolab.reduction._som import _squared_distances, umatrix
 
         e = self.epoch.value
         W = self.som.weights_history_[e - 1]
@@ -154,17 +154,7 @@ class SOMTraining(widgets.VBox):
         sums = np.bincount(bmu, weights=self.values, minlength=len(flat))
         counts = np.bincount(bmu, minlength=len(flat))
         self.node_values = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).reshape(W.shape[:2])
-        # U-matrix of this epoch's weights
-        total, count = np.zeros(W.shape[:2]), np.zeros(W.shape[:2])
-        for axis in (0, 1):
-            d = np.sqrt((np.diff(W, axis=axis) ** 2).sum(axis=-1))
-            lo, hi = [slice(None)] * 2, [slice(None)] * 2
-            lo[axis], hi[axis] = slice(None, -1), slice(1, None)
-            total[tuple(lo)] += d
-            count[tuple(lo)] += 1
-            total[tuple(hi)] += d
-            count[tuple(hi)] += 1
-        umat = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        umat = umatrix(W)
         self.u_image.set_data(umat)
         self.u_image.set_clim(umat.min(), umat.max() if umat.max() > umat.min() else umat.min() + 1)
         self.v_image.set_data(self.node_values)
