@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from astrolab.datasets._stars import _CLUMP, _LF_WEIGHT, _MAIN_SEQUENCE, gaia_parallax_error
+from astrolab.datasets._stars import _CLUMP, _LF_WEIGHT, _MAIN_SEQUENCE, _g_mag_error, gaia_parallax_error
 
 __all__ = ["GALACTIC_TO_ICRS", "make_sky_catalog", "write_sky_catalog", "SKY_COLUMNS"]
 
@@ -205,7 +205,7 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
 
     n = len(g)
     plx_err = gaia_parallax_error(g)
-    g_err = 0.0003 + 0.002 * 10 ** (0.4 * (np.maximum(g, 13.0) - 17.0))
+    g_err = _g_mag_error(g)
     catalog = pd.DataFrame({
         "source_id": np.arange(1, n + 1, dtype=np.int64) + int(id_offset),
         "ra": ra,

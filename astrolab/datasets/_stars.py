@@ -47,6 +47,11 @@ def gaia_parallax_error(g_mag):
     return np.sqrt(40.0 + 800.0 * z + 30.0 * z**2) / 1000.0
 
 
+def _g_mag_error(g_mag):
+    """Photometric error (mag) of a Gaia-like G magnitude: 0.3 mmag when bright, rising towards faint stars."""
+    return 0.0003 + 0.002 * 10 ** (0.4 * (np.maximum(g_mag, 13.0) - 17.0))
+
+
 def make_star_catalog(
     density=0.06 / u.pc**3,
     max_distance=50 * u.pc,
@@ -131,7 +136,7 @@ def make_star_catalog(
     g_true = abs_mag + 5.0 * np.log10(distance / 10.0)
     parallax_true = 1000.0 / distance
     parallax_error = gaia_parallax_error(g_true)
-    g_error = 0.0003 + 0.002 * 10 ** (0.4 * (np.maximum(g_true, 13.0) - 17.0))
+    g_error = _g_mag_error(g_true)
 
     # Tangential velocity -> proper motion: mu [mas/yr] = v [km/s] / (4.74047 d [kpc]).
     v_ra, v_dec = rng.normal(0.0, sigma_v, (2, n))
