@@ -90,7 +90,7 @@ def uv_coverage(stations=None, *, dec=M87_DEC, frequency=230 * u.GHz, hours=(0.0
     local_ha = hour_angle[:, None] + lon[None, :]
     sin_el = np.sin(lat) * np.sin(dec_r) + np.cos(lat) * np.cos(dec_r) * np.cos(local_ha)
     up = np.arcsin(np.clip(sin_el, -1, 1)) > limit  # (n_times, n_stations)
-    rows = []
+    parts = []
     for i, j in itertools.combinations(range(len(stations)), 2):
         both = up[:, i] & up[:, j]
         if not both.any():
@@ -99,11 +99,14 @@ def uv_coverage(stations=None, *, dec=M87_DEC, frequency=230 * u.GHz, hours=(0.0
         h = hour_angle[both]
         uu = bx * np.sin(h) + by * np.cos(h)
         vv = -bx * np.sin(dec_r) * np.cos(h) + by * np.sin(dec_r) * np.sin(h) + bz * np.cos(dec_r)
-        for k in range(both.sum()):
-            rows.append((uu[k], vv[k], stations["code"][i], stations["code"][j], gst[both][k]))
-    if not rows:
+        n = len(h)
+        parts.append(QTable({"u": uu, "v": vv, "t1": np.repeat(stations["code"][i], n),
+                             "t2": np.repeat(stations["code"][j], n), "time": gst[both]}))
+    if not parts:
         raise ValueError("the source is never above the elevation limit at two stations at once")
-    table = QTable(rows=rows, names=("u", "v", "t1", "t2", "time"))
+    from astropy.table import vstack
+
+    table = vstack(parts)
     keep = np.hypot(table["u"], table["v"]) > 1e6  # drop zero-spacing pairs (ALMA-APEX, JCMT-SMA are ~1 Mlambda)
     table = table[keep]
     table.sort("time")
