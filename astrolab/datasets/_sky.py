@@ -193,7 +193,8 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
     which, helio, vel, abs_mag, color, giant, dist, a_g, g = (
         np.concatenate(arrays, axis=-1)[..., :n_rows] for arrays in zip(*parts, strict=True))
 
-    icrs = GALACTIC_TO_ICRS @ (helio / dist)
+    helio_unit = helio / dist
+    icrs = GALACTIC_TO_ICRS @ helio_unit
     ra = np.degrees(np.arctan2(icrs[1], icrs[0])) % 360.0
     dec = np.degrees(np.arcsin(np.clip(icrs[2], -1, 1)))
     v_icrs = GALACTIC_TO_ICRS @ (vel - _V_SUN[:, None])
@@ -217,7 +218,6 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
         "phot_g_mean_mag": (g + g_err * rng.standard_normal(n)).astype(np.float32),
         "bp_rp": (color + a_g / 2.0 + 3 * g_err * rng.standard_normal(n)).astype(np.float32),
     })
-    helio_unit = helio / dist
     truth = pd.DataFrame({
         "source_id": catalog["source_id"].to_numpy(),
         "distance": dist * 1000.0,
