@@ -21,14 +21,18 @@ from astrolab.sparse import (
     FourierOperator,
     Lasso,
     MatrixOperator,
+    average_visibilities,
     blur,
+    closure_phases,
     dirty_image,
     fista,
+    image_closure_phases,
     image_visibilities,
     lasso_path,
     ncc,
     power_iteration,
     ring_parameters,
+    self_calibrate,
     soft_threshold,
     tsv,
     tsv_gradient,
@@ -186,6 +190,24 @@ def test_real_eht_m87_data_through_the_mirror(tmp_path):
     assert 0.7 < table["time"].min() < 0.8  # the first scan starts at 00:46 UT (the CSV release agrees)
 
 
+@pytest.mark.skipif(not (REALDATA / "eht-m87-2017").is_dir(), reason="shared real data (EHT M87) not present")
+def test_real_eht_coverage_agrees_with_our_earth_rotation_synthesis(tmp_path):
+    """The sign convention: the file's baselines, read by read_uvfits, are uv_coverage's baselines."""
+    from astropy.time import Time
+
+    table = fetch_eht_m87("095", "lo", mirror=REALDATA, data_home=tmp_path)
+    for pair in (("AA", "LM"), ("AZ", "SM"), ("JC", "PV")):
+        row = table[(table["t1"] == pair[0]) & (table["t2"] == pair[1])][0]
+        when = Time(table.meta["mjd"] + row["time"] / 24, format="mjd", scale="utc")
+        gst = when.sidereal_time("apparent", "greenwich").hour
+        ours = uv_coverage(hours=(gst, gst + 0.01), step=1 * u.min, frequency=table.meta["frequency"],
+                           elevation_limit=-90 * u.deg)
+        match = [c for c in ours if {c["t1"], c["t2"]} == set(pair)][0]
+        sign = 1 if (match["t1"], match["t2"]) == pair else -1  # (t2, t1) is the opposite baseline
+        assert sign * match["u"] == pytest.approx(row["u"], rel=1e-3)
+        assert sign * match["v"] == pytest.approx(row["v"], rel=1e-3)
+
+
 def test_fetch_eht_m87_rejects_bad_arguments():
     with pytest.raises(ValueError, match="day must be"):
         fetch_eht_m87("100")
@@ -219,3 +241,84 @@ def test_imaging_challenge_hides_then_scores():
     assert ImagingChallenge(101).data["vis"][0] == data["vis"][0]  # deterministic
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         ImagingChallenge(-1)
+
+
+# ------------------------------------------------------------------ real-data calibration (notebook 3)
+
+
+@pytest.fixture(scope="module")
+def corrupted_mock():
+    clean = make_eht_mock("crescent", diameter=42 * u.uas, image_shape=(32, 32), pixel_size=4 * u.uas, seed=5)
+    dirty = make_eht_mock("crescent", diameter=42 * u.uas, image_shape=(32, 32), pixel_size=4 * u.uas, seed=5,
+                          station_phases=True, gain_error=0.1)
+    return clean, dirty
+
+
+def test_mock_gain_corruption_is_recorded_and_optional(corrupted_mock):
+    clean, dirty = corrupted_mock
+    assert np.allclose(clean.truth["gains"], 1)
+    assert np.allclose(dirty.vis, clean.vis * dirty.truth["gains"])
+    assert np.allclose(dirty.table["vis"], dirty.vis) and dirty.table.colnames[:3] == ["time", "t1", "t2"]
+    assert np.std(np.abs(dirty.truth["gains"])) > 0.05
+
+
+def test_closure_phases_are_immune_to_station_phases(corrupted_mock):
+    clean, dirty = corrupted_mock
+    a, b = closure_phases(clean.table), closure_phases(dirty.table)
+    assert len(a.phase) > 100 and a.triangles == b.triangles
+    assert np.allclose(np.angle(np.exp(1j * (a.phase - b.phase))), 0, atol=1e-9)
+    # ... while the visibility phases themselves are scrambled
+    assert np.std(np.angle(dirty.vis / clean.vis)) > 1.0
+
+
+def test_self_calibrate_recovers_the_station_gains(corrupted_mock):
+    clean, dirty = corrupted_mock
+    table = dirty.table.copy()
+    table["vis"] = clean.truth["vis"] * dirty.truth["gains"]  # noiseless, corrupted
+    cal, gains = self_calibrate(table, clean.truth["vis"], amplitude=True)
+    assert np.allclose(cal["vis"], clean.truth["vis"], rtol=1e-4, atol=1e-6)
+    assert gains.shape[1] == len(set(table["t1"]) | set(table["t2"]))
+    phase_only, _ = self_calibrate(table, clean.truth["vis"])
+    assert np.allclose(np.abs(phase_only["vis"]), np.abs(table["vis"]))
+
+
+def test_average_visibilities_weights_and_counts():
+    from astropy.table import QTable
+
+    t = QTable({"time": [0.0, 0.01, 0.02, 0.0], "t1": ["A", "A", "A", "A"], "t2": ["B", "B", "B", "C"],
+                "u": [1.0, 2.0, 3.0, 5.0], "v": [0.0] * 4, "vis": [1 + 1j, 1 + 1j, 1 + 1j, 2j],
+                "sigma": [1.0, 1.0, 2.0, 1.0]})
+    avg = average_visibilities(t, 1.0)
+    assert list(avg["n"]) == [3, 1]
+    assert np.allclose(avg["vis"], [1 + 1j, 2j])
+    assert avg["sigma"][0] == pytest.approx(1 / np.sqrt(2.25))
+    assert avg["u"][0] == pytest.approx((1 + 2 + 3 / 4) / 2.25)
+
+
+def test_image_closure_phases_finds_the_ring(corrupted_mock):
+    _, dirty = corrupted_mock
+    op = dirty.operator
+    yy, xx = np.indices((32, 32)) - 16
+    image, info = image_closure_phases(op, dirty.table, closure_phases(dirty.table), mu=1e4,
+                                       support=np.hypot(xx, yy) * 4 <= 32, max_iter=300)
+    d_true = ring_parameters(dirty.truth["image"], 4.0)[0]
+    assert abs(ring_parameters(image, 4.0)[0] - d_true) / d_true < 0.1
+    assert info["chi2_cp"] < 2 and image.min() >= 0 and image[np.hypot(xx, yy) * 4 > 32].max() == 0
+
+
+def test_calibration_functions_reject_bad_input(corrupted_mock):
+    _, dirty = corrupted_mock
+    with pytest.raises(ValueError, match="missing"):
+        closure_phases(dirty.table[["time", "t1", "t2"]])
+    bad = dirty.table.copy()
+    bad["vis"][0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        closure_phases(bad)
+    with pytest.raises(ValueError, match="model_vis"):
+        self_calibrate(dirty.table, np.ones(3))
+    with pytest.raises(ValueError, match="interval"):
+        average_visibilities(dirty.table, 0)
+    with pytest.raises(ValueError, match="mu"):
+        image_closure_phases(dirty.operator, dirty.table, closure_phases(dirty.table), mu=-1)
+    with pytest.raises(ValueError, match="gain_error"):
+        make_eht_mock(gain_error=1.5)

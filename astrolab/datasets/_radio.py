@@ -153,7 +153,7 @@ def crescent_image(image_shape=(32, 32), pixel_size=4 * u.uas, *, diameter=40 * 
 
 def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.uas, diameter=40 * u.uas,
                   width=10 * u.uas, flux=0.6 * u.Jy, step=10 * u.min, integration=60 * u.s, bandwidth=2 * u.GHz,
-                  systematic=0.02, seed=0):
+                  systematic=0.02, station_phases=False, gain_error=0.0, seed=0):
     """Mock EHT observation of a known sky: coverage, noisy visibilities and the truth.
 
     The coverage is :func:`uv_coverage` of the 2017 array for M87; the visibilities are the exact
@@ -177,15 +177,23 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
         Sampling interval of the coverage, integration time of each visibility, bandwidth.
     systematic : float, default 0.02
         Fractional error added in quadrature to the thermal noise.
+    station_phases : bool, default False
+        Corrupt the data as the atmosphere does: a random phase (uniform in 2 pi) per station and time
+        sample, so that only closure phases keep the source's phase information.
+    gain_error : float, default 0
+        Fractional scatter of a constant amplitude gain per station (real data: about 0.1).
     seed : int or numpy.random.Generator
         Random seed of the noise.
 
     Returns
     -------
     Bunch
-        ``uv`` (the table of :func:`uv_coverage`), ``vis`` (complex Jy), ``sigma`` (Jy), ``operator``
+        ``uv`` (the table of :func:`uv_coverage`), ``vis`` (complex Jy), ``sigma`` (Jy), ``table`` (the
+        same as a table with the columns of :func:`fetch_eht_m87`: ``time``, ``t1``, ``t2``, ``u``,
+        ``v``, ``vis``, ``sigma``), ``operator``
         (the :class:`~astrolab.sparse.FourierOperator`), ``pixel_size`` (Quantity), ``image_shape`` and
-        ``truth`` (dict: ``image``, ``model``, ``diameter``, ``width``, ``flux``).
+        ``truth`` (dict: ``image``, ``model``, ``diameter``, ``width``, ``flux``, ``vis`` the noiseless
+        visibilities and ``gains`` the station gains per row, ``g_1 conj(g_2)``).
 
     Examples
     --------
@@ -228,10 +236,26 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
     model_vis = op.matvec(image.ravel())
     sigma = np.hypot(thermal, systematic * np.abs(model_vis))
     vis = model_vis + sigma * (rng.standard_normal(len(sigma)) + 1j * rng.standard_normal(len(sigma))) / np.sqrt(2)
+    if not 0 <= gain_error < 1:
+        raise ValueError(f"gain_error must be a fraction in [0, 1), got {gain_error!r}")
+    codes = list(stations["code"])
+    amp_gain = dict(zip(codes, 1 + gain_error * rng.standard_normal(len(codes)), strict=True))
+    slots, slot = np.unique(np.asarray(uv["time"]), return_inverse=True)
+    phases = rng.uniform(-np.pi, np.pi, (len(slots), len(codes))) if station_phases else np.zeros((len(slots), len(codes)))
+    col = {c: k for k, c in enumerate(codes)}
+    k1 = np.array([col[c] for c in uv["t1"]])
+    k2 = np.array([col[c] for c in uv["t2"]])
+    gains = (np.array([amp_gain[c] for c in uv["t1"]]) * np.array([amp_gain[c] for c in uv["t2"]])
+             * np.exp(1j * (phases[slot.ravel(), k1] - phases[slot.ravel(), k2])))
+    vis = vis * gains
+    sigma = sigma * np.abs(gains)
+    table = QTable({"time": np.asarray(uv["time"]), "t1": np.asarray(uv["t1"]), "t2": np.asarray(uv["t2"]),
+                    "u": np.asarray(uv["u"]), "v": np.asarray(uv["v"]), "vis": vis, "sigma": sigma})
+    table.meta["source"] = f"mock EHT observation of a {model} (astrolab.datasets.make_eht_mock, seed {seed})"
     truth = {"image": image, "model": model, "diameter": diameter, "width": width, "flux": flux,
-             "vis": model_vis}
-    return Bunch(uv=uv, vis=vis, sigma=sigma, operator=op, pixel_size=pixel_size, image_shape=tuple(image_shape),
-                 truth=truth)
+             "vis": model_vis, "gains": gains}
+    return Bunch(uv=uv, vis=vis, sigma=sigma, table=table, operator=op, pixel_size=pixel_size,
+                 image_shape=tuple(image_shape), truth=truth)
 
 
 # ---------------------------------------------------------------------------- uvfits
@@ -241,7 +265,13 @@ def read_uvfits(path) -> QTable:
     """Read Stokes I visibilities from a (single-source, single-IF) random-groups uvfits file.
 
     ``u`` and ``v`` (stored in light-seconds) are converted to wavelengths with the reference
-    frequency (``CRVAL`` of the FREQ axis); Stokes I is the weighted mean of the RR and LL
+    frequency (``CRVAL`` of the FREQ axis) and their sign is flipped: EHT (HOPS) files, like
+    eht-imaging, define the baseline of stations 1-2 as ``(x_1 - x_2) / lambda`` with visibilities
+    ``V = sum I exp(+2 pi i (u l + v m))``, whereas astrolab (:func:`uv_coverage`,
+    :class:`~astrolab.sparse.FourierOperator`) uses ``(x_2 - x_1) / lambda`` and ``exp(-2 pi i ...)``.
+    The two descriptions are the same measurement; read this way, the real coverage of the 2017 M87
+    files agrees with :func:`uv_coverage` to 0.01% and images come out the right way round (M87's
+    ring bright in the south). :func:`write_uvfits` flips the sign back. Stokes I is the weighted mean of the RR and LL
     correlations, and ``sigma = 1 / sqrt(total weight)``. Rows without a positive weight are dropped.
 
     Parameters
@@ -276,7 +306,7 @@ def read_uvfits(path) -> QTable:
                 raise ValueError(f"{path} has no group parameter {name!r} (it has {params})")
             return data.par(data.parnames[matches[0]])  # by name: astropy sums repeated parameters (DATE)
 
-        uu, vv = par("UU") * freq, par("VV") * freq
+        uu, vv = -par("UU") * freq, -par("VV") * freq  # EHT/eht-imaging sign convention -> astrolab's
         baseline = par("BASELINE").astype(int)
         jd = par("DATE")
         raw = np.asarray(data.data, dtype=float).reshape(len(data), -1, 3)  # (groups, stokes..., re/im/weight)
@@ -346,7 +376,7 @@ def write_uvfits(path, table, frequency, *, object_name="MOCK", stations=None):
     jd_day = np.full(n, 2400000.5 + 57848.0)
     jd_fraction = np.asarray(table["time"], float) / 24.0
     groups = fits.GroupData(data, parnames=["UU---SIN", "VV---SIN", "WW---SIN", "BASELINE", "DATE", "DATE"],
-                            pardata=[np.asarray(table["u"], float) / freq, np.asarray(table["v"], float) / freq,
+                            pardata=[-np.asarray(table["u"], float) / freq, -np.asarray(table["v"], float) / freq,
                                      np.zeros(n), baseline, jd_day, jd_fraction], bitpix=-32)
     primary = fits.GroupsHDU(groups)
     h = primary.header

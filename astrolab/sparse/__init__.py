@@ -4,9 +4,12 @@
   matrix or an operator (``matvec``/``rmatvec``), warm-started along a path of ``lam``;
 - :class:`Lasso` -- the same as a scikit-learn regressor (scikit-learn's objective);
 - :class:`FourierOperator` -- the measurement operator of an interferometer;
+- :func:`closure_phases`, :func:`image_closure_phases`, :func:`self_calibrate`,
+  :func:`average_visibilities` -- imaging real VLBI data with unknown station gains;
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
+from astrolab.sparse._calibration import average_visibilities, closure_phases, image_closure_phases, self_calibrate
 from astrolab.sparse._challenge import ImagingChallenge
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
@@ -15,9 +18,12 @@ from astrolab.sparse._operators import FourierOperator, MatrixOperator, as_opera
 __all__ = [
     "FourierOperator",
     "ImagingChallenge",
+    "average_visibilities",
     "blur",
+    "closure_phases",
     "dirty_beam",
     "dirty_image",
+    "image_closure_phases",
     "image_visibilities",
     "ncc",
     "ring_parameters",
@@ -27,6 +33,7 @@ __all__ = [
     "fista",
     "lasso_path",
     "power_iteration",
+    "self_calibrate",
     "soft_threshold",
     "tsv",
     "tsv_gradient",
