@@ -241,7 +241,9 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
     codes = list(stations["code"])
     amp_gain = dict(zip(codes, 1 + gain_error * rng.standard_normal(len(codes)), strict=True))
     slots, slot = np.unique(np.asarray(uv["time"]), return_inverse=True)
-    phases = rng.uniform(-np.pi, np.pi, (len(slots), len(codes))) if station_phases else np.zeros((len(slots), len(codes)))
+    phases = np.zeros((len(slots), len(codes)))
+    if station_phases:
+        phases = rng.uniform(-np.pi, np.pi, phases.shape)
     col = {c: k for k, c in enumerate(codes)}
     k1 = np.array([col[c] for c in uv["t1"]])
     k2 = np.array([col[c] for c in uv["t2"]])

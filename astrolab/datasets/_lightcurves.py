@@ -1,0 +1,156 @@
+"""Light curves of pulsating stars: RR Lyrae (ab, c, d, Blazhko) and classical Cepheids, with truth."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = ["LIGHTCURVE_KINDS", "make_lightcurve", "make_lightcurves"]
+
+# Representative Fourier parameters (V band, sine series m = m0 + sum_k A_k sin(2 pi k f t + phi_k)):
+# first-harmonic amplitude A1 (mag), amplitude ratios R_k1 = A_k / A1 and phase differences
+# phi_k1 = phi_k - k phi_1, after the OGLE RR Lyrae and Cepheid catalogues (Soszynski et al. 2008-2016)
+# and Simon & Lee (1981). Values are typical, not fits to one star.
+_TEMPLATES = {
+    "RRab": {"period": 0.5668, "A1": 0.30, "R": [1, 0.48, 0.33, 0.22, 0.15, 0.10], "phi": [0, 2.4, 5.0, 1.4, 3.9, 0.2]},
+    "RRc": {"period": 0.3271, "A1": 0.22, "R": [1, 0.16, 0.08], "phi": [0, 4.8, 3.1]},
+    "Cepheid": {"period": 5.366, "A1": 0.30, "R": [1, 0.42, 0.22, 0.12], "phi": [0, 2.6, 5.2, 1.6]},
+}
+LIGHTCURVE_KINDS = ("RRab", "RRc", "RRd", "Blazhko", "Cepheid")
+_CADENCES = ("ground", "space")
+
+
+def _check_seed(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _sampling(cadence, n_obs, span, rng):
+    if cadence == "ground":
+        # one site: nights of 8 h centred on local midnight, 40 % of nights lost to weather or the Moon,
+        # 1-3 visits per clear night, a seasonal gap; times in days (HJD - t0).
+        nights = np.arange(int(np.ceil(span)))
+        season = (nights % 365) < 240
+        clear = nights[season & (rng.random(nights.size) > 0.4)]
+        visits = rng.integers(1, 4, clear.size)
+        night_of = np.repeat(clear, visits)
+        t = night_of + 0.5 + rng.uniform(-1 / 6, 1 / 6, night_of.size)
+        if t.size < n_obs:
+            raise ValueError(f"span={span} d gives only {t.size} ground-based visits, fewer than n_obs={n_obs}: "
+                             "ask for fewer n_obs or a longer span")
+        t = np.sort(rng.choice(t, n_obs, replace=False))
+    else:
+        # a space telescope: a regular cadence with small jitter and two data-download gaps
+        t = np.linspace(0, span, n_obs) + rng.normal(0, 1e-3 * span / n_obs, n_obs)
+        gap = (np.abs(t - span / 3) < 0.03 * span) | (np.abs(t - 2 * span / 3) < 0.03 * span)
+        t = np.sort(t[~gap])
+    return t
+
+
+def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | None = None, span: float | None = None,
+                    noise: float = 0.02, period: float | None = None, seed=0) -> Bunch:
+    """A light curve of a pulsating star from a Fourier-series template, with its true frequencies.
+
+    Parameters
+    ----------
+    kind : {"RRab", "RRc", "RRd", "Blazhko", "Cepheid"}, default "RRd"
+        ``"RRd"``: a double-mode RR Lyrae (first overtone with ``P1/P0 = 0.745``, stronger, and the
+        fundamental mode, plus their combination frequency); ``"Blazhko"``: an RRab whose amplitude
+        and phase are modulated with a period of 48 d (side peaks at ``f +- f_B``).
+    cadence : {"ground", "space"}, default "ground"
+        ``"ground"``: 1-3 visits on clear nights of one site (daily aliases); ``"space"``: a regular
+        cadence over ``span`` with two gaps.
+    n_obs : int, optional
+        Number of measurements (default 150 from the ground, 1500 from space).
+    span : float, optional
+        Length of the campaign in days (default 200 from the ground, 30 from space).
+    noise : float, default 0.02
+        Median photometric error (mag); each point's error scatters around it (heteroscedastic).
+    period : float, optional
+        Main period in days (default the template's; for ``"RRd"`` the fundamental period P0).
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    Bunch
+        ``time`` (d), ``mag``, ``mag_err`` and ``truth``: ``kind``, ``frequencies`` (cycles per day of
+        the independent modes, strongest first), ``periods`` (d), and ``components``: a list of
+        ``(frequency, amplitude, phase)`` of every sinusoid in the light curve.
+
+    Examples
+    --------
+    >>> lc = make_lightcurve("RRd", seed=1)
+    >>> len(lc.time), [round(float(p), 4) for p in lc.truth["periods"]]
+    (150, [0.3598, 0.483])
+    """
+    if kind not in LIGHTCURVE_KINDS:
+        raise ValueError(f"kind must be one of {LIGHTCURVE_KINDS}, got {kind!r}")
+    if cadence not in _CADENCES:
+        raise ValueError(f"cadence must be one of {_CADENCES}, got {cadence!r}")
+    n_obs = (150 if cadence == "ground" else 1500) if n_obs is None else n_obs
+    span = (200.0 if cadence == "ground" else 30.0) if span is None else span
+    if not (isinstance(n_obs, (int, np.integer)) and n_obs >= 10):
+        raise ValueError(f"n_obs must be an integer >= 10, got {n_obs!r}")
+    if not span > 0:
+        raise ValueError(f"span must be a positive number of days, got {span!r}")
+    if not noise > 0:
+        raise ValueError(f"noise must be a positive magnitude error, got {noise!r}")
+    if period is not None and not period > 0:
+        raise ValueError(f"period must be a positive number of days, got {period!r}")
+    rng = _check_seed(seed)
+    t = _sampling(cadence, n_obs, span, rng)
+
+    components = []  # (frequency, amplitude, phase)
+    if kind == "RRd":
+        p0 = 0.4830 if period is None else period
+        f0, f1 = 1 / p0, 1 / (0.745 * p0)
+        components += [(f1, 0.20, 0.3), (2 * f1, 0.03, 2.1), (f0, 0.10, 1.2), (2 * f0, 0.02, 4.0),
+                       (f0 + f1, 0.025, 5.1)]
+        modes = [f1, f0]
+    else:
+        template = _TEMPLATES["RRab" if kind == "Blazhko" else kind]
+        f = 1 / (template["period"] if period is None else period)
+        phi1 = rng.uniform(0, 2 * np.pi)
+        for k, (ratio, dphi) in enumerate(zip(template["R"], template["phi"], strict=True), start=1):
+            components.append((k * f, template["A1"] * ratio, (dphi + k * phi1) % (2 * np.pi)))
+        modes = [f]
+    mag = np.full(t.size, 15.0)
+    if kind == "Blazhko":
+        f_b = 1 / 48.0
+        modes.append(f_b)
+        envelope = 1 + 0.3 * np.sin(2 * np.pi * f_b * t)           # amplitude modulation
+        shift = 0.2 * np.sin(2 * np.pi * f_b * t + 1.0)             # phase modulation (rad)
+        for freq, amp, ph in components:
+            mag += envelope * amp * np.sin(2 * np.pi * freq * t + ph + shift * freq / components[0][0])
+    else:
+        for freq, amp, ph in components:
+            mag += amp * np.sin(2 * np.pi * freq * t + ph)
+    mag_err = noise * np.exp(rng.normal(0, 0.3, t.size))            # heteroscedastic, median = noise
+    mag = mag + mag_err * rng.standard_normal(t.size)
+    truth = {"kind": kind, "frequencies": np.array(modes), "periods": 1 / np.array(modes),
+             "components": components}
+    return Bunch(time=t, mag=mag, mag_err=mag_err, truth=truth)
+
+
+def make_lightcurves(n: int, *, kinds=("RRab", "RRc", "RRd", "Cepheid"), cadence: str = "ground", seed=0,
+                     **kwargs) -> list:
+    """``n`` light curves of random kinds and periods (RRab 0.45-0.75 d, RRc 0.25-0.4 d, RRd P0
+    0.46-0.55 d, Cepheids 3-20 d, log-uniform), for benchmarks of period finders.
+
+    Examples
+    --------
+    >>> sample = make_lightcurves(3, seed=2)
+    >>> len(sample), all(lc.truth["frequencies"][0] > 0.05 for lc in sample)
+    (3, True)
+    """
+    if not (isinstance(n, (int, np.integer)) and n >= 1):
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    ranges = {"RRab": (0.45, 0.75), "RRc": (0.25, 0.40), "RRd": (0.46, 0.55), "Blazhko": (0.45, 0.75),
+              "Cepheid": (3.0, 20.0)}
+    rng = _check_seed(seed)
+    out = []
+    for _ in range(n):
+        kind = kinds[rng.integers(len(kinds))]
+        lo, hi = ranges[kind]
+        period = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+        out.append(make_lightcurve(kind, cadence=cadence, period=period, seed=rng, **kwargs))
+    return out
