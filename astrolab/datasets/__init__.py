@@ -8,6 +8,7 @@ when offline, raise :class:`DataUnavailableError` naming the mock to use instead
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
+from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._radio import (
@@ -34,6 +35,7 @@ from astrolab.datasets._surveys import load_survey_facts
 __all__ = [
     "ADS_API_URL",
     "DataUnavailableError",
+    "LIGHTCURVE_KINDS",
     "M87_DEC",
     "M87_RA",
     "RemoteFile",
@@ -50,6 +52,8 @@ __all__ = [
     "make_blackbody_spectrum",
     "make_eht_mock",
     "make_galaxy_spectra",
+    "make_lightcurve",
+    "make_lightcurves",
     "make_paper_counts",
     "make_sky_catalog",
     "make_star_catalog",

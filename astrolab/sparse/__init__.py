@@ -6,6 +6,7 @@
 - :class:`FourierOperator` -- the measurement operator of an interferometer;
 - :func:`closure_phases`, :func:`image_closure_phases`, :func:`self_calibrate`,
   :func:`average_visibilities` -- imaging real VLBI data with unknown station gains;
+- :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve;
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
@@ -14,6 +15,7 @@ from astrolab.sparse._challenge import ImagingChallenge
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
 from astrolab.sparse._operators import FourierOperator, MatrixOperator, as_operator, power_iteration
+from astrolab.sparse._periodogram import LassoPeriodogram
 
 __all__ = [
     "FourierOperator",
@@ -28,6 +30,7 @@ __all__ = [
     "ncc",
     "ring_parameters",
     "Lasso",
+    "LassoPeriodogram",
     "MatrixOperator",
     "as_operator",
     "fista",

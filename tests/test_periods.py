@@ -1,0 +1,101 @@
+"""Chapter 3b: light curves of pulsating stars and the LASSO periodogram."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from astrolab.datasets import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
+from astrolab.sparse import LassoPeriodogram
+
+
+@pytest.mark.parametrize("kind", LIGHTCURVE_KINDS)
+@pytest.mark.parametrize("cadence", ["ground", "space"])
+def test_light_curves_are_seeded_and_carry_their_truth(kind, cadence):
+    a = make_lightcurve(kind, cadence=cadence, seed=3)
+    b = make_lightcurve(kind, cadence=cadence, seed=3)
+    assert np.array_equal(a.mag, b.mag) and np.array_equal(a.time, b.time)
+    assert np.all(np.diff(a.time) > 0) and np.all(a.mag_err > 0)
+    assert a.truth["kind"] == kind and np.allclose(a.truth["periods"] * a.truth["frequencies"], 1)
+    assert len(a.truth["frequencies"]) == (2 if kind in ("RRd", "Blazhko") else 1)
+
+
+def test_ground_cadence_has_nights_and_the_errors_vary():
+    lc = make_lightcurve("RRab", cadence="ground", seed=0)
+    hour_of_night = (lc.time % 1) * 24
+    assert np.all((hour_of_night > 7.9) & (hour_of_night < 16.1))  # 8-h nights around local midnight
+    assert np.std(np.log(lc.mag_err)) > 0.2  # heteroscedastic
+    assert np.median(lc.mag_err) == pytest.approx(0.02, rel=0.15)
+
+
+def test_double_mode_ratio_and_sample():
+    lc = make_lightcurve("RRd", seed=1)
+    f1, f0 = lc.truth["frequencies"]
+    assert f0 / f1 == pytest.approx(0.745)
+    sample = make_lightcurves(20, seed=0)
+    assert len(sample) == 20 and len({lc.truth["kind"] for lc in sample}) >= 3
+
+
+def test_light_curve_bad_arguments():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_lightcurve("Mira")
+    with pytest.raises(ValueError, match="cadence"):
+        make_lightcurve(cadence="weekly")
+    with pytest.raises(ValueError, match="n_obs"):
+        make_lightcurve(n_obs=5)
+    with pytest.raises(ValueError, match="noise"):
+        make_lightcurve(noise=0)
+    with pytest.raises(ValueError, match="fewer than n_obs"):
+        make_lightcurve(cadence="ground", n_obs=2000, span=30)
+
+
+def test_lasso_periodogram_recovers_two_modes_without_prewhitening():
+    lc = make_lightcurve("RRd", seed=0)
+    model = LassoPeriodogram(fmax=6).fit(lc.time, lc.mag, lc.mag_err)
+    for true in lc.truth["frequencies"]:
+        k = np.argmin(np.abs(model.frequencies_ - true))
+        assert abs(model.frequencies_[k] / true - 1) < 1e-4
+        assert abs(model.frequencies_[k] - true) < 5 * model.frequency_errors_[k]
+    assert np.count_nonzero(model.power_) < 0.01 * model.power_.size  # sparse
+    resid = (lc.mag - model.predict(lc.time)) / lc.mag_err
+    assert np.mean(resid**2) < 1.5
+
+
+def test_lasso_periodogram_on_pure_noise_selects_nothing():
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.uniform(0, 100, 120))
+    model = LassoPeriodogram(fmax=3).fit(t, 15 + 0.02 * rng.standard_normal(120), np.full(120, 0.02))
+    assert model.frequencies_.size <= 1
+    assert np.allclose(model.predict(t[:3]), 15, atol=0.02)
+
+
+def test_plain_and_group_lasso_agree_on_a_clean_sinusoid():
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(0, 60, 150))
+    y = 0.2 * np.cos(2 * np.pi * 0.9 * t + 0.7) + 0.01 * rng.standard_normal(150)
+    dy = np.full(150, 0.01)
+    for group in (True, False):
+        model = LassoPeriodogram(fmax=3, group=group).fit(t, y, dy)
+        assert model.frequencies_[0] == pytest.approx(0.9, rel=1e-4)
+        assert model.amplitudes_[0] == pytest.approx(0.2, rel=0.05)
+    fixed = LassoPeriodogram(fmax=3, lam=0.5).fit(t, y, dy)
+    assert fixed.bic_path_.shape == (2, 3) and fixed.lam_ == pytest.approx(fixed.bic_path_[1, 0])
+
+
+def test_lasso_periodogram_api_and_errors():
+    model = LassoPeriodogram(fmax=2.0, oversampling=3)
+    assert clone(model).get_params()["oversampling"] == 3
+    with pytest.raises(ValueError, match="not fitted"):
+        model.predict([0.0])
+    t = np.linspace(0, 10, 20)
+    with pytest.raises(ValueError, match="same length"):
+        model.fit(t, t[:-1])
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(t, np.where(t > 5, np.nan, 1.0))
+    with pytest.raises(ValueError, match="dy must be positive"):
+        model.fit(t, t, np.zeros(20))
+    with pytest.raises(ValueError, match="fmin < fmax"):
+        LassoPeriodogram(fmin=3, fmax=2).fit(t, t)
+    with pytest.raises(ValueError, match="lam must be"):
+        LassoPeriodogram(lam=-1.0).fit(t, t)
+    with pytest.raises(ValueError, match="at least 10"):
+        model.fit(t[:5], t[:5])
