@@ -59,6 +59,10 @@ class Case:
         call, measured by the case itself. Use it when :func:`peak_memory` (tracemalloc) cannot see
         the allocations (Arrow buffers, worker threads of a scheduler): e.g. the resident-memory
         high-water mark of the call in a fresh process.
+    max_repeat : int, optional
+        At most this many timed calls per side, whatever ``--repeat`` says (cases that take minutes).
+    warmup : bool, default True
+        Call each side once untimed first; ``False`` for cases that take minutes.
 
     Examples
     --------
@@ -77,6 +81,8 @@ class Case:
     quality: Callable[[Any, Any], str] | None = None
     setup: Callable[[], Any] | None = None
     memory: Callable[[str], float] | None = None
+    max_repeat: int | None = None
+    warmup: bool = True
 
     def __post_init__(self) -> None:
         for field in ("chapter", "task"):
@@ -85,6 +91,8 @@ class Case:
                 raise TypeError(f"Case.{field} must be a non-empty string, got {value!r}")
         _check_side(self.ours, "ours")
         _check_side(self.reference, "reference")
+        if self.max_repeat is not None and not (isinstance(self.max_repeat, int) and self.max_repeat >= 1):
+            raise TypeError(f"Case.max_repeat must be a positive int or None, got {self.max_repeat!r}")
         for field in ("quality", "setup", "memory"):
             value = getattr(self, field)
             if value is not None and not callable(value):
@@ -120,11 +128,12 @@ class Result:
         return self.t_ours / self.t_ref if self.t_ref > 0 else float("inf")
 
 
-def best_times(funcs: list[Callable[[], Any]], repeat: int) -> tuple[list[float], list[Any]]:
+def best_times(funcs: list[Callable[[], Any]], repeat: int, *, warmup: bool = True) -> tuple[list[float], list[Any]]:
     """Best wall-clock time of each callable, timed in alternation.
 
-    Each callable is called once untimed (imports, caches, page faults), then the callables are
-    called in turn ``repeat`` times, so that a slow spell of the machine hits all of them alike.
+    Each callable is called once untimed (imports, caches, page faults; skipped with
+    ``warmup=False``, for calls of minutes), then the callables are called in turn ``repeat``
+    times, so that a slow spell of the machine hits all of them alike.
 
     Parameters
     ----------
@@ -148,7 +157,7 @@ def best_times(funcs: list[Callable[[], Any]], repeat: int) -> tuple[list[float]
     """
     if repeat < 1:
         raise ValueError(f"repeat must be >= 1, got {repeat!r}")
-    results = [func() for func in funcs]
+    results = [func() for func in funcs] if warmup else [None] * len(funcs)
     times = [float("inf")] * len(funcs)
     for _ in range(repeat):
         for i, func in enumerate(funcs):
@@ -209,7 +218,9 @@ def run_case(case: Case, repeat: int) -> Result:
     """
     if case.setup is not None:
         case.setup()
-    (t_ours, t_ref), (r_ours, r_ref) = best_times([case.ours[1], case.reference[1]], repeat)
+    if case.max_repeat is not None:
+        repeat = min(repeat, case.max_repeat)
+    (t_ours, t_ref), (r_ours, r_ref) = best_times([case.ours[1], case.reference[1]], repeat, warmup=case.warmup)
     quality = str(case.quality(r_ours, r_ref)) if case.quality is not None else ""
     del r_ours, r_ref
     if case.memory is not None:
