@@ -5,6 +5,7 @@ data are named ``fetch_*``, check SHA-256 checksums, cache under :func:`astrolab
 when offline, raise :class:`DataUnavailableError` naming the mock to use instead.
 """
 
+from astrolab.datasets._astrometry import GALACTIC_CENTRE, along_scan_position, make_astrometry, parallax_factors
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
@@ -35,10 +36,12 @@ from astrolab.datasets._surveys import load_survey_facts
 __all__ = [
     "ADS_API_URL",
     "DataUnavailableError",
+    "GALACTIC_CENTRE",
     "LIGHTCURVE_KINDS",
     "M87_DEC",
     "M87_RA",
     "RemoteFile",
+    "along_scan_position",
     "crescent_image",
     "exponential_growth",
     "fetch_ads_counts",
@@ -49,6 +52,7 @@ __all__ = [
     "load_eht_stations",
     "load_registry",
     "load_survey_facts",
+    "make_astrometry",
     "make_blackbody_spectrum",
     "make_eht_mock",
     "make_galaxy_spectra",
@@ -59,6 +63,7 @@ __all__ = [
     "make_star_catalog",
     "make_stellar_spectra",
     "make_survey_image",
+    "parallax_factors",
     "planck_lambda",
     "read_uvfits",
     "real_or_mock",

@@ -118,7 +118,7 @@ def along_scan_position(params, attitude, knots, time, star, scan_angle):
     return along_ra * np.sin(scan_angle) + along_dec * np.cos(scan_angle) + np.interp(time, knots, attitude)
 
 
-def make_astrometry(n_stars: int = 500, n_obs_per_star: int = 100, n_attitude_knots: int = 60, noise=1000.0, *,
+def make_astrometry(n_stars: int = 500, n_obs_per_star: int = 100, n_attitude_knots: int = 60, noise=200.0, *,
                     mission_years: float = 3.0, seed=0) -> Bunch:
     """Simulate JASMINE-like along-scan astrometry of Galactic-centre stars, with the truth.
 
@@ -143,7 +143,7 @@ def make_astrometry(n_stars: int = 500, n_obs_per_star: int = 100, n_attitude_kn
         Observations of each star (>= 3).
     n_attitude_knots : int, default 60
         Knots of the piecewise-linear attitude (>= 2).
-    noise : float or Quantity, default 1000
+    noise : float or Quantity, default 200
         Along-scan error of one measurement, in uas (> 0).
     mission_years : float, default 3
         Length of the mission (> 0); times run from ``-mission_years / 2`` to ``+mission_years / 2``.

@@ -6,10 +6,20 @@
 - :class:`FourierOperator` -- the measurement operator of an interferometer;
 - :func:`closure_phases`, :func:`image_closure_phases`, :func:`self_calibrate`,
   :func:`average_visibilities` -- imaging real VLBI data with unknown station gains;
+- :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
+  :func:`block_iterative_solution` -- astrometry as sparse least squares (LSQR, AGIS-style blocks);
 - :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve;
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
+from astrolab.sparse._astrometry import (
+    astrometric_solution,
+    block_iterative_solution,
+    design_matrix,
+    design_operator,
+    formal_errors,
+    gauge_matrix,
+)
 from astrolab.sparse._calibration import average_visibilities, closure_phases, image_closure_phases, self_calibrate
 from astrolab.sparse._challenge import ImagingChallenge
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
@@ -24,6 +34,8 @@ __all__ = [
     "blur",
     "closure_phases",
     "dirty_beam",
+    "design_matrix",
+    "design_operator",
     "dirty_image",
     "image_closure_phases",
     "image_visibilities",
@@ -33,7 +45,11 @@ __all__ = [
     "LassoPeriodogram",
     "MatrixOperator",
     "as_operator",
+    "astrometric_solution",
+    "block_iterative_solution",
     "fista",
+    "formal_errors",
+    "gauge_matrix",
     "lasso_path",
     "power_iteration",
     "self_calibrate",
