@@ -1,6 +1,9 @@
 """Chapter 4 (Bayesian analysis): Metropolis, nested sampling, ABC and emulators.
 
-Filled in by its chapter's issue; public names are listed in ``__all__``.
+- :class:`Metropolis` -- a random-walk Metropolis sampler with emcee's interface;
+- :func:`autocorr_time`, :func:`effective_sample_size` -- how many independent samples a chain is worth.
 """
 
-__all__: list[str] = []
+from astrolab.bayes._mcmc import Metropolis, autocorr_time, effective_sample_size
+
+__all__ = ["Metropolis", "autocorr_time", "effective_sample_size"]

@@ -10,6 +10,7 @@ from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_fil
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
 from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
+from astrolab.datasets._lines import fetch_hogg2010, make_line_data
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._radio import (
@@ -48,6 +49,7 @@ __all__ = [
     "fetch_calspec_astar",
     "fetch_eht_m87",
     "fetch_file",
+    "fetch_hogg2010",
     "gaia_parallax_error",
     "load_eht_stations",
     "load_registry",
@@ -56,6 +58,7 @@ __all__ = [
     "make_blackbody_spectrum",
     "make_eht_mock",
     "make_galaxy_spectra",
+    "make_line_data",
     "make_lightcurve",
     "make_lightcurves",
     "make_paper_counts",

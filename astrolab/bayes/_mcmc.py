@@ -1,0 +1,196 @@
+"""A readable random-walk Metropolis sampler with an emcee-like interface, and MCMC diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["Metropolis", "autocorr_time", "effective_sample_size"]
+
+
+def _autocorr_1d(x):
+    """Normalised autocorrelation function of a 1-D series, by FFT."""
+    x = np.asarray(x, float) - np.mean(x)
+    n = len(x)
+    size = 1 << (2 * n - 1).bit_length()
+    f = np.fft.rfft(x, n=size)
+    acf = np.fft.irfft(f * np.conj(f), n=size)[:n]
+    return acf / acf[0] if acf[0] > 0 else np.ones(n)
+
+
+def autocorr_time(chain, c: float = 5.0):
+    """Integrated autocorrelation time of each parameter, with Sokal's automatic window.
+
+    ``tau = 1 + 2 sum_{t=1}^{M} rho(t)``, with the smallest window ``M >= c tau`` (Sokal 1997, as in
+    emcee). Chains from several walkers are averaged in the autocorrelation function first
+    (Goodman & Weare 2010).
+
+    Parameters
+    ----------
+    chain : array_like
+        ``(n_steps,)``, ``(n_steps, n_dim)`` or ``(n_steps, n_walkers, n_dim)`` (emcee's layout).
+    c : float, default 5
+        Window constant.
+
+    Returns
+    -------
+    ndarray
+        ``tau`` per parameter, in steps.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.zeros(20000)
+    >>> for t in range(1, 20000):   # AR(1) with rho = 0.9: tau = (1 + rho) / (1 - rho) = 19
+    ...     x[t] = 0.9 * x[t - 1] + rng.standard_normal()
+    >>> bool(16 < autocorr_time(x)[0] < 22)
+    True
+    """
+    chain = np.asarray(chain, float)
+    if chain.ndim == 1:
+        chain = chain[:, None, None]
+    elif chain.ndim == 2:
+        chain = chain[:, None, :]
+    if chain.ndim != 3 or chain.shape[0] < 4:
+        raise ValueError(f"chain must be (n_steps[, n_walkers][, n_dim]) with at least 4 steps, got {chain.shape}")
+    n_steps, n_walkers, n_dim = chain.shape
+    taus = np.empty(n_dim)
+    for d in range(n_dim):
+        rho = np.mean([_autocorr_1d(chain[:, w, d]) for w in range(n_walkers)], axis=0)
+        cumulative = 2 * np.cumsum(rho) - 1
+        window = np.arange(n_steps) >= c * cumulative
+        m = int(np.argmax(window)) if window.any() else n_steps - 1
+        taus[d] = cumulative[m]
+    return taus
+
+
+def effective_sample_size(chain):
+    """Number of independent samples a chain is worth: ``n_steps * n_walkers / tau`` per parameter."""
+    chain = np.asarray(chain, float)
+    n = chain.shape[0] * (chain.shape[1] if chain.ndim == 3 else 1)
+    return n / autocorr_time(chain)
+
+
+class Metropolis:
+    """Random-walk Metropolis sampling of a probability density known up to a constant.
+
+    From the current point ``x`` propose ``x' = x + step * z`` with ``z ~ N(0, I)`` (or ``N(0, cov)``);
+    accept it with probability ``min(1, p(x') / p(x))``, else stay at ``x`` (Metropolis et al.
+    1953). The interface follows emcee's ``EnsembleSampler``: ``run_mcmc``, ``get_chain``,
+    ``acceptance_fraction``, ``get_autocorr_time``, with ``n_walkers`` independent chains.
+
+    Parameters
+    ----------
+    log_prob : callable
+        ``log_prob(x) -> float``, the log of the (unnormalised) target density; ``-inf`` outside
+        its support.
+    n_dim : int
+        Number of parameters.
+    step : float or array_like, default 1
+        Proposal scale: a number, one per parameter, or a covariance matrix ``(n_dim, n_dim)``.
+    n_walkers : int, default 1
+        Independent chains run side by side (not an ensemble: they do not talk to each other).
+    seed : int or numpy.random.Generator, optional
+
+    Examples
+    --------
+    >>> sampler = Metropolis(lambda x: -0.5 * float(x @ x), n_dim=2, step=2.4 / np.sqrt(2), seed=1)
+    >>> chain = sampler.run_mcmc(np.zeros(2), 20000)
+    >>> bool(np.all(np.abs(chain[2000:].mean(axis=(0, 1))) < 0.1)), bool(0.3 < sampler.acceptance_fraction[0] < 0.5)
+    (True, True)
+    """
+
+    def __init__(self, log_prob: Callable, n_dim: int, *, step=1.0, n_walkers: int = 1, seed=None):
+        if not callable(log_prob):
+            raise ValueError(f"log_prob must be a callable returning a float, got {type(log_prob).__name__}")
+        if not (isinstance(n_dim, (int, np.integer)) and n_dim >= 1):
+            raise ValueError(f"n_dim must be a positive integer, got {n_dim!r}")
+        if not (isinstance(n_walkers, (int, np.integer)) and n_walkers >= 1):
+            raise ValueError(f"n_walkers must be a positive integer, got {n_walkers!r}")
+        step = np.asarray(step, float)
+        if step.ndim == 0 or step.shape == (n_dim,):
+            if not np.all(step > 0):
+                raise ValueError(f"step must be positive, got {step!r}")
+            self._chol = np.diag(np.broadcast_to(step, (n_dim,)))
+        elif step.shape == (n_dim, n_dim):
+            try:
+                self._chol = np.linalg.cholesky(step)
+            except np.linalg.LinAlgError:
+                raise ValueError("step given as a matrix must be a positive-definite covariance") from None
+        else:
+            raise ValueError(f"step must be a number, {n_dim} numbers or a {n_dim}x{n_dim} covariance, "
+                             f"got shape {step.shape}")
+        self.log_prob, self.n_dim, self.n_walkers = log_prob, int(n_dim), int(n_walkers)
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.reset()
+
+    def reset(self):
+        """Forget the chain (keeps the settings)."""
+        self._chain = np.empty((0, self.n_walkers, self.n_dim))
+        self._log_prob = np.empty((0, self.n_walkers))
+        self._accepted = np.zeros(self.n_walkers, dtype=int)
+        self.n_calls = 0
+
+    def _call(self, x):
+        self.n_calls += 1
+        value = float(self.log_prob(x))
+        if np.isnan(value):
+            raise ValueError(f"log_prob returned NaN at {x!r}; return -inf outside the support instead")
+        return value
+
+    def run_mcmc(self, initial_state, n_steps: int, *, progress: bool = False):
+        """Advance every walker ``n_steps`` steps from ``initial_state`` (``(n_dim,)`` or
+        ``(n_walkers, n_dim)``; ``None`` continues from the last state). Returns the whole chain,
+        ``(n_steps_total, n_walkers, n_dim)``."""
+        if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 1):
+            raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+        if initial_state is None:
+            if not len(self._chain):
+                raise ValueError("initial_state is None but there is no chain to continue")
+            x = self._chain[-1].copy()
+            lp = self._log_prob[-1].copy()
+        else:
+            x = np.array(np.broadcast_to(np.asarray(initial_state, float), (self.n_walkers, self.n_dim)))
+            lp = np.array([self._call(xi) for xi in x])
+            if not np.all(np.isfinite(lp)):
+                raise ValueError("log_prob is -inf at the initial state: start inside the support")
+        chain = np.empty((n_steps, self.n_walkers, self.n_dim))
+        lps = np.empty((n_steps, self.n_walkers))
+        steps = range(n_steps)
+        if progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc="Metropolis")
+        for t in steps:
+            proposal = x + self.rng.standard_normal((self.n_walkers, self.n_dim)) @ self._chol.T
+            log_u = np.log(self.rng.random(self.n_walkers))
+            for w in range(self.n_walkers):
+                lp_new = self._call(proposal[w])
+                if log_u[w] < lp_new - lp[w]:        # accept with probability min(1, p'/p)
+                    x[w], lp[w] = proposal[w], lp_new
+                    self._accepted[w] += 1
+            chain[t], lps[t] = x, lp
+        self._chain = np.concatenate([self._chain, chain])
+        self._log_prob = np.concatenate([self._log_prob, lps])
+        return self._chain
+
+    def get_chain(self, *, discard: int = 0, thin: int = 1, flat: bool = False):
+        """The chain after dropping ``discard`` steps of burn-in and keeping every ``thin``-th step;
+        ``flat=True`` merges the walkers."""
+        chain = self._chain[discard::thin]
+        return chain.reshape(-1, self.n_dim) if flat else chain
+
+    def get_log_prob(self, *, discard: int = 0, thin: int = 1, flat: bool = False):
+        lp = self._log_prob[discard::thin]
+        return lp.ravel() if flat else lp
+
+    @property
+    def acceptance_fraction(self):
+        """Fraction of accepted proposals, per walker."""
+        n = max(len(self._chain), 1)
+        return self._accepted / n
+
+    def get_autocorr_time(self, *, discard: int = 0):
+        """Integrated autocorrelation time per parameter (:func:`autocorr_time`)."""
+        return autocorr_time(self.get_chain(discard=discard))
