@@ -108,3 +108,20 @@ def test_hogg2010_table_through_the_mirror_gives_the_papers_exercise_1(tmp_path)
     (m, b), cov = np.polyfit(x, y, 1, w=1 / sy, cov="unscaled")
     assert (round(m, 2), round(b)) == (2.24, 34)
     assert (round(np.sqrt(cov[0, 0]), 2), round(np.sqrt(cov[1, 1]))) == (0.11, 18)
+
+
+def test_metropolis_explorer_reacts_to_the_slider():
+    from astrolab.widgets import metropolis_explorer
+
+    demo = metropolis_explorer(lambda x: -0.5 * float(x @ x), [0.0, 0.0], 1.0, n_steps=1000)
+    png = demo.canvas.outputs[0]["data"]["image/png"]
+    good = demo.acceptance
+    demo.slider.value = 20.0
+    assert demo.acceptance < good and demo.canvas.outputs[0]["data"]["image/png"] != png
+    demo.slider.value = 0.02
+    assert demo.acceptance > 0.9 and demo.tau[0] > 50
+    assert "independent samples" in demo.readout.value
+    with pytest.raises(ValueError, match="start"):
+        metropolis_explorer(lambda x: 0.0, [0.0], 1.0)
+    with pytest.raises(ValueError, match="step"):
+        metropolis_explorer(lambda x: 0.0, [0.0, 0.0], 1.0, step=100)

@@ -4,6 +4,7 @@ the demo can be tested without a browser: set a control's ``.value`` and check t
 from astrolab.widgets._figure import FigureOutput
 from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
 from astrolab.widgets.detection import DetectionExplorer, detection_explorer
+from astrolab.widgets.mcmc import MetropolisExplorer, metropolis_explorer
 from astrolab.widgets.reduction import PCAReconstruction, SOMTraining, pca_reconstruction, som_training
 from astrolab.widgets.sparse import SparseImaging, sparse_imaging
 
@@ -11,11 +12,13 @@ __all__ = [
     "BlackbodyExplorer",
     "DetectionExplorer",
     "FigureOutput",
+    "MetropolisExplorer",
     "PCAReconstruction",
     "SOMTraining",
     "SparseImaging",
     "blackbody_explorer",
     "detection_explorer",
+    "metropolis_explorer",
     "pca_reconstruction",
     "som_training",
     "sparse_imaging",

@@ -1,0 +1,120 @@
+"""Metropolis step-size explorer: too small a step crawls, too large a step never moves."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from astrolab.bayes import Metropolis, autocorr_time
+from astrolab.plotting import OKABE_ITO, style
+from astrolab.widgets._figure import FigureOutput
+
+__all__ = ["MetropolisExplorer", "metropolis_explorer"]
+
+
+class MetropolisExplorer(widgets.VBox):
+    """The widget built by :func:`metropolis_explorer`; after each change ``chain``, ``acceptance``
+    and ``tau`` hold the current run, for tests and for curious learners."""
+
+    def __init__(self, log_prob, start, scale, step, n_steps, labels, seed):
+        self.log_prob, self.start, self.scale = log_prob, np.asarray(start, float), np.asarray(scale, float)
+        self.n_steps, self.labels, self.seed = n_steps, labels, seed
+        self.slider = widgets.FloatLogSlider(value=step, base=10, min=-2, max=1.5, step=0.1,
+                                             description="step / σ", continuous_update=False,
+                                             style={"description_width": "initial"},
+                                             layout=widgets.Layout(width="420px"))
+        self.readout = widgets.HTML()
+        with style():
+            self.figure = Figure(figsize=(11, 3.8), layout="constrained")
+            self.ax_trace, self.ax_scatter, self.ax_acf = self.figure.subplots(1, 3, width_ratios=[1.4, 1, 1])
+        self.ax_trace.set_xlabel("step")
+        self.ax_trace.set_ylabel(labels[0])
+        self.ax_scatter.set_xlabel(labels[0])
+        self.ax_scatter.set_ylabel(labels[1])
+        self.ax_acf.set_xlabel("lag [steps]")
+        self.ax_acf.set_ylabel(f"autocorrelation of {labels[0]}")
+        (self.trace,) = self.ax_trace.plot([], [], lw=0.6, color=OKABE_ITO[0])
+        (self.points,) = self.ax_scatter.plot([], [], ".", ms=1.5, alpha=0.4, color=OKABE_ITO[0])
+        (self.acf,) = self.ax_acf.plot([], [], color=OKABE_ITO[1])
+        self.ax_acf.axhline(0, color="0.5", lw=0.8)
+        self.canvas = FigureOutput(self.figure)
+        super().__init__([self.slider, self.readout, self.canvas])
+        self.slider.observe(self._update, names="value")
+        self._update()
+
+    def _update(self, change=None) -> None:
+        sampler = Metropolis(self.log_prob, len(self.start), step=self.slider.value * self.scale, seed=self.seed)
+        self.chain = sampler.run_mcmc(self.start, self.n_steps)[:, 0, :]
+        self.acceptance = float(sampler.acceptance_fraction[0])
+        self.tau = autocorr_time(self.chain[self.n_steps // 10:])
+        x = self.chain[:, 0]
+        self.trace.set_data(np.arange(self.n_steps), x)
+        self.points.set_data(self.chain[:, 0], self.chain[:, 1])
+        lags = min(200, self.n_steps // 2)
+        centred = x[self.n_steps // 10:] - x[self.n_steps // 10:].mean()
+        denom = centred @ centred
+        acf = [1.0] + [float(centred[:-k] @ centred[k:] / denom) if denom > 0 else 1.0 for k in range(1, lags)]
+        self.acf.set_data(np.arange(lags), acf)
+        for ax in (self.ax_trace, self.ax_scatter, self.ax_acf):
+            ax.relim()
+            ax.autoscale_view()
+        self.ax_acf.set_ylim(-0.3, 1.05)
+        self.ax_trace.set_title(f"acceptance {self.acceptance:.2f}")
+        self.ax_acf.set_title(f"τ = {self.tau[0]:.0f} steps")
+        self.readout.value = (f"step = <b>{self.slider.value:.2g} σ</b>: acceptance <b>{self.acceptance:.2f}</b>, "
+                              f"autocorrelation time <b>{self.tau[0]:.0f}</b> steps, so {self.n_steps} steps are "
+                              f"worth about <b>{self.n_steps / self.tau[0]:.0f}</b> independent samples")
+        self.canvas.refresh()
+
+
+def metropolis_explorer(log_prob, start, scale, *, step: float = 1.0, n_steps: int = 3000,
+                        labels=("θ₁", "θ₂"), seed=0):
+    """Interactive tuning of a random-walk Metropolis sampler.
+
+    A slider sets the proposal step in units of ``scale`` (the posterior's width per parameter,
+    if you know it roughly); each change re-runs :class:`astrolab.bayes.Metropolis` from ``start``
+    with the same seed and shows the trace of the first parameter, the samples of the first two,
+    and the autocorrelation function, with the acceptance fraction and autocorrelation time.
+
+    Parameters
+    ----------
+    log_prob : callable
+        Log of the target density, ``log_prob(x) -> float``.
+    start : array_like
+        Starting point, ``(n_dim,)`` with ``n_dim >= 2``.
+    scale : float or array_like
+        Width per parameter that the step is measured in.
+    step : float, default 1
+        Starting step, in units of ``scale`` (0.01 to 30).
+    n_steps : int, default 3000
+        Length of each run.
+    labels : tuple of str
+        Names of the first two parameters.
+    seed : int
+
+    Returns
+    -------
+    MetropolisExplorer
+        An ``ipywidgets.VBox``; display it, or set ``.slider.value`` from code.
+
+    Examples
+    --------
+    >>> demo = metropolis_explorer(lambda x: -0.5 * float(x @ x), [0.0, 0.0], 1.0, n_steps=500)
+    >>> demo.slider.value = 0.05
+    >>> demo.acceptance > 0.9
+    True
+    """
+    start = np.asarray(start, dtype=float)
+    if start.ndim != 1 or start.size < 2:
+        raise ValueError(f"start must be a 1-D point with at least 2 parameters, got shape {start.shape}")
+    if not callable(log_prob):
+        raise ValueError("log_prob must be a callable returning a float")
+    if not 0.01 <= step <= 30:
+        raise ValueError(f"step must be between 0.01 and 30 (in units of scale), got {step!r}")
+    if not (isinstance(n_steps, int) and 100 <= n_steps <= 100_000):
+        raise ValueError(f"n_steps must be an integer between 100 and 100000, got {n_steps!r}")
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), start.shape)
+    if not np.all(scale > 0):
+        raise ValueError("scale must be positive")
+    return MetropolisExplorer(log_prob, start, scale, float(step), n_steps, tuple(labels), seed)
