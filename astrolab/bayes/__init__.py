@@ -2,10 +2,27 @@
 
 - :class:`Metropolis` -- a random-walk Metropolis sampler with emcee's interface;
 - :class:`NestedSampler` -- Skilling's nested sampling with (multi-)ellipsoidal bounds: evidence and posterior;
+- :func:`abc_rejection`, :func:`abc_smc` -- approximate Bayesian computation from a simulator;
+- :class:`Emulator`, :func:`latin_hypercube`, :func:`moped_vectors`, :func:`fisher_matrix` -- cheap
+  stand-ins for expensive likelihoods, and data compression;
 - :func:`autocorr_time`, :func:`effective_sample_size` -- how many independent samples a chain is worth.
 """
 
+from astrolab.bayes._abc import abc_rejection, abc_smc, euclidean_distance
+from astrolab.bayes._emulator import Emulator, fisher_matrix, latin_hypercube, moped_vectors
 from astrolab.bayes._mcmc import Metropolis, autocorr_time, effective_sample_size
 from astrolab.bayes._nested import NestedSampler
 
-__all__ = ["Metropolis", "NestedSampler", "autocorr_time", "effective_sample_size"]
+__all__ = [
+    "Emulator",
+    "Metropolis",
+    "NestedSampler",
+    "abc_rejection",
+    "abc_smc",
+    "autocorr_time",
+    "effective_sample_size",
+    "euclidean_distance",
+    "fisher_matrix",
+    "latin_hypercube",
+    "moped_vectors",
+]

@@ -6,6 +6,12 @@ when offline, raise :class:`DataUnavailableError` naming the mock to use instead
 """
 
 from astrolab.datasets._astrometry import GALACTIC_CENTRE, along_scan_position, make_astrometry, parallax_factors
+from astrolab.datasets._bayes_toys import (
+    make_cluster_data,
+    make_power_spectrum_data,
+    power_spectrum_model,
+    simulate_cluster,
+)
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._images import make_survey_image
@@ -56,19 +62,23 @@ __all__ = [
     "load_survey_facts",
     "make_astrometry",
     "make_blackbody_spectrum",
+    "make_cluster_data",
     "make_eht_mock",
     "make_galaxy_spectra",
     "make_line_data",
     "make_lightcurve",
     "make_lightcurves",
     "make_paper_counts",
+    "make_power_spectrum_data",
     "make_sky_catalog",
     "make_star_catalog",
     "make_stellar_spectra",
     "make_survey_image",
     "parallax_factors",
     "planck_lambda",
+    "power_spectrum_model",
     "read_uvfits",
+    "simulate_cluster",
     "real_or_mock",
     "uv_coverage",
     "wien_peak",

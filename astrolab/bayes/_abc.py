@@ -1,0 +1,324 @@
+"""Approximate Bayesian Computation: rejection ABC and ABC-SMC (population Monte Carlo).
+
+When the likelihood cannot be written down but the data can be simulated, keep the parameters whose
+simulated summary statistics land within a tolerance ``epsilon`` of the observed ones (Pritchard et
+al. 1999). ABC-SMC (Beaumont, Cornuet, Marin & Robert 2009) shrinks ``epsilon`` over generations of
+weighted particles, so that far fewer simulations are wasted than with rejection from the prior.
+
+The prior
+---------
+Every function takes ``prior`` as either
+
+- a sequence of frozen one-dimensional :mod:`scipy.stats` distributions, one per parameter
+  (independent parameters), e.g. ``[stats.norm(0, 2), stats.uniform(1, 4)]``; or
+- any object with ``rvs(size=n, random_state=rng)`` returning ``(n, ndim)`` (or ``(n,)`` for one
+  parameter) and ``logpdf(theta)`` for ``theta`` of shape ``(n, ndim)``, e.g. a frozen
+  :func:`scipy.stats.multivariate_normal`.
+
+The simulator
+-------------
+``simulator(theta, rng)`` returns the summary statistics (1-D array) for one parameter vector
+``theta`` of shape ``(ndim,)``. With ``vectorized=True`` it receives ``theta`` of shape
+``(n, ndim)`` and returns ``(n, n_summaries)``. ``distance(simulated, observed)`` gets
+``(n, n_summaries)`` and ``(n_summaries,)`` and returns ``(n,)``; the default is the Euclidean
+distance, so scale the summaries to comparable units first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch
+
+__all__ = ["abc_rejection", "abc_smc", "euclidean_distance"]
+
+
+def euclidean_distance(simulated, observed):
+    """Euclidean distance between rows of ``simulated`` and ``observed``.
+
+    Parameters
+    ----------
+    simulated : array, shape (n, n_summaries)
+    observed : array, shape (n_summaries,)
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> euclidean_distance(np.array([[3.0, 4.0], [0.0, 0.0]]), np.zeros(2))
+    array([5., 0.])
+    """
+    return np.sqrt(np.sum((np.asarray(simulated) - np.asarray(observed)) ** 2, axis=-1))
+
+
+class _IndependentPrior:
+    """Product of frozen 1-D scipy distributions."""
+
+    def __init__(self, dists):
+        self.dists = list(dists)
+
+    def rvs(self, size, random_state):
+        return np.column_stack([d.rvs(size=size, random_state=random_state) for d in self.dists])
+
+    def logpdf(self, theta):
+        theta = np.asarray(theta, dtype=float).reshape(-1, len(self.dists))
+        return np.sum([d.logpdf(theta[:, j]) for j, d in enumerate(self.dists)], axis=0)
+
+
+def _as_prior(prior):
+    if isinstance(prior, (list, tuple)):
+        if not prior or not all(hasattr(d, "rvs") and hasattr(d, "logpdf") for d in prior):
+            raise ValueError(f"prior must be a non-empty sequence of frozen scipy.stats distributions, got {prior!r}")
+        return _IndependentPrior(prior), len(prior)
+    if hasattr(prior, "rvs") and hasattr(prior, "logpdf"):
+        draw = np.asarray(prior.rvs(size=2, random_state=np.random.default_rng(0)), dtype=float)
+        return prior, (1 if draw.ndim == 1 else draw.shape[1])
+    raise ValueError("prior must be a sequence of frozen scipy.stats distributions or an object with "
+                     f"rvs(size, random_state) and logpdf(theta), got {prior!r}")
+
+
+def _prior_draw(prior, n, rng, ndim):
+    return np.asarray(prior.rvs(size=n, random_state=rng), dtype=float).reshape(n, ndim)
+
+
+def _prior_logpdf(prior, theta):
+    return np.asarray(prior.logpdf(theta if theta.shape[1] > 1 else theta[:, 0]), dtype=float).reshape(len(theta))
+
+
+def _simulate(simulator, theta, rng, vectorized, observed):
+    if vectorized:
+        out = np.asarray(simulator(theta, rng), dtype=float)
+    else:
+        out = np.array([np.asarray(simulator(t, rng), dtype=float).ravel() for t in theta])
+    out = out.reshape(len(theta), -1)
+    if out.shape[1] != observed.size:
+        raise ValueError(f"simulator returned {out.shape[1]} summaries but observed_summary has {observed.size}")
+    return out
+
+
+def _check_common(simulator, observed_summary, distance, n_samples, seed):
+    if not callable(simulator):
+        raise ValueError(f"simulator must be callable, got {simulator!r}")
+    observed = np.atleast_1d(np.asarray(observed_summary, dtype=float)).ravel()
+    if observed.size == 0 or not np.all(np.isfinite(observed)):
+        raise ValueError(f"observed_summary must be a non-empty finite array, got {observed_summary!r}")
+    if distance is None:
+        distance = euclidean_distance
+    elif not callable(distance):
+        raise ValueError(f"distance must be callable or None, got {distance!r}")
+    if not (isinstance(n_samples, (int, np.integer)) and n_samples >= 2):
+        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
+    return observed, distance, np.random.default_rng(seed)
+
+
+def abc_rejection(simulator, prior, observed_summary, distance=None, *, n_samples=1000, quantile=None,
+                  epsilon=None, max_simulations=10**7, batch_size=10_000, vectorized=False, seed=None):
+    """Rejection ABC: keep the prior draws whose simulated summaries fall closest to the observed ones.
+
+    Give exactly one of ``quantile`` (simulate ``n_samples / quantile`` draws from the prior and keep
+    the closest ``n_samples``: the tolerance is set by the budget) or ``epsilon`` (simulate until
+    ``n_samples`` draws have distance ``<= epsilon``: the budget is set by the tolerance).
+
+    Parameters
+    ----------
+    simulator : callable
+        ``simulator(theta, rng) -> summaries`` (see the module docstring; ``vectorized`` for batches).
+    prior : sequence of frozen scipy.stats distributions, or object with ``rvs`` and ``logpdf``
+        The prior (see the module docstring).
+    observed_summary : array_like, shape (n_summaries,)
+        Summary statistics of the observed data.
+    distance : callable, optional
+        ``distance(simulated (n, s), observed (s,)) -> (n,)``; Euclidean by default.
+    n_samples : int, default 1000
+        Number of accepted samples.
+    quantile : float in (0, 1], optional
+        Fraction of the prior draws to keep.
+    epsilon : float, optional
+        Tolerance on the distance.
+    max_simulations : int, default 10**7
+        With ``epsilon``: give up (ValueError) after this many simulations.
+    batch_size : int, default 10000
+        Prior draws simulated at a time with ``epsilon``.
+    vectorized : bool, default False
+        The simulator takes ``(n, ndim)`` and returns ``(n, n_summaries)``.
+    seed : int, Generator or None
+        Seed of :func:`numpy.random.default_rng`, passed on to the simulator as ``rng``.
+
+    Returns
+    -------
+    Bunch
+        ``samples`` (n_samples, ndim), ``distances`` (n_samples,), ``epsilon`` (the largest accepted
+        distance), ``n_simulations``, ``acceptance_rate``.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> sim = lambda theta, rng: theta + rng.normal(0, 0.1, size=theta.shape)  # vectorized
+    >>> res = abc_rejection(sim, [stats.uniform(-5, 10)], [1.0], n_samples=200, quantile=0.01,
+    ...                     vectorized=True, seed=0)
+    >>> res.n_simulations, round(float(res.samples.mean()), 1)
+    (20000, 1.0)
+    """
+    observed, distance, rng = _check_common(simulator, observed_summary, distance, n_samples, seed)
+    prior, ndim = _as_prior(prior)
+    if (quantile is None) == (epsilon is None):
+        raise ValueError(f"give exactly one of quantile and epsilon, got quantile={quantile!r}, epsilon={epsilon!r}")
+    if quantile is not None:
+        if not 0 < quantile <= 1:
+            raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
+        n_sim = int(np.ceil(n_samples / quantile))
+        theta = _prior_draw(prior, n_sim, rng, ndim)
+        d = np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+        keep = np.argsort(d)[:n_samples]
+        return Bunch(samples=theta[keep], distances=d[keep], epsilon=float(d[keep].max()), n_simulations=n_sim,
+                     acceptance_rate=n_samples / n_sim)
+    if not epsilon > 0:
+        raise ValueError(f"epsilon must be positive, got {epsilon!r}")
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    kept, dists, n_sim = [], [], 0
+    while sum(len(k) for k in kept) < n_samples:
+        if n_sim >= max_simulations:
+            raise ValueError(f"only {sum(len(k) for k in kept)} of n_samples={n_samples} accepted after "
+                             f"max_simulations={max_simulations}: raise epsilon or max_simulations")
+        theta = _prior_draw(prior, batch_size, rng, ndim)
+        d = np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+        ok = d <= epsilon
+        need = n_samples - sum(len(k) for k in kept)
+        idx = np.flatnonzero(ok)
+        if idx.size >= need:  # count simulations only up to the one that completed the sample
+            last = idx[need - 1]
+            n_sim += last + 1
+            idx = idx[:need]
+        else:
+            n_sim += batch_size
+        kept.append(theta[idx])
+        dists.append(d[idx])
+    samples, d = np.concatenate(kept), np.concatenate(dists)
+    return Bunch(samples=samples, distances=d, epsilon=float(epsilon), n_simulations=int(n_sim),
+                 acceptance_rate=n_samples / n_sim)
+
+
+def _weighted_cov(x, w):
+    mean = np.sum(w[:, None] * x, axis=0)
+    dx = x - mean
+    return (w[:, None] * dx).T @ dx / (1 - np.sum(w**2))
+
+
+def _log_kernel_mixture(new, old, log_w_old, cov):
+    """log sum_j w_j N(new | old_j, cov) for each row of new."""
+    chol = np.linalg.cholesky(cov)
+    ndim = cov.shape[0]
+    diff = new[:, None, :] - old[None, :, :]
+    z = np.linalg.solve(chol, diff.reshape(-1, ndim).T).T.reshape(diff.shape)
+    log_norm = -0.5 * ndim * np.log(2 * np.pi) - np.sum(np.log(np.diag(chol)))
+    log_k = log_norm - 0.5 * np.sum(z**2, axis=-1)
+    return np.logaddexp.reduce(log_k + log_w_old[None, :], axis=1)
+
+
+def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000, quantile=0.5,
+            epsilon_target=None, n_generations=10, max_simulations=10**7, vectorized=False, seed=None):
+    """ABC-SMC (population Monte Carlo, Beaumont et al. 2009) with an adaptive tolerance.
+
+    Generation 0 draws ``n_samples`` particles from the prior (tolerance infinite). Each following
+    generation ``t`` sets ``epsilon_t`` to the ``quantile`` of the previous generation's distances
+    (never below ``epsilon_target``), then proposes particles by drawing from the previous weighted
+    population and perturbing with a Gaussian kernel of twice the weighted covariance, keeps those whose
+    simulated distance is ``<= epsilon_t`` and weights them by
+    ``prior(theta) / sum_j w_j K(theta | theta_j)``. It stops after the generation that reaches
+    ``epsilon_target``, after ``n_generations`` generations, or when ``max_simulations`` is spent.
+
+    Parameters
+    ----------
+    simulator, prior, observed_summary, distance, vectorized
+        As in :func:`abc_rejection`.
+    n_samples : int, default 1000
+        Particles per generation.
+    quantile : float in (0, 1), default 0.5
+        The next tolerance is this quantile of the current distances.
+    epsilon_target : float, optional
+        Stop once this tolerance is reached.
+    n_generations : int, default 10
+        Largest number of generations after generation 0.
+    max_simulations : int, default 10**7
+        Stop (with the last complete generation) before exceeding this many simulations.
+    seed : int, Generator or None
+        Seed of :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    Bunch
+        ``samples`` (n_samples, ndim) and normalised ``weights`` of the last generation, its
+        ``distances``, ``epsilon`` (its tolerance), ``epsilons`` (tolerance of each generation,
+        ``inf`` for generation 0), ``n_simulations`` (total), ``simulations_per_generation``,
+        ``ess`` (effective sample size of the last generation) and ``populations``, a list of
+        ``(samples, weights)`` for every generation.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> sim = lambda theta, rng: theta + rng.normal(0, 0.1, size=theta.shape)
+    >>> res = abc_smc(sim, [stats.uniform(-5, 10)], [1.0], n_samples=300, epsilon_target=0.05,
+    ...               vectorized=True, seed=0)
+    >>> res.epsilon, round(float(np.average(res.samples[:, 0], weights=res.weights)), 1)
+    (0.05, 1.0)
+    """
+    observed, distance, rng = _check_common(simulator, observed_summary, distance, n_samples, seed)
+    prior, ndim = _as_prior(prior)
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be in (0, 1), got {quantile!r}")
+    if epsilon_target is not None and not epsilon_target > 0:
+        raise ValueError(f"epsilon_target must be positive or None, got {epsilon_target!r}")
+    if not (isinstance(n_generations, (int, np.integer)) and n_generations >= 1):
+        raise ValueError(f"n_generations must be a positive integer, got {n_generations!r}")
+
+    def dist(theta):
+        return np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+
+    theta = _prior_draw(prior, n_samples, rng, ndim)
+    d = dist(theta)
+    w = np.full(n_samples, 1 / n_samples)
+    epsilons, sims = [np.inf], [n_samples]
+    populations = [(theta, w)]
+    eps = np.inf
+    for _ in range(n_generations):
+        if epsilon_target is not None and eps <= epsilon_target:
+            break
+        eps = float(np.quantile(d, quantile))
+        if epsilon_target is not None:
+            eps = max(eps, float(epsilon_target))
+        cov = 2 * np.atleast_2d(_weighted_cov(theta, w)) + 1e-12 * np.eye(ndim)
+        chol = np.linalg.cholesky(cov)
+        new, new_d, n_sim, rate = [], [], 0, 0.5
+        while sum(len(x) for x in new) < n_samples:
+            need = n_samples - sum(len(x) for x in new)
+            n_prop = int(min(max(1.2 * need / max(rate, 1e-3), 10), 10 * n_samples))
+            if sum(sims) + n_sim + n_prop > max_simulations:
+                break
+            parents = rng.choice(n_samples, size=n_prop, p=w)
+            prop = theta[parents] + rng.standard_normal((n_prop, ndim)) @ chol.T
+            inside = np.isfinite(_prior_logpdf(prior, prop))
+            prop = prop[inside]
+            if prop.size == 0:
+                continue
+            dp = dist(prop)
+            n_sim += len(prop)
+            ok = np.flatnonzero(dp <= eps)
+            rate = max(ok.size / len(prop), 1e-3)
+            new.append(prop[ok[:need]])
+            new_d.append(dp[ok[:need]])
+        if sum(len(x) for x in new) < n_samples:  # budget exhausted: keep the last full generation
+            break
+        new, new_d = np.concatenate(new), np.concatenate(new_d)
+        log_w = _prior_logpdf(prior, new) - _log_kernel_mixture(new, theta, np.log(w), cov)
+        w = np.exp(log_w - log_w.max())
+        w /= w.sum()
+        theta, d = new, new_d
+        epsilons.append(eps)
+        sims.append(n_sim)
+        populations.append((theta, w))
+    return Bunch(samples=theta, weights=w, distances=d, epsilon=epsilons[-1], epsilons=np.array(epsilons),
+                 n_simulations=int(sum(sims)), simulations_per_generation=np.array(sims),
+                 ess=float(1 / np.sum(w**2)), populations=populations)
+
