@@ -130,7 +130,7 @@ def test_emulator_several_outputs_and_bad_inputs():
         Emulator(kind="nn").fit(x, y)
     with pytest.raises(ValueError, match="kernel"):
         Emulator(kernel="cubic").fit(x, y)
-    with pytest.raises(ValueError, match="columns"):
+    with pytest.raises(ValueError, match="features"):
         emu.predict(np.zeros((2, 3)))
 
 

@@ -146,7 +146,7 @@ class Emulator(RegressorMixin, BaseEstimator):
                 self.model_ = make_pipeline(StandardScaler(), gp).fit(theta, values)
         else:
             self.model_ = make_pipeline(StandardScaler(), PolynomialFeatures(self.degree),
-                                        Ridge(alpha=1e-8)).fit(theta, values)
+                                        Ridge(alpha=1e-8, solver="svd")).fit(theta, values)
             resid = values - self.model_.predict(theta)
             self.residual_std_ = np.sqrt(np.mean(resid**2, axis=0))
         return self
