@@ -13,7 +13,9 @@ from astrolab.datasets._bayes_toys import (
     simulate_cluster,
 )
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
+from astrolab.datasets._gaia import make_gaia_volume
 from astrolab.datasets._helpers import real_or_mock
+from astrolab.datasets._hipparcos import load_hipparcos
 from astrolab.datasets._images import make_survey_image
 from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
 from astrolab.datasets._lines import fetch_hogg2010, make_line_data
@@ -38,6 +40,13 @@ from astrolab.datasets._spectra import (
     wien_peak,
 )
 from astrolab.datasets._stars import gaia_parallax_error, make_star_catalog
+from astrolab.datasets._supervised import (
+    PHOTOZ_TEMPLATES,
+    VARIABLE_CLASSES,
+    make_hypervelocity_sample,
+    make_photoz_catalog,
+    make_variable_features,
+)
 from astrolab.datasets._surveys import load_survey_facts
 
 __all__ = [
@@ -47,7 +56,9 @@ __all__ = [
     "LIGHTCURVE_KINDS",
     "M87_DEC",
     "M87_RA",
+    "PHOTOZ_TEMPLATES",
     "RemoteFile",
+    "VARIABLE_CLASSES",
     "along_scan_position",
     "crescent_image",
     "exponential_growth",
@@ -58,22 +69,27 @@ __all__ = [
     "fetch_hogg2010",
     "gaia_parallax_error",
     "load_eht_stations",
+    "load_hipparcos",
     "load_registry",
     "load_survey_facts",
     "make_astrometry",
     "make_blackbody_spectrum",
     "make_cluster_data",
     "make_eht_mock",
+    "make_gaia_volume",
     "make_galaxy_spectra",
+    "make_hypervelocity_sample",
     "make_line_data",
     "make_lightcurve",
     "make_lightcurves",
     "make_paper_counts",
+    "make_photoz_catalog",
     "make_power_spectrum_data",
     "make_sky_catalog",
     "make_star_catalog",
     "make_stellar_spectra",
     "make_survey_image",
+    "make_variable_features",
     "parallax_factors",
     "planck_lambda",
     "power_spectrum_model",

@@ -1,6 +1,22 @@
-"""Chapter 5 (machine learning): DBSCAN, extreme deconvolution and feature extraction.
+"""Chapter 5 (machine learning): clustering, extreme deconvolution and the metrics astronomers use.
 
-Filled in by its chapter's issue; public names are listed in ``__all__``.
+- :class:`DBSCAN`, :func:`friends_of_friends` -- density-based clustering (a readable reference with
+  scikit-learn's labels), and :func:`cluster_scores` to score found clusters against the truth;
+- :class:`ExtremeDeconvolution` -- a Gaussian mixture fitted to noisy data with per-point error
+  covariances (Bovy, Hogg & Roweis 2011): the density *before* the errors;
+- :func:`photoz_metrics` -- sigma_NMAD, outlier fraction and bias of photometric redshifts;
+- :func:`precision_recall_at` -- precision and recall of the top-k candidates of an anomaly score.
 """
 
-__all__: list[str] = []
+from astrolab.ml._dbscan import DBSCAN, friends_of_friends
+from astrolab.ml._metrics import cluster_scores, photoz_metrics, precision_recall_at
+from astrolab.ml._xd import ExtremeDeconvolution
+
+__all__ = [
+    "DBSCAN",
+    "ExtremeDeconvolution",
+    "cluster_scores",
+    "friends_of_friends",
+    "photoz_metrics",
+    "precision_recall_at",
+]

@@ -3,6 +3,7 @@ the demo can be tested without a browser: set a control's ``.value`` and check t
 
 from astrolab.widgets._figure import FigureOutput
 from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
+from astrolab.widgets.clusters import ClusterExplorer, dbscan_explorer
 from astrolab.widgets.detection import DetectionExplorer, detection_explorer
 from astrolab.widgets.mcmc import MetropolisExplorer, metropolis_explorer
 from astrolab.widgets.reduction import PCAReconstruction, SOMTraining, pca_reconstruction, som_training
@@ -10,6 +11,7 @@ from astrolab.widgets.sparse import SparseImaging, sparse_imaging
 
 __all__ = [
     "BlackbodyExplorer",
+    "ClusterExplorer",
     "DetectionExplorer",
     "FigureOutput",
     "MetropolisExplorer",
@@ -17,6 +19,7 @@ __all__ = [
     "SOMTraining",
     "SparseImaging",
     "blackbody_explorer",
+    "dbscan_explorer",
     "detection_explorer",
     "metropolis_explorer",
     "pca_reconstruction",

@@ -1,0 +1,512 @@
+"""Mock data for supervised learning and anomaly detection: photo-z galaxies, variable-star features,
+and a Milky Way sample with hypervelocity stars; every generator returns its ground truth."""
+
+from __future__ import annotations
+
+import numbers
+
+import astropy.units as u
+import numpy as np
+from astropy.table import QTable
+
+__all__ = [
+    "VARIABLE_CLASSES",
+    "PHOTOZ_TEMPLATES",
+    "make_photoz_catalog",
+    "make_variable_features",
+    "make_hypervelocity_sample",
+]
+
+
+def _check_seed(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _check_n(n, name="n", minimum=1):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
+    return int(n)
+
+
+# --------------------------------------------------------------------------------------------------
+# Photometric redshifts
+# --------------------------------------------------------------------------------------------------
+
+PHOTOZ_TEMPLATES = ("elliptical", "spiral", "starburst")
+
+# Rest-frame equivalent widths (Angstrom) of the strongest optical emission lines; typical of a
+# star-forming spiral and a starburst (Kennicutt 1992, ApJS 79, 255). Ellipticals have none.
+_LINES = {"[OII]": 3727.0, "Hbeta": 4861.0, "[OIII]": 5007.0, "Halpha": 6563.0}
+_EW = {
+    "elliptical": (0.0, 0.0, 0.0, 0.0),
+    "spiral": (15.0, 5.0, 5.0, 30.0),
+    "starburst": (60.0, 25.0, 120.0, 150.0),
+}
+# 5-sigma point-source depths (AB mag) of some surveys in speclite's filter families: SDSS single
+# epoch (York et al. 2000) and LSST 10-year coadd (Ivezic et al. 2019, Table 1).
+_DEPTHS = {
+    "sdss2010": {"u": 22.0, "g": 22.2, "r": 22.2, "i": 21.3, "z": 20.5},
+    "lsst2016": {"u": 25.6, "g": 26.9, "r": 26.9, "i": 26.4, "z": 25.6, "y": 24.8},
+    "lsst2023": {"u": 25.6, "g": 26.9, "r": 26.9, "i": 26.4, "z": 25.6, "y": 24.8},
+}
+
+
+def _blackbody(wave, temperature):
+    """Planck f_lambda shape (arbitrary normalisation); ``wave`` in Angstrom."""
+    x = np.minimum(1.438777e8 / (wave * temperature), 700.0)  # h c / (lambda k T), lambda in Angstrom
+    return wave**-5.0 / np.expm1(x)
+
+
+def _template_flux(name, wave):
+    """Schematic rest-frame spectrum ``f_lambda`` of a galaxy type, normalised to 1 at 5500 Angstrom.
+
+    These are NOT fits to observed galaxies. They keep the features a photo-z method keys on:
+
+    - ``"elliptical"``: an old population, a cool (4500 K) continuum with a deep 4000 Angstrom break
+      (flux below it down by 55 %) and almost no UV;
+    - ``"spiral"``: a warmer (6000 K) continuum plus some UV, a moderate break and weak lines;
+    - ``"starburst"``: a blue UV slope ``f_lambda ~ lambda^-2`` (beta = -2), a weak break and strong
+      [OII], Hbeta, [OIII], Halpha emission lines.
+
+    All have no flux below the Lyman limit (912 Angstrom) and a Lyman-alpha forest step below 1216
+    Angstrom.
+    """
+    wave = np.asarray(wave, dtype=float)
+    step = 1.0 / (1.0 + np.exp(-(wave - 4000.0) / 60.0))  # 0 blueward, 1 redward of the break
+    if name == "elliptical":
+        cont = _blackbody(wave, 4500.0) * (0.45 + 0.55 * step) / (1.0 + (2600.0 / wave) ** 10)
+    elif name == "spiral":
+        bb = _blackbody(wave, 6000.0) / _blackbody(5500.0, 6000.0)
+        cont = (bb + 0.25 * (wave / 5500.0) ** -1.5) * (0.75 + 0.25 * step)
+    elif name == "starburst":
+        cont = (wave / 5500.0) ** -2.0 * (0.93 + 0.07 * step) + 0.05 * (wave / 5500.0) ** 0.5
+    else:  # pragma: no cover - guarded by callers
+        raise ValueError(f"template must be one of {PHOTOZ_TEMPLATES}, got {name!r}")
+    cont = cont / np.interp(5500.0, wave, cont) if wave.min() < 5500 < wave.max() else cont
+    flux = cont.copy()
+    for (_, centre), ew in zip(_LINES.items(), _EW[name], strict=True):
+        if ew > 0:
+            sigma = 8.0
+            c_line = np.interp(centre, wave, cont)
+            flux += ew * c_line * np.exp(-0.5 * ((wave - centre) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
+    flux = np.where(wave < 912.0, 0.0, flux)
+    return np.where(wave < 1216.0, 0.3 * flux, flux)
+
+
+def _normalised_template(name, wave):
+    grid = np.geomspace(500.0, 1e6, 20000)
+    norm = np.interp(5500.0, grid, _template_flux(name, grid))
+    return _template_flux(name, wave) / norm
+
+
+def _load_filters(filters):
+    try:
+        import speclite.filters
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "make_photoz_catalog needs the 'speclite' package for measured filter curves "
+            "(pip install speclite, or `make` to rebuild the course environment)"
+        ) from None
+    if isinstance(filters, str):
+        try:
+            return speclite.filters.load_filters(filters)
+        except ValueError as err:
+            raise ValueError(f"filters={filters!r} names no speclite filter curves: {err}") from None
+    if isinstance(filters, speclite.filters.FilterSequence):
+        return filters
+    raise ValueError(
+        f"filters must be a speclite name pattern such as 'sdss2010-*' or a FilterSequence, got {filters!r}"
+    )
+
+
+def _band_maggies(filters, z_grid):
+    """AB maggies (templates x redshifts x bands) of each template, normalised to its rest-frame r."""
+    lo = min(float(f.wavelength.min()) for f in filters)
+    hi = max(float(f.wavelength.max()) for f in filters)
+    wave = np.geomspace(0.98 * lo, 1.02 * hi, 4000)
+    out = np.empty((len(PHOTOZ_TEMPLATES), len(z_grid), len(filters)))
+    for t, name in enumerate(PHOTOZ_TEMPLATES):
+        # observed f_lambda of a source at fixed luminosity distance: L_lambda(lambda/(1+z)) / (1+z)
+        spectra = np.stack([_normalised_template(name, wave / (1 + z)) / (1 + z) for z in z_grid])
+        table = filters.get_ab_maggies(spectra * 1e-17, wave * u.AA)
+        out[t] = np.column_stack([np.asarray(table[col], float) for col in table.colnames])
+    return out
+
+
+def make_photoz_catalog(n: int = 5000, *, filters="sdss2010-*", z0: float = 0.25, z_max: float = 1.5,
+                        depth=None, seed=0):
+    """Mock galaxy catalogue for photometric redshifts: broad-band AB magnitudes with survey noise.
+
+    Redshifts follow ``n(z) ~ z^2 exp(-(z/z0)^1.5)`` (Smail et al. 1994) on ``0.01 < z < z_max``.
+    Each galaxy has a continuous spectral type ``t`` in [0, 2] mixing adjacent schematic templates
+    (elliptical, spiral, starburst; analytic shapes with a 4000 Angstrom break, UV slope and emission
+    lines, see ``_template_flux``), an absolute magnitude ``M_r ~ N(-21, 1)`` and the Planck18
+    distance modulus. The spectra are redshifted and integrated through measured filter curves with
+    ``speclite`` (so K-corrections are exact for the templates). Noise is sky-limited: a flux error
+    that gives S/N = 5 at the band's depth, plus a 0.01 mag calibration floor; magnitudes are SDSS
+    asinh magnitudes (Lupton, Gunn & Szalay 1999), finite even for negative fluxes.
+
+    Parameters
+    ----------
+    n : int, default 5000
+        Number of galaxies.
+    filters : str or speclite.filters.FilterSequence, default "sdss2010-*"
+        Filter curves, e.g. ``"sdss2010-*"`` or ``"lsst2016-*"``.
+    z0 : float, default 0.25
+        Scale of n(z); the mean redshift is about ``1.5 z0``.
+    z_max : float, default 1.5
+        Largest redshift.
+    depth : float or dict, optional
+        5-sigma limiting magnitude per band (a dict band -> mag, or one number for all); default
+        the survey's (known for ``sdss2010`` and ``lsst``).
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    catalog : QTable
+        ``mag_<band>``, ``mag_<band>_err`` (mag), and colours ``<b1>_<b2>`` (mag) of adjacent bands.
+    truth : QTable
+        ``z``, ``template`` (nearest named template), ``spectral_type`` (continuous, 0 elliptical,
+        2 starburst), ``abs_mag_r`` (mag) and noiseless ``true_mag_<band>`` (mag).
+
+    Examples
+    --------
+    >>> cat, truth = make_photoz_catalog(200, seed=1)
+    >>> cat.colnames[:2], bool(truth["z"].min() > 0)
+    (['mag_u', 'mag_u_err'], True)
+    """
+    n = _check_n(n)
+    if not (isinstance(z0, numbers.Real) and z0 > 0):
+        raise ValueError(f"z0 must be a positive number, got {z0!r}")
+    if not (isinstance(z_max, numbers.Real) and 0.05 < z_max <= 6):
+        raise ValueError(f"z_max must be a number in (0.05, 6], got {z_max!r}")
+    seq = _load_filters(filters)
+    bands = [name.split("-", 1)[1] for name in seq.names]
+    family = seq.names[0].split("-", 1)[0]
+    if depth is None:
+        if family not in _DEPTHS:
+            raise ValueError(f"depth must be given for filter family {family!r} (known: {sorted(_DEPTHS)})")
+        depth = _DEPTHS[family]
+    if isinstance(depth, numbers.Real):
+        depth = dict.fromkeys(bands, float(depth))
+    if not isinstance(depth, dict) or set(bands) - set(depth):
+        raise ValueError(f"depth must be a number or a dict with a magnitude for each band {bands}, got {depth!r}")
+    rng = _check_seed(seed)
+
+    from astropy.cosmology import Planck18
+
+    # redshifts by inverse-CDF sampling of n(z)
+    zz = np.linspace(0.01, z_max, 4000)
+    cdf = np.cumsum(zz**2 * np.exp(-((zz / z0) ** 1.5)))
+    z = np.interp(rng.random(n) * cdf[-1], cdf, zz)
+    spectral_type = rng.uniform(0.0, 2.0, n)
+    abs_mag = rng.normal(-21.0, 1.0, n)
+
+    z_grid = np.concatenate([[0.0], np.linspace(0.01, z_max, 300)])
+    maggies = _band_maggies(seq, z_grid)  # (template, z, band)
+    r_index = bands.index("r") if "r" in bands else len(bands) // 2
+    lower = np.minimum(np.floor(spectral_type).astype(int), 1)
+    w = spectral_type - lower
+    flux = np.empty((n, len(bands)))
+    for b in range(len(bands)):
+        at_z = [np.interp(z, z_grid, maggies[t, :, b]) for t in range(3)]
+        f_lo = np.where(lower == 0, at_z[0], at_z[1])
+        f_hi = np.where(lower == 0, at_z[1], at_z[2])
+        flux[:, b] = (1 - w) * f_lo + w * f_hi
+    rest = (1 - w) * maggies[lower, 0, r_index] + w * maggies[lower + 1, 0, r_index]
+    distmod = Planck18.distmod(z).to_value(u.mag)
+    true_mag = abs_mag[:, None] + distmod[:, None] - 2.5 * np.log10(flux / rest[:, None])
+
+    catalog = QTable(meta={"origin": "astrolab.datasets.make_photoz_catalog", "filters": ",".join(seq.names),
+                           "seed": str(seed)})
+    truth = QTable()
+    truth["z"] = z
+    truth["template"] = np.asarray(PHOTOZ_TEMPLATES)[np.rint(spectral_type).astype(int)]
+    truth["spectral_type"] = spectral_type
+    truth["abs_mag_r"] = abs_mag * u.mag
+    k = 2.5 / np.log(10.0)
+    for b, band in enumerate(bands):
+        f_true = 10 ** (-0.4 * true_mag[:, b])
+        sigma_f = 10 ** (-0.4 * depth[band]) / 5.0
+        sigma_f = np.hypot(sigma_f, 0.01 / k * f_true)  # calibration floor of 0.01 mag
+        f_obs = f_true + sigma_f * rng.standard_normal(n)
+        soft = 10 ** (-0.4 * depth[band]) / 5.0  # asinh softening ~ the sky noise, as in SDSS
+        mag = -k * (np.arcsinh(f_obs / (2 * soft)) + np.log(soft))
+        err = k * sigma_f / (2 * soft) / np.sqrt(1 + (f_obs / (2 * soft)) ** 2)
+        catalog[f"mag_{band}"] = mag * u.mag
+        catalog[f"mag_{band}_err"] = err * u.mag
+        truth[f"true_mag_{band}"] = true_mag[:, b] * u.mag
+    for b1, b2 in zip(bands[:-1], bands[1:], strict=True):
+        catalog[f"{b1}_{b2}"] = catalog[f"mag_{b1}"] - catalog[f"mag_{b2}"]
+    return catalog, truth
+
+
+# --------------------------------------------------------------------------------------------------
+# Variable-star and transient features
+# --------------------------------------------------------------------------------------------------
+
+VARIABLE_CLASSES = ("RRab", "RRc", "Cepheid", "EB", "flare", "microlensing", "SNIa")
+
+# Class-conditional feature distributions, (mean, sd) of a normal unless noted. Periods and Fourier
+# parameters follow OGLE (Soszynski et al. 2009-2016) and the templates of make_lightcurve; amplitudes
+# and colours (g-r) are typical of Gaia DR3 / ZTF variability classifications (Eyer et al. 2023;
+# Chen et al. 2020). Non-periodic classes get a spurious period (log-uniform) with low periodogram
+# power and random Fourier parameters: what a period finder returns on them.
+_VAR = {
+    #               log10 P,     amp [mag],  skew,        R21,          phi21,       log10 dur, rise/decl,  g-r,        LS power  # noqa: E501
+    "RRab":         ((-0.25, 0.07), (0.75, 0.22), (-0.8, 0.3), (0.48, 0.06), (2.4, 0.25), None, (0.18, 0.05), (0.28, 0.08), (0.75, 0.12)),  # noqa: E501
+    "RRc":          ((-0.49, 0.06), (0.45, 0.12), (-0.1, 0.3), (0.16, 0.06), (4.8, 0.5), None, (0.45, 0.1), (0.17, 0.07), (0.7, 0.12)),  # noqa: E501
+    "Cepheid":      ((0.75, 0.3), (0.7, 0.25), (-0.5, 0.3), (0.42, 0.08), (2.6, 0.35), None, (0.32, 0.07), (0.6, 0.15), (0.8, 0.1)),  # noqa: E501
+    "EB":           ((-0.1, 0.45), (0.5, 0.25), (0.6, 0.6), (0.45, 0.25), (3.1, 1.5), None, (0.8, 0.2), (0.5, 0.35), (0.55, 0.18)),  # noqa: E501
+    "flare":        (None, (1.0, 0.6), (-3.0, 1.0), None, None, (-1.6, 0.4), (0.1, 0.05), (1.35, 0.2), (0.12, 0.08)),  # noqa: E501
+    "microlensing": (None, (1.2, 0.7), (-1.6, 0.5), None, None, (1.4, 0.3), (1.0, 0.1), (0.9, 0.4), (0.15, 0.1)),
+    "SNIa":         (None, (2.0, 0.7), (-0.8, 0.4), None, None, (1.5, 0.15), (0.55, 0.15), (0.3, 0.3), (0.15, 0.1)),
+}
+_VAR_FEATURES = ("log_period", "amplitude", "skewness", "r21", "phi21", "log_duration", "rise_decline_ratio",
+                 "color_gr", "ls_power")
+_VAR_WEIGHTS = {"RRab": 0.22, "RRc": 0.12, "Cepheid": 0.08, "EB": 0.25, "flare": 0.13, "microlensing": 0.08,
+                "SNIa": 0.12}
+
+
+def make_variable_features(n: int = 3000, *, noise: float = 1.0, class_weights=None, seed=0):
+    """Feature table for classifying variable stars and transients, with the true class of each object.
+
+    Instead of simulating light curves and extracting features (slow), the features are drawn from
+    documented class-conditional distributions (``_VAR`` in this module: OGLE, Gaia DR3 and ZTF
+    typical values). Classes overlap where they do in real surveys: RRc and contact binaries (EB)
+    share periods near 0.3 d and sinusoidal shapes, long-period EBs reach Cepheid periods, and
+    microlensing and supernovae are both single, long brightenings. Every object then gets
+    measurement noise that grows with its magnitude (a random 14-20 mag star).
+
+    Features: ``log_period`` (log10 days; spurious for non-periodic classes), ``amplitude`` (mag),
+    ``skewness`` of the magnitudes (negative: brief brightenings), ``r21`` and ``phi21`` (Fourier
+    amplitude ratio and phase difference, rad), ``log_duration`` (log10 days spent above half the
+    maximum brightness), ``rise_decline_ratio``, ``color_gr`` (mag), ``ls_power`` (Lomb-Scargle peak
+    power, 0-1) and ``mean_mag`` (mag).
+
+    Parameters
+    ----------
+    n : int, default 3000
+        Number of objects.
+    noise : float, default 1.0
+        Scale of the measurement noise (0 gives the class-conditional distributions only).
+    class_weights : dict, optional
+        Relative frequency of each class in ``VARIABLE_CLASSES`` (default: an unbalanced mix with
+        many eclipsing binaries and RRab, few Cepheids and microlensing events).
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    features : QTable
+        One row per object, the columns above.
+    truth : QTable
+        ``label`` (class name) and ``period`` (true period in days; NaN for non-periodic classes).
+
+    Examples
+    --------
+    >>> X, truth = make_variable_features(500, seed=1)
+    >>> len(X), sorted(set(truth["label"])) == sorted(VARIABLE_CLASSES)
+    (500, True)
+    """
+    n = _check_n(n, minimum=len(VARIABLE_CLASSES))
+    if not (isinstance(noise, numbers.Real) and noise >= 0):
+        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+    weights = dict(_VAR_WEIGHTS if class_weights is None else class_weights)
+    if set(weights) != set(VARIABLE_CLASSES) or any(not (w >= 0) for w in weights.values()) \
+            or sum(weights.values()) <= 0:
+        raise ValueError(f"class_weights must give a non-negative weight to each of {VARIABLE_CLASSES}, "
+                         f"got {class_weights!r}")
+    rng = _check_seed(seed)
+    p = np.array([weights[c] for c in VARIABLE_CLASSES], float)
+    # every class appears at least once, the rest are drawn with the given frequencies
+    idx = np.concatenate([np.arange(len(VARIABLE_CLASSES)), rng.choice(len(VARIABLE_CLASSES), n - len(VARIABLE_CLASSES),
+                                                                       p=p / p.sum())])
+    idx = rng.permutation(idx)
+    labels = np.asarray(VARIABLE_CLASSES)[idx]
+    values = np.empty((n, len(_VAR_FEATURES)))
+    for k, name in enumerate(VARIABLE_CLASSES):
+        sel = idx == k
+        m = int(sel.sum())
+        for j, spec in enumerate(_VAR[name]):
+            feature = _VAR_FEATURES[j]
+            if spec is not None:
+                values[sel, j] = rng.normal(spec[0], spec[1], m)
+            elif feature == "log_period":
+                values[sel, j] = rng.uniform(-1.5, 2.5, m)
+            elif feature == "r21":
+                values[sel, j] = rng.uniform(0.0, 1.0, m)
+            elif feature == "phi21":
+                values[sel, j] = rng.uniform(0.0, 2 * np.pi, m)
+            else:  # log_duration of a periodic star: a fraction of its period (eclipses are short)
+                frac = 0.12 if name == "EB" else 0.45
+                values[sel, j] = values[sel, 0] + np.log10(frac) + rng.normal(0.0, 0.08, m)
+    true_log_period = values[:, 0].copy()
+    periodic = np.isin(labels, ["RRab", "RRc", "Cepheid", "EB"])
+
+    mean_mag = rng.uniform(14.0, 20.0, n)
+    scale = noise * (0.5 + 10 ** (0.4 * (mean_mag - 19.0)))  # ~0.5 bright, ~3 at 20 mag
+    sd = np.array([0.03, 0.1, 0.4, 0.1, 0.6, 0.15, 0.12, 0.08, 0.12])
+    values += scale[:, None] * sd * rng.standard_normal(values.shape)
+    # a faint periodic star sometimes gets an alias (a period wrong by a factor of two)
+    alias = periodic & (rng.random(n) < 0.05 * scale)
+    values[alias, 0] += rng.choice([-np.log10(2), np.log10(2)], int(alias.sum()))
+    values[:, 1] = np.abs(values[:, 1])
+    values[:, 3] = np.clip(values[:, 3], 0.0, 1.5)
+    values[:, 4] = np.mod(values[:, 4], 2 * np.pi)
+    values[:, 6] = np.clip(values[:, 6], 0.01, 1.5)
+    values[:, 8] = np.clip(values[:, 8], 0.0, 1.0)
+
+    features = QTable(meta={"origin": "astrolab.datasets.make_variable_features", "seed": str(seed)})
+    units = {"amplitude": u.mag, "color_gr": u.mag, "phi21": u.rad}
+    for j, name in enumerate(_VAR_FEATURES):
+        features[name] = values[:, j] * units[name] if name in units else values[:, j]
+    features["mean_mag"] = mean_mag * u.mag
+    truth = QTable()
+    truth["label"] = labels
+    truth["period"] = np.where(periodic, 10**true_log_period, np.nan) * u.day
+    return features, truth
+
+
+# --------------------------------------------------------------------------------------------------
+# Hypervelocity stars
+# --------------------------------------------------------------------------------------------------
+
+# Populations (fraction, scale length R_d [kpc], scale height h_z [kpc], mean v_phi [km/s],
+# dispersions sigma_R, sigma_phi, sigma_z [km/s]), after Bland-Hawthorn & Gerhard (2016, ARA&A 54, 529).
+_POPULATIONS = {
+    "thin": (0.6, 2.6, 0.3, 225.0, (35.0, 25.0, 20.0)),
+    "thick": (0.25, 2.0, 0.9, 185.0, (60.0, 45.0, 40.0)),
+    "halo": (0.15, None, None, 0.0, (140.0, 105.0, 95.0)),
+}
+
+
+def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error: float = 0.1,
+                              max_distance=30 * u.kpc, seed=0):
+    """A Milky Way stellar sample (thin disc, thick disc, halo) with injected hypervelocity stars.
+
+    Background stars follow a simple kinematic model: exponential discs (scale lengths 2.6 and 2 kpc,
+    heights 0.3 and 0.9 kpc) rotating with Gaussian velocity ellipsoids, and a non-rotating halo with
+    density ``~ r^-3.5`` between 1 and 60 kpc (Bland-Hawthorn & Gerhard 2016). Hypervelocity stars
+    (Hills 1988; Brown 2015, ARA&A 53, 15) sit 10-50 kpc from the Galactic centre and fly radially
+    *away* from it at 600-1000 km/s (plus a 20 km/s scatter). Only stars within ``max_distance`` of
+    the Sun are kept. The catalogue holds what a Gaia + spectroscopy survey measures (positions,
+    distances with ``distance_error`` fractional errors, proper motions to 0.05 mas/yr, radial
+    velocities to 5 km/s) and the Galactocentric quantities derived from those noisy measurements
+    with astropy's default ``Galactocentric`` frame.
+
+    Parameters
+    ----------
+    n : int, default 20000
+        Number of background (non-HVS) stars.
+    n_hvs : int, default 20
+        Number of hypervelocity stars injected.
+    distance_error : float, default 0.1
+        Fractional distance error.
+    max_distance : Quantity, default 30 kpc
+        Largest heliocentric distance.
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    catalog : QTable
+        ``ra``, ``dec`` (deg), ``distance`` (kpc), ``pmra``, ``pmdec`` (mas/yr), ``radial_velocity``
+        (km/s), and derived ``r_gc`` (kpc), ``v_r_gc`` (radial velocity away from the Galactic
+        centre), ``v_phi``, ``v_z`` and ``v_total`` (Galactocentric rest frame, km/s).
+    truth : QTable
+        ``population`` ("thin", "thick", "halo", "hvs"), ``is_hvs``, ``v_total`` (km/s, true).
+
+    Examples
+    --------
+    >>> cat, truth = make_hypervelocity_sample(2000, n_hvs=5, seed=1)
+    >>> len(cat), int(truth["is_hvs"].sum()), bool(truth["v_total"][truth["is_hvs"]].min() > 600 * u.km / u.s)
+    (2005, 5, True)
+    """
+    import astropy.coordinates as coord
+
+    n = _check_n(n)
+    n_hvs = _check_n(n_hvs, "n_hvs", minimum=0)
+    if not (isinstance(distance_error, numbers.Real) and 0 <= distance_error < 0.5):
+        raise ValueError(f"distance_error must be a fraction in [0, 0.5), got {distance_error!r}")
+    if not isinstance(max_distance, u.Quantity) or max_distance.unit.physical_type != "length":
+        raise ValueError(f"max_distance must be an astropy Quantity with length units, got {max_distance!r}")
+    d_max = max_distance.to_value(u.kpc)
+    if not d_max > 12:
+        raise ValueError(f"max_distance must exceed 12 kpc so that hypervelocity stars fit, got {max_distance}")
+    rng = _check_seed(seed)
+    frame = coord.Galactocentric()
+    sun = np.array([-frame.galcen_distance.to_value(u.kpc), 0.0, frame.z_sun.to_value(u.kpc)])
+
+    def draw(pop, m):
+        frac, r_d, h_z, v_phi, sig = _POPULATIONS.get(pop, (None,) * 5)
+        if pop == "hvs":
+            r = rng.uniform(10.0, 50.0, m)
+        elif pop == "halo":  # rho ~ r^-3.5 -> p(r) ~ r^-1.5 on [1, 60] kpc, inverse CDF
+            a, b = 1.0**-0.5, 60.0**-0.5
+            r = (a + rng.random(m) * (b - a)) ** -2.0
+        if pop in ("hvs", "halo"):
+            cos_t = rng.uniform(-1, 1, m)
+            phi = rng.uniform(0, 2 * np.pi, m)
+            sin_t = np.sqrt(1 - cos_t**2)
+            pos = r[:, None] * np.column_stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t])
+        else:
+            rr = rng.gamma(2.0, r_d, m)
+            phi = rng.uniform(0, 2 * np.pi, m)
+            pos = np.column_stack([rr * np.cos(phi), rr * np.sin(phi), rng.laplace(0.0, h_z, m)])
+        if pop == "hvs":
+            speed = rng.uniform(600.0, 1000.0, m)
+            vel = speed[:, None] * pos / np.linalg.norm(pos, axis=1)[:, None] + rng.normal(0.0, 20.0, (m, 3))
+            return pos, vel
+        cyl_r = np.hypot(pos[:, 0], pos[:, 1])
+        phi_hat = np.column_stack([-pos[:, 1], pos[:, 0], np.zeros(m)]) / cyl_r[:, None]
+        r_hat = np.column_stack([pos[:, 0], pos[:, 1], np.zeros(m)]) / cyl_r[:, None]
+        v_r, v_p, v_z = (rng.normal(mu, s, m) for mu, s in zip((0.0, v_phi, 0.0), sig, strict=True))
+        # the Galaxy rotates clockwise seen from the north pole: v_phi > 0 means -phi_hat here
+        vel = v_r[:, None] * r_hat - v_p[:, None] * phi_hat + v_z[:, None] * np.array([0.0, 0.0, 1.0])
+        return pos, vel
+
+    pops = np.concatenate([rng.choice(list(_POPULATIONS), n, p=[v[0] for v in _POPULATIONS.values()]),
+                           np.full(n_hvs, "hvs")])
+    pos, vel = np.empty((pops.size, 3)), np.empty((pops.size, 3))
+    for pop in ("thin", "thick", "halo", "hvs"):
+        sel = np.flatnonzero(pops == pop)
+        todo = sel
+        while todo.size:  # redraw stars beyond max_distance
+            p, v = draw(pop, todo.size)
+            pos[todo], vel[todo] = p, v
+            todo = todo[np.linalg.norm(pos[todo] - sun, axis=1) > d_max]
+    order = rng.permutation(pops.size)
+    pops, pos, vel = pops[order], pos[order], vel[order]
+
+    gc = coord.Galactocentric(x=pos[:, 0] * u.kpc, y=pos[:, 1] * u.kpc, z=pos[:, 2] * u.kpc,
+                              v_x=vel[:, 0] * u.km / u.s, v_y=vel[:, 1] * u.km / u.s, v_z=vel[:, 2] * u.km / u.s)
+    icrs = gc.transform_to(coord.ICRS())
+    m = pops.size
+    dist = icrs.distance.to_value(u.kpc) * (1 + distance_error * rng.standard_normal(m))
+    dist = np.maximum(dist, 0.01)
+    pmra = icrs.pm_ra_cosdec.to_value(u.mas / u.yr) + 0.05 * rng.standard_normal(m)
+    pmdec = icrs.pm_dec.to_value(u.mas / u.yr) + 0.05 * rng.standard_normal(m)
+    rv = icrs.radial_velocity.to_value(u.km / u.s) + 5.0 * rng.standard_normal(m)
+    obs = coord.ICRS(ra=icrs.ra, dec=icrs.dec, distance=dist * u.kpc, pm_ra_cosdec=pmra * u.mas / u.yr,
+                     pm_dec=pmdec * u.mas / u.yr, radial_velocity=rv * u.km / u.s).transform_to(frame)
+    x = np.column_stack([obs.x.to_value(u.kpc), obs.y.to_value(u.kpc), obs.z.to_value(u.kpc)])
+    v = np.column_stack([obs.v_x.to_value(u.km / u.s), obs.v_y.to_value(u.km / u.s), obs.v_z.to_value(u.km / u.s)])
+    r_gc = np.linalg.norm(x, axis=1)
+    cyl = np.hypot(x[:, 0], x[:, 1])
+
+    catalog = QTable(meta={"origin": "astrolab.datasets.make_hypervelocity_sample", "seed": str(seed)})
+    catalog["ra"] = icrs.ra.to(u.deg)
+    catalog["dec"] = icrs.dec.to(u.deg)
+    catalog["distance"] = dist * u.kpc
+    catalog["pmra"] = pmra * u.mas / u.yr
+    catalog["pmdec"] = pmdec * u.mas / u.yr
+    catalog["radial_velocity"] = rv * u.km / u.s
+    catalog["r_gc"] = r_gc * u.kpc
+    catalog["v_r_gc"] = np.sum(x * v, axis=1) / r_gc * u.km / u.s
+    catalog["v_phi"] = (x[:, 1] * v[:, 0] - x[:, 0] * v[:, 1]) / cyl * u.km / u.s  # > 0 along rotation
+    catalog["v_z"] = v[:, 2] * u.km / u.s
+    catalog["v_total"] = np.linalg.norm(v, axis=1) * u.km / u.s
+    truth = QTable()
+    truth["population"] = pops
+    truth["is_hvs"] = pops == "hvs"
+    truth["v_total"] = np.linalg.norm(vel, axis=1) * u.km / u.s
+    return catalog, truth

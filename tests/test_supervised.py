@@ -1,0 +1,113 @@
+"""Chapter 5: mock data for supervised learning / anomaly detection, and the photo-z metrics."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+
+from astrolab.datasets._supervised import (
+    PHOTOZ_TEMPLATES,
+    VARIABLE_CLASSES,
+    make_hypervelocity_sample,
+    make_photoz_catalog,
+    make_variable_features,
+)
+from astrolab.ml._metrics import photoz_metrics, precision_recall_at
+
+
+def test_variable_features_are_seeded_and_labelled():
+    a, ta = make_variable_features(700, seed=3)
+    b, tb = make_variable_features(700, seed=3)
+    c, _ = make_variable_features(700, seed=4)
+    assert len(a) == len(ta) == 700 and a["amplitude"].unit == u.mag
+    assert np.array_equal(a["log_period"], b["log_period"]) and np.array_equal(ta["label"], tb["label"])
+    assert not np.array_equal(a["log_period"], c["log_period"])
+    assert set(ta["label"]) == set(VARIABLE_CLASSES)
+    periodic = np.isin(ta["label"], ["RRab", "RRc", "Cepheid", "EB"])
+    assert np.all(np.isfinite(ta["period"][periodic])) and np.all(np.isnan(ta["period"][~periodic]))
+    rrab = ta["label"] == "RRab"
+    assert 0.45 < np.median(ta["period"][rrab].to_value(u.day)) < 0.7
+
+
+def test_random_forest_classifies_variables():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import train_test_split
+
+    X, truth = make_variable_features(2000, seed=0)
+    Xa = X.to_pandas().to_numpy()
+    y = np.asarray(truth["label"])
+    X_tr, X_te, y_tr, y_te = train_test_split(Xa, y, test_size=0.3, random_state=0, stratify=y)
+    acc = RandomForestClassifier(n_estimators=60, random_state=0).fit(X_tr, y_tr).score(X_te, y_te)
+    assert 0.9 < acc < 0.995, acc  # good, but the classes overlap: not perfect
+
+
+def test_hypervelocity_sample_truth():
+    cat, truth = make_hypervelocity_sample(3000, n_hvs=12, seed=2)
+    assert len(cat) == len(truth) == 3012 and int(truth["is_hvs"].sum()) == 12
+    hvs = np.asarray(truth["is_hvs"])
+    assert np.all(truth["v_total"][hvs] > 600 * u.km / u.s)
+    assert np.all(cat["v_r_gc"][hvs] > 300 * u.km / u.s)  # flying away from the Galactic centre
+    assert np.all(cat["distance"] < 40 * u.kpc)
+    thin = np.asarray(truth["population"] == "thin")
+    assert 190 < np.median(cat["v_phi"][thin].to_value(u.km / u.s)) < 250  # the disc rotates
+    again, _ = make_hypervelocity_sample(3000, n_hvs=12, seed=2)
+    assert np.array_equal(cat["pmra"], again["pmra"])
+
+
+def test_photoz_catalog():
+    pytest.importorskip("speclite")
+    cat, truth = make_photoz_catalog(400, seed=1)
+    assert len(cat) == len(truth) == 400
+    assert {"mag_u", "mag_r_err", "g_r"} <= set(cat.colnames)
+    assert set(truth["template"]) <= set(PHOTOZ_TEMPLATES) and np.all(truth["z"] > 0)
+    assert np.all(np.isfinite(cat["mag_u"])) and np.all(cat["mag_r_err"] > 0)
+    # colours redden with redshift (the 4000 A break moves through g and r): g-r rises to z ~ 0.4
+    low, high = truth["z"] < 0.1, (truth["z"] > 0.3) & (truth["z"] < 0.45)
+    g_r = cat["g_r"].to_value(u.mag)
+    assert np.median(g_r[high]) > np.median(g_r[low]) + 0.3
+    again, _ = make_photoz_catalog(400, seed=1)
+    assert np.array_equal(cat["mag_g"], again["mag_g"])
+
+
+def test_photoz_metrics_known_values():
+    z = np.full(4, 1.0)
+    m = photoz_metrics(z, z + 0.02 * np.array([1, -1, 1, -1]))
+    assert m["sigma_nmad"] == pytest.approx(0.0148) and m["outlier_fraction"] == 0 and m["bias"] == pytest.approx(0)
+    m = photoz_metrics([0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.3, 1.4])
+    assert m["outlier_fraction"] == 0.25 and m["n"] == 4
+    rng = np.random.default_rng(0)
+    zt = rng.uniform(0, 2, 20000)
+    m = photoz_metrics(zt, zt + 0.03 * (1 + zt) * rng.standard_normal(zt.size) + 0.01 * (1 + zt))
+    assert m["sigma_nmad"] == pytest.approx(0.03, rel=0.05) and m["bias"] == pytest.approx(0.01, abs=0.002)
+
+
+def test_precision_recall_at():
+    y = np.array([1, 0, 1, 0, 0, 1], bool)
+    s = np.array([6, 5, 4, 3, 2, 1.0])
+    assert precision_recall_at(y, s, 1) == (1.0, 1 / 3)
+    assert precision_recall_at(y, s, 6) == (0.5, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs", "match"),
+    [
+        (make_variable_features, {"n": 0}, "n must be"),
+        (make_variable_features, {"noise": -1}, "noise"),
+        (make_variable_features, {"class_weights": {"RRab": 1}}, "class_weights"),
+        (make_hypervelocity_sample, {"n_hvs": -1}, "n_hvs"),
+        (make_hypervelocity_sample, {"max_distance": 30}, "max_distance"),
+        (make_hypervelocity_sample, {"distance_error": 2}, "distance_error"),
+        (photoz_metrics, {"z_true": [0.1, 0.2], "z_pred": [0.1]}, "same"),
+        (photoz_metrics, {"z_true": [-2.0], "z_pred": [0.1]}, "z_true must be > -1"),
+        (precision_recall_at, {"y_true": [True, False], "scores": [1, 2], "k": 3}, "k must be"),
+    ],
+)
+def test_bad_arguments(func, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        func(**kwargs)
+
+
+def test_photoz_bad_arguments():
+    with pytest.raises(ValueError, match="z0"):
+        make_photoz_catalog(10, z0=-1)
+    with pytest.raises(ValueError, match="n must be"):
+        make_photoz_catalog(0)
