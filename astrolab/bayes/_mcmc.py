@@ -122,7 +122,7 @@ class Metropolis:
             raise ValueError(f"step must be a number, {n_dim} numbers or a {n_dim}x{n_dim} covariance, "
                              f"got shape {step.shape}")
         self.log_prob, self.n_dim, self.n_walkers = log_prob, int(n_dim), int(n_walkers)
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self.rng = np.random.default_rng(seed)  # a Generator passes through unchanged
         self.reset()
 
     def reset(self):

@@ -20,10 +20,6 @@ LIGHTCURVE_KINDS = ("RRab", "RRc", "RRd", "Blazhko", "Cepheid")
 _CADENCES = ("ground", "space")
 
 
-def _check_seed(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _sampling(cadence, n_obs, span, rng):
     if cadence == "ground":
         # one site: nights of 8 h centred on local midnight, 40 % of nights lost to weather or the Moon,
@@ -96,7 +92,7 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
         raise ValueError(f"noise must be a positive magnitude error, got {noise!r}")
     if period is not None and not period > 0:
         raise ValueError(f"period must be a positive number of days, got {period!r}")
-    rng = _check_seed(seed)
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
     t = _sampling(cadence, n_obs, span, rng)
 
     components = []  # (frequency, amplitude, phase)
@@ -146,7 +142,7 @@ def make_lightcurves(n: int, *, kinds=("RRab", "RRc", "RRd", "Cepheid"), cadence
         raise ValueError(f"n must be a positive integer, got {n!r}")
     ranges = {"RRab": (0.45, 0.75), "RRc": (0.25, 0.40), "RRd": (0.46, 0.55), "Blazhko": (0.45, 0.75),
               "Cepheid": (3.0, 20.0)}
-    rng = _check_seed(seed)
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
     out = []
     for _ in range(n):
         kind = kinds[rng.integers(len(kinds))]

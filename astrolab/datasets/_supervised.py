@@ -18,10 +18,6 @@ __all__ = [
 ]
 
 
-def _check_seed(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def _check_n(n, name="n", minimum=1):
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
@@ -191,7 +187,7 @@ def make_photoz_catalog(n: int = 5000, *, filters="sdss2010-*", z0: float = 0.25
         depth = dict.fromkeys(bands, float(depth))
     if not isinstance(depth, dict) or set(bands) - set(depth):
         raise ValueError(f"depth must be a number or a dict with a magnitude for each band {bands}, got {depth!r}")
-    rng = _check_seed(seed)
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
 
     from astropy.cosmology import Planck18
 
@@ -316,7 +312,7 @@ def make_variable_features(n: int = 3000, *, noise: float = 1.0, class_weights=N
             or sum(weights.values()) <= 0:
         raise ValueError(f"class_weights must give a non-negative weight to each of {VARIABLE_CLASSES}, "
                          f"got {class_weights!r}")
-    rng = _check_seed(seed)
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
     p = np.array([weights[c] for c in VARIABLE_CLASSES], float)
     # every class appears at least once, the rest are drawn with the given frequencies
     idx = np.concatenate([np.arange(len(VARIABLE_CLASSES)), rng.choice(len(VARIABLE_CLASSES), n - len(VARIABLE_CLASSES),
@@ -432,7 +428,7 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
     d_max = max_distance.to_value(u.kpc)
     if not d_max > 12:
         raise ValueError(f"max_distance must exceed 12 kpc so that hypervelocity stars fit, got {max_distance}")
-    rng = _check_seed(seed)
+    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
     frame = coord.Galactocentric()
     sun = np.array([-frame.galcen_distance.to_value(u.kpc), 0.0, frame.z_sun.to_value(u.kpc)])
 
