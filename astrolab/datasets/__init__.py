@@ -12,8 +12,16 @@ from astrolab.datasets._bayes_toys import (
     power_spectrum_model,
     simulate_cluster,
 )
+from astrolab.datasets._doppler import doppler_shift
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._gaia import make_gaia_volume
+from astrolab.datasets._galaxies import (
+    GALAXY_CLASSES,
+    load_galaxy_images,
+    make_galaxy_images,
+    morphology_features,
+    sersic_bn,
+)
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._hipparcos import load_hipparcos
 from astrolab.datasets._images import make_survey_image
@@ -51,16 +59,18 @@ from astrolab.datasets._surveys import load_survey_facts
 
 __all__ = [
     "ADS_API_URL",
-    "DataUnavailableError",
     "GALACTIC_CENTRE",
+    "GALAXY_CLASSES",
     "LIGHTCURVE_KINDS",
     "M87_DEC",
     "M87_RA",
     "PHOTOZ_TEMPLATES",
-    "RemoteFile",
     "VARIABLE_CLASSES",
+    "DataUnavailableError",
+    "RemoteFile",
     "along_scan_position",
     "crescent_image",
+    "doppler_shift",
     "exponential_growth",
     "fetch_ads_counts",
     "fetch_calspec_astar",
@@ -69,6 +79,7 @@ __all__ = [
     "fetch_hogg2010",
     "gaia_parallax_error",
     "load_eht_stations",
+    "load_galaxy_images",
     "load_hipparcos",
     "load_registry",
     "load_survey_facts",
@@ -77,11 +88,12 @@ __all__ = [
     "make_cluster_data",
     "make_eht_mock",
     "make_gaia_volume",
+    "make_galaxy_images",
     "make_galaxy_spectra",
     "make_hypervelocity_sample",
-    "make_line_data",
     "make_lightcurve",
     "make_lightcurves",
+    "make_line_data",
     "make_paper_counts",
     "make_photoz_catalog",
     "make_power_spectrum_data",
@@ -90,14 +102,17 @@ __all__ = [
     "make_stellar_spectra",
     "make_survey_image",
     "make_variable_features",
+    "morphology_features",
     "parallax_factors",
     "planck_lambda",
     "power_spectrum_model",
     "read_uvfits",
-    "simulate_cluster",
     "real_or_mock",
+    "sersic_bn",
+    "simulate_cluster",
     "uv_coverage",
     "wien_peak",
     "write_sky_catalog",
     "write_uvfits",
 ]
+

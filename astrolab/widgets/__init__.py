@@ -5,6 +5,7 @@ from astrolab.widgets._figure import FigureOutput
 from astrolab.widgets.blackbody import BlackbodyExplorer, blackbody_explorer
 from astrolab.widgets.clusters import ClusterExplorer, dbscan_explorer
 from astrolab.widgets.detection import DetectionExplorer, detection_explorer
+from astrolab.widgets.kernels import KernelExplorer, kernel_explorer
 from astrolab.widgets.mcmc import MetropolisExplorer, metropolis_explorer
 from astrolab.widgets.reduction import PCAReconstruction, SOMTraining, pca_reconstruction, som_training
 from astrolab.widgets.sparse import SparseImaging, sparse_imaging
@@ -14,6 +15,7 @@ __all__ = [
     "ClusterExplorer",
     "DetectionExplorer",
     "FigureOutput",
+    "KernelExplorer",
     "MetropolisExplorer",
     "PCAReconstruction",
     "SOMTraining",
@@ -21,8 +23,10 @@ __all__ = [
     "blackbody_explorer",
     "dbscan_explorer",
     "detection_explorer",
+    "kernel_explorer",
     "metropolis_explorer",
     "pca_reconstruction",
     "som_training",
     "sparse_imaging",
 ]
+
