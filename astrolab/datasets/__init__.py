@@ -56,6 +56,13 @@ from astrolab.datasets._supervised import (
     make_variable_features,
 )
 from astrolab.datasets._surveys import load_survey_facts
+from astrolab.datasets._threebody import (
+    integrate_threebody,
+    load_threebody,
+    make_threebody,
+    threebody_energy,
+    threebody_initial_conditions,
+)
 
 __all__ = [
     "ADS_API_URL",
@@ -78,11 +85,13 @@ __all__ = [
     "fetch_file",
     "fetch_hogg2010",
     "gaia_parallax_error",
+    "integrate_threebody",
     "load_eht_stations",
     "load_galaxy_images",
     "load_hipparcos",
     "load_registry",
     "load_survey_facts",
+    "load_threebody",
     "make_astrometry",
     "make_blackbody_spectrum",
     "make_cluster_data",
@@ -101,6 +110,7 @@ __all__ = [
     "make_star_catalog",
     "make_stellar_spectra",
     "make_survey_image",
+    "make_threebody",
     "make_variable_features",
     "morphology_features",
     "parallax_factors",
@@ -110,6 +120,8 @@ __all__ = [
     "real_or_mock",
     "sersic_bn",
     "simulate_cluster",
+    "threebody_energy",
+    "threebody_initial_conditions",
     "uv_coverage",
     "wien_peak",
     "write_sky_catalog",

@@ -31,6 +31,11 @@ _NAMES = {
     "predict": "_training",
     "reproducible": "_training",
     "train": "_training",
+    # trusting a network: relevance and uncertainty
+    "lrp": "_relevance",
+    "DeepEnsembleRegressor": "_uncertainty",
+    "interval_coverage": "_uncertainty",
+    "mc_dropout_predict": "_uncertainty",
     # convolution filters
     "SLIDE_FILTERS": "_filters",
     "filter_image": "_filters",

@@ -92,9 +92,8 @@ def _positive_forward(layer, a):
     return layer(a)  # pooling: positive weights already
 
 
-def _square_forward(layer, a):
-    """``layer`` with squared weights and no bias, applied to a tensor of ones (the w^2 rule)."""
-    ones = torch.ones_like(a)
+def _square_forward(layer, ones):
+    """``layer`` with squared weights and no bias (the w^2 rule; ``ones`` stands for the inputs)."""
     if isinstance(layer, nn.Linear):
         return F.linear(ones, layer.weight ** 2)
     conv = F.conv1d if isinstance(layer, nn.Conv1d) else F.conv2d
@@ -117,10 +116,11 @@ def _propagate(layer, a, relevance, rule, epsilon):
     if rule == "w2":
         if not isinstance(layer, _WEIGHTED):
             raise ValueError(f"input_rule='w2' needs a Linear or Conv first layer, got {type(layer).__name__}")
-        z = _square_forward(layer, a)
+        ones = torch.ones_like(a, requires_grad=True)
+        z = _square_forward(layer, ones)
         s = (relevance / _stabilise(z, epsilon)).detach()
-        (c,) = torch.autograd.grad(z, a, grad_outputs=s)
-        return c  # sum_k w_jk^2 / sum_j' w_j'k^2 R_k: independent of the input values
+        (c,) = torch.autograd.grad(z, ones, grad_outputs=s)
+        return c.detach()  # sum_k w_jk^2 / sum_j' w_j'k^2 R_k: independent of the input values
     z = layer(a) if rule == "epsilon" else _positive_forward(layer, a)
     s = (relevance / _stabilise(z, epsilon)).detach()
     (c,) = torch.autograd.grad(z, a, grad_outputs=s)
@@ -205,10 +205,12 @@ def lrp(model, x, target=None, *, rule="epsilon", epsilon=1e-6, input_rule=None,
 
     Notes
     -----
-    Conservation :math:`\\sum_i R_i = f_c(x)` holds exactly for the z+ rule and, for the epsilon
-    rule, for a network without biases in the limit :math:`\\epsilon \\to 0`. Otherwise biases and
-    :math:`\\epsilon` absorb part of the relevance (the sum is then close to, not equal to,
-    :math:`f_c(x)`).
+    Conservation :math:`\\sum_i R_i = f_c(x)` holds, for the epsilon rule, for a network without
+    biases in the limit :math:`\\epsilon \\to 0`; otherwise biases and :math:`\\epsilon` absorb part
+    of the relevance (the sum is then close to, not equal to, :math:`f_c(x)`). The z+ rule conserves
+    relevance when every layer input is non-negative (after ReLUs, and non-negative raw inputs or
+    ``input_rule="w2"``) and the biases are zero; with signed raw inputs, first-layer units whose
+    positive-weight contributions vanish lose their relevance.
 
     Examples
     --------
