@@ -1,6 +1,23 @@
 """Chapter 7 (data challenges): the weighted log-loss metric, a blind-set kit and a leaderboard.
 
-Filled in by its chapter's issue; public names are listed in ``__all__``.
+An instructor runs :func:`make_challenge` (training set with labels, blind test set, the truth kept
+apart), learners submit a CSV of class probabilities, :func:`score` checks it with
+:func:`validate_submission` and returns the PLAsTiCC weighted log-loss (:func:`weighted_log_loss`),
+and a :class:`Leaderboard` ranks the submissions.
 """
 
-__all__: list[str] = []
+from astrolab.challenge._baselines import class_prior_submission, extract_features
+from astrolab.challenge._kit import Leaderboard, make_challenge, make_submission, score, validate_submission
+from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
+
+__all__ = [
+    "PLASTICC_CLASS_WEIGHTS",
+    "Leaderboard",
+    "class_prior_submission",
+    "extract_features",
+    "make_challenge",
+    "make_submission",
+    "score",
+    "validate_submission",
+    "weighted_log_loss",
+]

@@ -63,15 +63,19 @@ from astrolab.datasets._threebody import (
     threebody_energy,
     threebody_initial_conditions,
 )
+from astrolab.datasets._transients import LSST_PASSBANDS, TRANSIENT_CLASSES, TRANSIENT_TARGETS, make_transients
 
 __all__ = [
     "ADS_API_URL",
     "GALACTIC_CENTRE",
     "GALAXY_CLASSES",
     "LIGHTCURVE_KINDS",
+    "LSST_PASSBANDS",
     "M87_DEC",
     "M87_RA",
     "PHOTOZ_TEMPLATES",
+    "TRANSIENT_CLASSES",
+    "TRANSIENT_TARGETS",
     "VARIABLE_CLASSES",
     "DataUnavailableError",
     "RemoteFile",
@@ -111,6 +115,7 @@ __all__ = [
     "make_stellar_spectra",
     "make_survey_image",
     "make_threebody",
+    "make_transients",
     "make_variable_features",
     "morphology_features",
     "parallax_factors",

@@ -1,0 +1,414 @@
+"""Mock LSST-like multi-band light curves of transients and variables, in the PLAsTiCC format.
+
+A compact, physically grounded stand-in for the PLAsTiCC data set (The PLAsTiCC team 2018,
+arXiv:1810.00001; Kessler et al. 2019, PASP 131, 094501): six passbands ``ugrizy``, three years of
+survey with observing seasons of six months, a wide-fast-deep (WFD) cadence of about one visit every
+three nights in some band and a deep-drilling (DDF) cadence that visits every band and reaches one
+magnitude deeper; difference-image fluxes in the PLAsTiCC calibration (AB zero point 27.5), errors
+from the single-visit 5-sigma depth, a detection flag at ``|S/N| > 5``, host photometric redshifts with
+catastrophic outliers, and Milky-Way extinction.
+
+Models (all cheap closed forms, evaluated for every visit at once):
+
+* explosive transients (SN Ia, SN II, SN Ibc, superluminous SN, tidal disruption event, kilonova):
+  a Bazin et al. (2009, A&A 499, 653) rise/decline shape times a black body whose temperature cools
+  after peak, redshifted to the observer: time dilation ``(1+z)``, the rest wavelength
+  ``lambda_b / (1+z)`` seen through each band (a K-correction from the spectrum) and the distance
+  modulus of ``astropy.cosmology.Planck18``; redshifts drawn from the comoving volume (a constant
+  volumetric rate, diluted by ``1/(1+z)``);
+* AGN: a damped random walk in magnitude (Kelly, Bechtold & Siemiginowska 2009, ApJ 698, 895;
+  MacLeod et al. 2010, ApJ 721, 1014), stronger in the blue, on a power-law spectrum;
+* RR Lyrae: the RRab Fourier template of :mod:`astrolab.datasets._lightcurves` with band-dependent
+  amplitudes; eclipsing binaries: two Gaussian eclipses per orbit plus ellipsoidal modulation;
+* microlensing: the point-lens magnification of Paczynski (1986, ApJ 304, 1), achromatic.
+
+Galactic objects have redshift 0 and ``hostgal_photoz = 0`` as in PLAsTiCC. Fluxes are
+difference fluxes: a variable star's template (its mean, or its out-of-eclipse flux) is subtracted,
+so fluxes can be negative. Only objects with at least two detections are kept (a detection trigger).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "make_transients"]
+
+#: The classes, in label order (label ``k`` is ``TRANSIENT_CLASSES[k]``).
+TRANSIENT_CLASSES = ("SNIa", "SNII", "SNIbc", "SLSN", "TDE", "KN", "AGN", "RRL", "EB", "microlensing")
+#: The PLAsTiCC ``target`` code of each class.
+TRANSIENT_TARGETS = {"SNIa": 90, "SNII": 42, "SNIbc": 62, "SLSN": 95, "TDE": 15, "KN": 64, "AGN": 88,
+                     "RRL": 92, "EB": 16, "microlensing": 6}
+#: The LSST passbands, in the order of the integer ``passband`` column (0 = u ... 5 = y).
+LSST_PASSBANDS = ("u", "g", "r", "i", "z", "y")
+
+# Counts of these ten classes in the PLAsTiCC training set (Kaggle ``training_set_metadata``): the
+# imbalance we reproduce (SN Ia 36 %, kilonovae 1.6 %).
+_PLASTICC_COUNTS = {"SNIa": 2313, "SNII": 1193, "SNIbc": 484, "SLSN": 175, "TDE": 495, "KN": 102, "AGN": 370,
+                    "RRL": 239, "EB": 924, "microlensing": 151}
+_EXTRAGALACTIC = ("SNIa", "SNII", "SNIbc", "SLSN", "TDE", "KN", "AGN")
+
+_LAMBDA = np.array([3671.0, 4827.0, 6223.0, 7546.0, 8691.0, 9712.0])     # effective wavelengths (Angstrom)
+_M5_WFD = np.array([23.9, 25.0, 24.7, 24.0, 23.3, 22.1])                 # single-visit 5-sigma depth (AB)
+_DDF_DEPTH_GAIN = 1.0                                                    # DDF nightly sequences: 1 mag deeper
+_BAND_PROB = np.array([0.07, 0.10, 0.22, 0.22, 0.20, 0.19])              # WFD share of visits per band
+_R_BAND = np.array([4.145, 3.237, 2.273, 1.684, 1.323, 1.088])           # A_b / E(B-V) for LSST bands
+_ZP = 27.5                                                               # flux = 10**(-0.4 (m - 27.5))
+_MJD0 = 60800.0
+_SURVEY_DAYS = 1095
+_SEASON_DAYS = 182
+
+# Explosive transients: peak absolute magnitude at rest 5000 A (mean, scatter), Bazin rise and fall
+# times (rest-frame days, scaled by a log-normal factor), black-body temperature at peak, the floor it
+# cools to and the e-folding time of the cooling (rest days), and the maximum redshift simulated.
+_EXPLOSIVE = {
+    "SNIa": dict(M=-19.3, sM=0.15, rise=3.0, fall=22.0, T=11000.0, Tmin=5500.0, tT=18.0, zmax=1.1),
+    "SNII": dict(M=-17.0, sM=0.9, rise=2.5, fall=80.0, T=13000.0, Tmin=5500.0, tT=8.0, zmax=0.6),
+    "SNIbc": dict(M=-17.6, sM=0.5, rise=3.0, fall=16.0, T=9000.0, Tmin=5000.0, tT=12.0, zmax=0.6),
+    "SLSN": dict(M=-21.3, sM=0.5, rise=12.0, fall=50.0, T=15000.0, Tmin=8000.0, tT=60.0, zmax=2.5),
+    "TDE": dict(M=-19.5, sM=0.5, rise=9.0, fall=45.0, T=30000.0, Tmin=25000.0, tT=200.0, zmax=1.0),
+    "KN": dict(M=-16.0, sM=0.5, rise=0.4, fall=2.0, T=7000.0, Tmin=2500.0, tT=2.0, zmax=0.15),
+}
+_H_OVER_K = 1.438777e8  # h c / k_B in Angstrom Kelvin
+
+
+def _planck_nu(lam, temperature):
+    """B_nu (arbitrary units) at wavelength ``lam`` (Angstrom): nu^3 / (exp(h nu / k T) - 1)."""
+    x = np.minimum(_H_OVER_K / (lam * temperature), 700.0)
+    return lam ** -3.0 / np.expm1(x)
+
+
+class _Cosmology:
+    """Planck18 distance modulus and the volumetric redshift distribution, tabulated once."""
+
+    def __init__(self, zmax=3.2):
+        from astropy.cosmology import Planck18
+
+        self.z = np.linspace(1e-3, zmax, 800)
+        self.mu = np.asarray(Planck18.distmod(self.z).value)
+        dvdz = np.asarray(Planck18.differential_comoving_volume(self.z).value)
+        self.weight = dvdz / (1 + self.z)
+
+    def distmod(self, z):
+        return np.interp(z, self.z, self.mu)
+
+    def sample(self, zmax, n, rng):
+        w = np.where(self.z <= zmax, self.weight, 0.0)
+        cdf = np.cumsum(w)
+        return np.interp(rng.random(n) * cdf[-1], cdf, self.z)
+
+
+def _cadence(n, ddf, rng):
+    """Visits of ``n`` objects: (object index, time in days since survey start, passband, 5-sigma depth)."""
+    nights = np.arange(_SURVEY_DAYS)
+    phase = rng.integers(0, 365, n)                        # where each object's season starts (its RA)
+    in_season = (np.arange(365) < _SEASON_DAYS).astype(np.float32)
+    p_night = np.where(ddf, 0.25, 1 / 3).astype(np.float32)  # WFD: a visit every ~3 nights; DDF: every ~4
+    threshold = in_season[(nights[None, :] - phase[:, None]) % 365] * p_night[:, None]
+    observed = rng.random((n, _SURVEY_DAYS), dtype=np.float32) < threshold
+    obj, night = np.nonzero(observed)
+    deep = ddf[obj]
+    # WFD: one band per visit, a second visit in another band on half of the nights; DDF: all six bands
+    first = rng.choice(6, size=obj.size, p=_BAND_PROB)
+    pair = (~deep) & (rng.random(obj.size) < 0.5)
+    second = (first + rng.integers(1, 6, obj.size)) % 6
+    parts_obj = [obj[~deep], obj[pair], np.repeat(obj[deep], 6)]
+    parts_night = [night[~deep], night[pair], np.repeat(night[deep], 6)]
+    parts_band = [first[~deep], second[pair], np.tile(np.arange(6), int(deep.sum()))]
+    parts_hour = [np.full(int((~deep).sum()), 0.0), np.full(int(pair.sum()), 0.025),
+                  np.tile(np.arange(6) * 0.006, int(deep.sum()))]
+    o = np.concatenate(parts_obj)
+    b = np.concatenate(parts_band)
+    t = np.concatenate(parts_night) + 0.5 + np.concatenate(parts_hour) + rng.uniform(-0.15, 0.15, o.size)
+    m5 = _M5_WFD[b] + np.where(ddf[o], _DDF_DEPTH_GAIN, 0.0) + rng.normal(0.0, 0.25, o.size)
+    order = np.lexsort((t, o))
+    return o[order], t[order], b[order], m5[order]
+
+
+def _log_bazin(t, rise, fall):
+    """Natural log of the Bazin shape with its peak at t = 0, normalised to 1 there."""
+    t0 = -rise * np.log(fall / rise - 1)
+
+    def log_shape(x):
+        return -(x - t0) / fall - np.logaddexp(0.0, -(x - t0) / rise)
+
+    return log_shape(t) - log_shape(0.0)
+
+
+def _explosive(name, n, cosmo, rng):
+    """Per-object parameters and a magnitude function m(object index, t, band) for explosive classes."""
+    p = _EXPLOSIVE[name]
+    z = cosmo.sample(p["zmax"], n, rng)
+    M = rng.normal(p["M"], p["sM"], n)
+    stretch = np.exp(rng.normal(0, 0.15, n))
+    rise, fall = p["rise"] * stretch, p["fall"] * np.exp(rng.normal(0, 0.2, n))
+    fall = np.maximum(fall, 2.5 * rise)
+    T = p["T"] * np.exp(rng.normal(0, 0.08, n))
+    t_peak = rng.uniform(-60, _SURVEY_DAYS + 30, n)
+    mu = cosmo.distmod(z)
+
+    def mag(i, t, b):
+        trest = (t - t_peak[i]) / (1 + z[i])
+        temp = np.where(trest < 0, T[i], p["Tmin"] + (T[i] - p["Tmin"]) * np.exp(-np.maximum(trest, 0) / p["tT"]))
+        sed = _planck_nu(_LAMBDA[b] / (1 + z[i]), temp) / _planck_nu(5000.0, T[i])
+        log_flux = _log_bazin(trest, rise[i], fall[i]) + np.log(np.maximum(sed, 1e-300))
+        return M[i] + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 / np.log(10) * np.maximum(log_flux, -600.0)
+
+    params = dict(true_z=z, t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=M)
+    return params, mag, None
+
+
+def _agn(n, cosmo, rng):
+    z = cosmo.sample(3.0, n, rng)
+    M = rng.normal(-23.0, 1.0, n)
+    mu = cosmo.distmod(z)
+    tau = np.exp(rng.uniform(np.log(50), np.log(500), n)) * (1 + z)     # observed DRW timescale (d)
+    sf = rng.uniform(0.15, 0.35, n)                                      # asymptotic rms at rest 5000 A (mag)
+    # the damped random walk on the nightly grid, exact for any step (an Ornstein-Uhlenbeck process)
+    walk = np.empty((n, _SURVEY_DAYS + 1))
+    walk[:, 0] = rng.standard_normal(n)
+    a = np.exp(-1.0 / tau)
+    kicks = rng.standard_normal((_SURVEY_DAYS, n)) * np.sqrt(1 - a * a)
+    for k in range(_SURVEY_DAYS):
+        walk[:, k + 1] = a * walk[:, k] + kicks[k]
+
+    def mag(i, t, b):
+        lam_rest = _LAMBDA[b] / (1 + z[i])
+        amp = sf[i] * (lam_rest / 5000.0) ** -0.5
+        mean = M[i] + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 * 0.5 * np.log10(lam_rest / 5000.0)
+        x = walk[i, np.clip(np.floor(t).astype(int), 0, _SURVEY_DAYS)]
+        return mean + amp * x
+
+    params = dict(true_z=z, t_peak=np.full(n, np.nan), period=np.full(n, np.nan), peak_absmag=M)
+    return params, mag, "mean"
+
+
+def _rrlyrae(n, rng):
+    from astrolab.datasets._lightcurves import _TEMPLATES
+
+    tpl = _TEMPLATES["RRab"]
+    period = np.exp(rng.uniform(np.log(0.45), np.log(0.75), n))
+    dist_kpc = np.exp(rng.uniform(np.log(8), np.log(80), n))
+    m_mean = 0.6 + 5 * np.log10(dist_kpc * 100)                        # M_V ~ 0.6
+    phi1 = rng.uniform(0, 2 * np.pi, n)
+    amp_scale = rng.uniform(0.7, 1.3, n)
+    colour = np.array([0.9, 0.35, 0.15, 0.1, 0.1, 0.1])                 # mean m_b - m_V of an F-type star
+    band_amp = np.array([1.25, 1.15, 0.85, 0.65, 0.55, 0.5])
+
+    def mag(i, t, b):
+        phase = 2 * np.pi * t / period[i]
+        dm = np.zeros(t.size)
+        for k, (ratio, dphi) in enumerate(zip(tpl["R"], tpl["phi"], strict=True), start=1):
+            dm += tpl["A1"] * ratio * np.sin(k * phase + dphi + k * phi1[i])
+        return m_mean[i] + colour[b] + amp_scale[i] * band_amp[b] * dm
+
+    params = dict(true_z=np.zeros(n), t_peak=np.full(n, np.nan), period=period, peak_absmag=np.full(n, 0.6))
+    return params, mag, "mean"
+
+
+def _eclipsing(n, rng):
+    period = np.exp(rng.uniform(np.log(0.3), np.log(10.0), n))
+    m_base = rng.uniform(17.0, 22.0, n)
+    depth1 = rng.uniform(0.15, 0.8, n)                                  # fraction of flux lost at primary
+    depth2 = depth1 * rng.uniform(0.1, 1.0, n)
+    width = rng.uniform(0.02, 0.07, n)                                  # eclipse width in phase (sigma)
+    ellip = rng.uniform(0.0, 0.05, n)
+    t0 = rng.uniform(0, 1, n)
+    temp = np.exp(rng.uniform(np.log(3500), np.log(10000), n))
+
+    def mag(i, t, b):
+        ph = (t / period[i] + t0[i]) % 1.0
+        d1 = np.minimum(np.abs(ph), 1 - ph)
+        d2 = np.abs(ph - 0.5)
+        # the secondary (cooler star) eclipse is deeper in the red
+        chroma = (_LAMBDA[b] / 6223.0) ** 0.3
+        frac = (1 - depth1[i] * np.exp(-0.5 * (d1 / width[i]) ** 2)
+                - np.minimum(depth2[i] * chroma, 0.95) * np.exp(-0.5 * (d2 / width[i]) ** 2)
+                - ellip[i] * (1 - np.cos(4 * np.pi * ph)) / 2)
+        sed = -2.5 * np.log10(_planck_nu(_LAMBDA[b], temp[i]) / _planck_nu(6223.0, temp[i]))
+        return m_base[i] + sed - 2.5 * np.log10(np.maximum(frac, 1e-3)), m_base[i] + sed
+
+    params = dict(true_z=np.zeros(n), t_peak=np.full(n, np.nan), period=period, peak_absmag=np.full(n, np.nan))
+    return params, mag, "given"
+
+
+def _microlensing(n, rng):
+    u0 = rng.uniform(0.02, 1.0, n)
+    t_e = np.exp(rng.uniform(np.log(10), np.log(150), n))
+    t_peak = rng.uniform(-30, _SURVEY_DAYS + 30, n)
+    m_base = rng.uniform(18.0, 22.5, n)
+    temp = np.exp(rng.uniform(np.log(3500), np.log(8000), n))
+
+    def mag(i, t, b):
+        u = np.sqrt(u0[i] ** 2 + ((t - t_peak[i]) / t_e[i]) ** 2)
+        amplification = (u * u + 2) / (u * np.sqrt(u * u + 4))
+        sed = -2.5 * np.log10(_planck_nu(_LAMBDA[b], temp[i]) / _planck_nu(6223.0, temp[i]))
+        return m_base[i] + sed - 2.5 * np.log10(amplification), m_base[i] + sed
+
+    params = dict(true_z=np.zeros(n), t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=np.full(n, np.nan))
+    return params, mag, "given"
+
+
+def _class_counts(n_objects):
+    """Counts proportional to the PLAsTiCC training set (largest remainder), at least 1 per class."""
+    share = np.array([_PLASTICC_COUNTS[c] for c in TRANSIENT_CLASSES], dtype=float)
+    share /= share.sum()
+    raw = share * n_objects
+    counts = np.maximum(np.floor(raw).astype(int), 1)
+    for k in np.argsort(raw - np.floor(raw), kind="stable")[::-1][: max(n_objects - counts.sum(), 0)]:
+        counts[k] += 1
+    while counts.sum() > n_objects:                         # the "at least 1" took objects from the largest
+        counts[int(np.argmax(counts))] -= 1
+    return counts
+
+
+def _simulate(name, n, ddf_fraction, cosmo, rng):
+    """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
+    if name in _EXPLOSIVE:
+        params, mag, template = _explosive(name, n, cosmo, rng)
+    elif name == "AGN":
+        params, mag, template = _agn(n, cosmo, rng)
+    elif name == "RRL":
+        params, mag, template = _rrlyrae(n, rng)
+    elif name == "EB":
+        params, mag, template = _eclipsing(n, rng)
+    else:
+        params, mag, template = _microlensing(n, rng)
+    ddf = rng.random(n) < ddf_fraction
+    mwebv = rng.exponential(0.04, n)
+    obj, t, band, m5 = _cadence(n, ddf, rng)
+    out = mag(obj, t, band)
+    if template is None:                                    # transients: nothing in the template image
+        m_true, m_template = out, None
+    elif template == "mean":                                # variables: template = mean magnitude
+        m_true = out
+        m_template = None
+    else:
+        m_true, m_template = out
+    ext = _R_BAND[band] * mwebv[obj]
+    flux_true = 10 ** (-0.4 * (m_true + ext - _ZP))
+    if template == "mean":
+        # the template is the mean flux of each band over the survey
+        key = obj * 6 + band
+        mean_flux = np.bincount(key, flux_true, minlength=6 * n) / np.maximum(np.bincount(key, minlength=6 * n), 1)
+        flux_true = flux_true - mean_flux[key]
+    elif m_template is not None:
+        flux_true = flux_true - 10 ** (-0.4 * (m_template + ext - _ZP))
+    sigma_sky = 10 ** (-0.4 * (m5 - _ZP)) / 5
+    flux_err = np.sqrt(sigma_sky**2 + (0.005 * np.abs(flux_true)) ** 2) * np.exp(rng.normal(0, 0.05, obj.size))
+    flux = flux_true + flux_err * rng.standard_normal(obj.size)
+    detected = np.abs(flux / flux_err) > 5
+    n_det = np.bincount(obj, detected, minlength=n)
+    n_obs = np.bincount(obj, minlength=n)
+    params.update(ddf=ddf, mwebv=mwebv, n_obs=n_obs, n_det=n_det.astype(int))
+    rows = dict(obj=obj, mjd=t + _MJD0, passband=band, flux=flux, flux_err=flux_err, detected=detected)
+    return rows, params
+
+
+def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0):
+    """Mock LSST light curves of ten classes of transients and variables, with truth (PLAsTiCC format).
+
+    Parameters
+    ----------
+    n_objects : int, default 3000
+        Number of objects (at least 10). Classes come in the proportions of the PLAsTiCC training
+        set (SN Ia 36 %, SN II 19 %, EB 14 %, ..., kilonovae 1.6 %), every class at least once.
+    ddf_fraction : float, default 0.1
+        Fraction of objects in the deep-drilling fields (every band every ~4 nights, 1 mag deeper);
+        the rest get the wide-fast-deep cadence (one or two visits every ~3 nights).
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    sklearn.utils.Bunch
+        ``lightcurves``: a pandas DataFrame with one row per visit, ``object_id, mjd, passband``
+        (0-5 for ``ugrizy``), ``flux, flux_err`` (difference flux, AB zero point 27.5) and
+        ``detected`` (0/1, ``|flux / flux_err| > 5``), sorted by object and time;
+        ``metadata``: one row per object, ``object_id, ddf, hostgal_photoz, hostgal_photoz_err,
+        distmod`` (from the photo-z, NaN for galactic objects), ``mwebv, target`` (PLAsTiCC code)
+        and ``true_z``; ``class_names`` (:data:`TRANSIENT_CLASSES`); ``truth``: one row per object,
+        ``object_id, label, class_name, target, true_z, t_peak`` (MJD of peak, NaN for periodic and
+        stochastic sources), ``period`` (d, NaN for non-periodic), ``peak_absmag`` (rest 5000 A),
+        ``ddf, n_obs, n_det``; ``passbands`` (:data:`LSST_PASSBANDS`).
+
+    Examples
+    --------
+    >>> data = make_transients(60, seed=1)
+    >>> len(data.metadata), data.class_names[0], int(data.truth.n_det.min()) >= 2
+    (60, 'SNIa', True)
+    >>> sorted(data.lightcurves.columns)
+    ['detected', 'flux', 'flux_err', 'mjd', 'object_id', 'passband']
+    """
+    import pandas as pd
+    from sklearn.utils import Bunch
+
+    if not (isinstance(n_objects, (int, np.integer)) and not isinstance(n_objects, bool) and n_objects >= 10):
+        raise ValueError(f"n_objects must be an integer >= 10, got {n_objects!r}")
+    if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
+        raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
+    rng = np.random.default_rng(seed)
+    cosmo = _Cosmology()
+    counts = _class_counts(int(n_objects))
+    lc_parts, meta_parts = [], []
+    for label, (name, need) in enumerate(zip(TRANSIENT_CLASSES, counts, strict=True)):
+        kept, acceptance = 0, 0.5
+        for _ in range(50):                                  # draw candidates until the trigger keeps enough
+            batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
+            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng)
+            ok = np.flatnonzero(params["n_det"] >= 2)[: need - kept]
+            acceptance = max(np.mean(params["n_det"] >= 2), 1e-3)
+            if ok.size:
+                remap = np.full(batch, -1)
+                remap[ok] = np.arange(ok.size) + kept
+                sel = remap[rows["obj"]] >= 0
+                part = {k: v[sel] for k, v in rows.items()}
+                part["obj"] = remap[part["obj"]]
+                part["label"] = np.full(int(sel.sum()), label)
+                lc_parts.append(part)
+                meta_parts.append({k: np.asarray(v)[ok] for k, v in params.items()}
+                                  | {"label": np.full(ok.size, label), "local": np.arange(ok.size) + kept})
+                kept += ok.size
+            if kept >= need:
+                break
+        else:  # pragma: no cover - the trigger keeps > 2 % of every class
+            raise RuntimeError(f"could not draw {need} detectable {name} objects")
+
+    meta = {k: np.concatenate([p[k] for p in meta_parts]) for k in meta_parts[0]}
+    n = meta["label"].size
+    # shuffle the objects and give them random ids, so that neither order nor id betrays the class
+    ids = np.sort(rng.choice(np.arange(1000, 100 * n + 1000), size=n, replace=False))
+    perm = rng.permutation(n)
+    object_id = np.empty(n, dtype=np.int64)
+    object_id[perm] = ids                                   # object k of the concatenation gets ids[perm^-1]
+    key = meta["label"] * 10**7 + meta["local"]              # (class, index within class) -> object id
+    lookup = dict(zip(key.tolist(), object_id.tolist(), strict=True))
+
+    lc = {k: np.concatenate([p[k] for p in lc_parts]) for k in lc_parts[0]}
+    lc_ids = np.array([lookup[k] for k in (lc["label"] * 10**7 + lc["obj"]).tolist()], dtype=np.int64)
+    order = np.lexsort((lc["mjd"], lc_ids))
+    lightcurves = pd.DataFrame({"object_id": lc_ids[order], "mjd": np.round(lc["mjd"][order], 4),
+                                "passband": lc["passband"][order].astype(np.int64),
+                                "flux": lc["flux"][order], "flux_err": lc["flux_err"][order],
+                                "detected": lc["detected"][order].astype(np.int64)})
+
+    z = meta["true_z"]
+    galactic = z == 0
+    photoz_err = np.where(galactic, 0.0, 0.03 * (1 + z) * np.exp(rng.normal(0, 0.3, n)))
+    photoz = z + photoz_err * rng.standard_normal(n)
+    outlier = (~galactic) & (rng.random(n) < 0.05)
+    photoz = np.where(outlier, rng.uniform(0.02, 2.5, n), photoz)
+    photoz = np.where(galactic, 0.0, np.maximum(photoz, 0.01))
+    distmod = np.where(galactic, np.nan, cosmo.distmod(np.maximum(photoz, 1e-3)))
+    names = np.array(TRANSIENT_CLASSES)[meta["label"]]
+    targets = np.array([TRANSIENT_TARGETS[c] for c in TRANSIENT_CLASSES])[meta["label"]]
+    metadata = pd.DataFrame({"object_id": object_id, "ddf": meta["ddf"].astype(np.int64),
+                             "hostgal_photoz": np.round(photoz, 4), "hostgal_photoz_err": np.round(photoz_err, 4),
+                             "distmod": distmod, "mwebv": np.round(meta["mwebv"], 4), "target": targets,
+                             "true_z": z})
+    truth = pd.DataFrame({"object_id": object_id, "label": meta["label"].astype(np.int64), "class_name": names,
+                          "target": targets, "true_z": z, "t_peak": meta["t_peak"], "period": meta["period"],
+                          "peak_absmag": meta["peak_absmag"], "ddf": meta["ddf"].astype(bool),
+                          "n_obs": meta["n_obs"].astype(np.int64), "n_det": meta["n_det"].astype(np.int64)})
+    metadata = metadata.sort_values("object_id", ignore_index=True)
+    truth = truth.sort_values("object_id", ignore_index=True)
+    return Bunch(lightcurves=lightcurves, metadata=metadata, class_names=TRANSIENT_CLASSES, truth=truth,
+                 passbands=LSST_PASSBANDS)
