@@ -89,8 +89,53 @@ def _add_lines(flux, grid, centres, depths, sigma):
     return flux * np.exp(-tau)
 
 
+_SPECIES = tuple(dict.fromkeys(line[2] for line in _STELLAR_LINES))  # ("CaII", "H", "CaI", ...)
+
+
+def _check_line_scale(line_scale):
+    if line_scale is None:
+        return {}
+    if not hasattr(line_scale, "items"):
+        raise ValueError(f"line_scale must be a mapping of species to factors, e.g. {{'Mg': 1.5}}, got {line_scale!r}")
+    scale = {}
+    for species, factor in line_scale.items():
+        if species not in _SPECIES:
+            raise ValueError(f"line_scale keys must be species among {_SPECIES}, got {species!r}")
+        if isinstance(factor, bool) or not isinstance(factor, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(factor) or factor < 0:
+            raise ValueError(f"line_scale factors must be finite non-negative numbers, got {species!r}: {factor!r}")
+        scale[species] = float(factor)
+    return scale
+
+
+def _check_extra_lines(extra_lines):
+    if extra_lines is None:
+        return []
+    try:
+        lines = [(float(c), float(d)) for c, d in extra_lines]
+    except (TypeError, ValueError):
+        raise ValueError(f"extra_lines must be a sequence of (centre_nm, optical_depth) pairs, got {extra_lines!r}") \
+            from None
+    for centre, depth in lines:
+        if not (np.isfinite(centre) and centre > 0 and np.isfinite(depth) and depth >= 0):
+            raise ValueError(f"extra_lines must hold positive centres [nm] and non-negative optical depths, "
+                             f"got {(centre, depth)!r}")
+    return lines
+
+
+def _check_throughput(throughput, grid):
+    if throughput is None:
+        return None
+    values = throughput(grid) if callable(throughput) else throughput
+    values = np.asarray(values, dtype=float)
+    if values.shape != grid.shape or not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"throughput must give finite positive values on the {grid.size}-pixel wavelength grid, "
+                         f"got shape {values.shape}")
+    return values
+
+
 def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: float = 2000.0, snr=50.0,
-                         seed=0):
+                         line_scale=None, extra_lines=None, throughput=None, seed=0):
     """Mock optical spectra of stars with known Teff, log g and [Fe/H].
 
     Each spectrum is a blackbody continuum at Teff, with line blanketing that grows with
@@ -113,6 +158,20 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
         Resolving power R = lambda / FWHM of the lines.
     snr : float or None, default 50
         Signal-to-noise ratio per pixel; None for noiseless spectra.
+    line_scale : mapping of str to float, optional
+        Factors on the optical depths of the lines of some species, e.g. ``{"Mg": 1.5}``: a line
+        list whose oscillator strengths differ from the default one (keys among ``"H"``, ``"CaII"``,
+        ``"CaI"``, ``"CH"``, ``"Fe"``, ``"Mg"``, ``"Na"``, ``"CaT"``). With ``line_scale``,
+        ``extra_lines`` and ``throughput`` the same seed gives the *same stars* seen through
+        another line list and instrument: a second domain to test a model trained on the first
+        (domain shift; Fabbro et al. 2018, MNRAS 475, 2978).
+    extra_lines : sequence of (float, float), optional
+        Absorption features missing from the default line list, as ``(centre_nm, optical_depth)``
+        pairs with the same depth in every star (telluric or interstellar lines, unmodelled
+        blends); broadened to ``resolution``.
+    throughput : callable or array_like, optional
+        Instrument response that multiplies every spectrum before the normalisation: a function of
+        the wavelength in nm, or positive values on the grid.
     seed : int or numpy.random.Generator, default 0
         Random seed.
 
@@ -130,9 +189,20 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     ((5, 1000), Unit("nm"))
     >>> sorted(spectra.truth.colnames)
     ['feh', 'is_giant', 'logg', 'teff']
+
+    The same stars through another line list (Mg lines 50 % stronger), with a telluric band and a
+    tilted instrument response:
+
+    >>> observed = make_stellar_spectra(5, seed=1, line_scale={"Mg": 1.5}, extra_lines=[(759.4, 0.8)],
+    ...                                 throughput=lambda nm: 1.0 + 0.2 * (nm - 600.0) / 300.0)
+    >>> bool(np.all(observed.truth["feh"] == spectra.truth["feh"]))
+    True
     """
     _check_common(n_spectra, resolution, snr)
     grid = _check_grid(np.linspace(380.0, 900.0, 1000) * u.nm if wavelength is None else wavelength)
+    scale = _check_line_scale(line_scale)
+    extra = _check_extra_lines(extra_lines)
+    response = _check_throughput(throughput, grid)
     rng = np.random.default_rng(seed)
     n = int(n_spectra)
     teff = np.exp(rng.uniform(np.log(3500.0), np.log(10000.0), n))
@@ -145,6 +215,8 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     continuum *= np.exp(-0.3 * 10.0**feh[:, None] * np.clip((7000.0 - teff[:, None]) / 3000.0, 0, 1) * blue)
     centres = np.array([line[0] for line in _STELLAR_LINES])
     depths = np.stack([line[1] * _species_strength(line[2], teff, logg, feh) for line in _STELLAR_LINES], axis=1)
+    if scale:
+        depths = depths * np.array([scale.get(line[2], 1.0) for line in _STELLAR_LINES])
     sigma_inst = centres / resolution / 2.3548
     # Balmer lines of dwarfs are pressure broadened: an extra width of 0.6 nm per dex of log g above 3
     sigma = [np.hypot(s, 0.6 * np.clip(logg - 3.0, 0, None)) if line[2] == "H" else s
@@ -155,6 +227,12 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     for head, width, strength in _TIO_BANDS:
         shape = np.where(grid >= head, np.exp(-(grid - head) / width), 0.0)
         flux *= np.exp(-strength * tio[:, None] * shape[None, :])
+    if extra:
+        centres_x = np.array([c for c, _ in extra])
+        depths_x = np.broadcast_to(np.array([d for _, d in extra]), (n, len(extra)))
+        flux = _add_lines(flux, grid, centres_x, depths_x, centres_x / resolution / 2.3548)
+    if response is not None:
+        flux = flux * response
     flux /= np.median(flux, axis=1, keepdims=True)
     truth = QTable({"teff": teff * u.K, "logg": logg, "feh": feh, "is_giant": giant})
     return _observe(grid, flux, snr, rng, truth)
