@@ -43,7 +43,7 @@ def test_minimal_metadata_and_python3_kernel(notebook):
     extra = set(nb.metadata) - {"kernelspec", "language_info"}
     assert not extra, f"{path.name}: unexpected notebook metadata {sorted(extra)}"
     for cell in nb.cells:
-        assert set(cell.metadata) <= {"tags", "slideshow", "editable", "deletable"}, (
+        assert set(cell.metadata) <= {"tags", "slideshow", "editable", "deletable", "mystnb"}, (
             f"{path.name}: cell {cell.id} has metadata {sorted(cell.metadata)}")
 
 
