@@ -1,8 +1,10 @@
-"""Course housekeeping: the table of contents, notebook hygiene and the student edition.
+"""Course housekeeping: the table of contents, notebook hygiene, the student edition and slides.
 
 Command line::
 
     python -m astrolab.course student --out _build/student   # solutions removed
+    python -m astrolab.course slides --out _build/slides     # reveal.js decks (lecture mode)
+    python -m astrolab.course annotate-slides                 # slide metadata on every cell
     python -m astrolab.course list                            # notebooks in toc order
     pip freeze | python -m astrolab.course constraints        # re-pin constraints.txt
 """
@@ -17,8 +19,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from astrolab._slides import annotate_slides, build_slides
+
 __all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
-           "pin_constraints", "is_directive_cell"]
+           "pin_constraints", "is_directive_cell", "annotate_slides", "build_slides"]
 
 SOLUTION_TAG = "solution"
 
@@ -169,12 +173,40 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="write the student edition (solutions removed)")
     student.add_argument("--out", default="_build/student", help="output folder")
+    slides = sub.add_parser("slides", help="write a reveal.js slide deck of each notebook")
+    slides.add_argument("--out", default="_build/slides", help="output folder")
+    slides.add_argument("--execute", action="store_true", help="run each notebook first (outputs, figures)")
+    slides.add_argument("--filter", default="", metavar="TEXT", help="only notebooks whose path contains TEXT")
+    slides.add_argument("--asset", action="append", default=[], metavar="NAME=URL_OR_PATH",
+                        help="load a script from a URL or a path relative to --out instead of its CDN; "
+                             "NAME is reveal_url_prefix, require_js_url, jquery_url, mathjax_url or "
+                             "mermaid_js_url (repeatable)")
+    annotate = sub.add_parser("annotate-slides", help="add slide metadata to every cell, in place")
+    annotate.add_argument("notebooks", nargs="*", type=Path,
+                          help="notebook files (default: every notebook in toc.yml)")
     sub.add_parser("list", help="list the notebooks in toc order")
     sub.add_parser("constraints", help="read `pip freeze` on stdin, print constraints.txt")
     args = parser.parse_args(argv)
     if args.command == "student":
         written = write_student_edition(args.out)
         print(f"Student edition: {len(written)} notebooks without solutions in {args.out}/")
+    elif args.command == "slides":
+        notebooks = [p for p in toc_notebooks() if args.filter in p.relative_to(course_root()).as_posix()]
+        if not notebooks:
+            parser.error(f"no notebook matches --filter {args.filter!r}")
+        bad = [item for item in args.asset if "=" not in item]
+        if bad:
+            parser.error(f"--asset expects NAME=URL_OR_PATH, got {bad}")
+        assets = dict(item.split("=", 1) for item in args.asset)
+        written = build_slides(args.out, notebooks, execute=args.execute, assets=assets)
+        print(f"Slides: {len(written)} decks in {args.out}/ (open {args.out}/index.html)")
+    elif args.command == "annotate-slides":
+        notebooks = args.notebooks or toc_notebooks()
+        changed = {path: annotate_slides(path) for path in notebooks}
+        for path, n in changed.items():
+            if n:
+                print(f"{path}: slide metadata on {n} cells")
+        print(f"annotate-slides: {sum(1 for n in changed.values() if n)} of {len(changed)} notebooks changed")
     elif args.command == "constraints":
         import sys
 
