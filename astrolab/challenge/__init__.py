@@ -9,10 +9,12 @@ and a :class:`Leaderboard` ranks the submissions.
 from astrolab.challenge._baselines import class_prior_submission, extract_features
 from astrolab.challenge._kit import Leaderboard, make_challenge, make_submission, score, validate_submission
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
+from astrolab.challenge._sequences import bin_lightcurves
 
 __all__ = [
     "PLASTICC_CLASS_WEIGHTS",
     "Leaderboard",
+    "bin_lightcurves",
     "class_prior_submission",
     "extract_features",
     "make_challenge",

@@ -425,14 +425,13 @@ class Leaderboard:
     def _svg_bars(self, ranking) -> str:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(6, 0.4 * len(ranking) + 1.2))
+        fig = Figure(figsize=(6, 0.4 * len(ranking) + 1.2), layout="constrained")
         ax = fig.subplots()
         y = np.arange(len(ranking))[::-1]
         ax.barh(y, ranking["score"], color="#3b75af")
         ax.set_yticks(y, ranking["name"])
         ax.set_xlabel("weighted log-loss (lower is better)")
         ax.set_title(self.title)
-        fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
         svg = buf.getvalue()
