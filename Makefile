@@ -1,9 +1,12 @@
 # astrolab: every target creates .venv on first use and reuses it afterwards.
 #   make lab      start JupyterLab on the notebooks
-#   make test     unit tests + every notebook (nbval), in parallel
+#   make test     unit tests, the book build and its browser tests, every notebook (nbval), in parallel
+#                 (make test-browser: only the book build and the browser tests)
 #   make book     build the Jupyter Book (zero warnings allowed)
 #   make student  write the student edition (no solutions) to _build/student/
-#   make bench    side-by-side speed comparisons, printed as a markdown table
+#   make bench    side-by-side speed comparisons, then every notebook's run time and peak memory
+#   make slides   lecture mode: a reveal.js deck of every notebook in _build/slides/
+#   make budget   only the notebooks' run time and peak memory (a report: <= 60 s each, <= 10 min in all)
 #   make clean    remove build products (keeps .venv); make distclean removes .venv too
 
 PYTHON ?= python3
@@ -26,7 +29,7 @@ endif
 OFFLINE_IPYTHONDIR := $(abspath $(VENV))/ipython-offline
 OFFLINE_STARTUP    := $(OFFLINE_IPYTHONDIR)/profile_default/startup/00-block-network.py
 
-.PHONY: lab test test-unit test-notebooks book student bench constraints clean distclean
+.PHONY: lab test test-unit test-browser test-notebooks book student bench budget slides constraints clean distclean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +48,17 @@ lab: $(STAMP)
 
 test: test-unit test-notebooks
 
+# The book and browser tests (tests/test_book.py, tests/test_browser.py) share one build of the book
+# (_build/test-book, with its jupyter-cache) and form one xdist group: they run on one worker while
+# the other workers take the rest. Their screenshots go to $(SCREENSHOTS).
+SCREENSHOTS ?= _build/screenshots
+BOOK_TESTS   := ASTROLAB_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(PYTEST) --dist loadgroup
+
 test-unit: $(STAMP)
-	$(PYTEST) tests astrolab --doctest-modules
+	$(BOOK_TESTS) tests astrolab --doctest-modules
+
+test-browser: $(STAMP)
+	$(BOOK_TESTS) tests/test_book.py tests/test_browser.py
 
 test-notebooks: $(STAMP) $(OFFLINE_STARTUP)
 	IPYTHONDIR=$(OFFLINE_IPYTHONDIR) $(PYTEST) --nbval-lax --dist loadfile notebooks
@@ -59,6 +71,16 @@ student: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	@mkdir -p _build
+	$(BIN)/python benchmarks/notebook_budget.py --output _build/notebook-budget.md
+
+budget: $(STAMP)
+	@mkdir -p _build
+	$(BIN)/python benchmarks/notebook_budget.py --output _build/notebook-budget.md
+
+# Lecture mode: reveal.js decks of every notebook (python -m astrolab.course slides --execute for outputs)
+slides: $(STAMP)
+	$(BIN)/python -m astrolab.course slides --out _build/slides
 
 # Re-pin constraints.txt after a change of dependencies in pyproject.toml.
 constraints: $(STAMP)

@@ -1,6 +1,13 @@
-"""Shared test set-up: no network, no writes to the user's cache, agg backend, closed figures."""
+"""Shared test set-up: no network, no writes to the user's cache, agg backend, closed figures,
+and the book built once for the book and browser tests."""
 
+import json
+import os
+import shutil
+import subprocess
 import sys
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -41,3 +48,72 @@ def _close_figures():
 @pytest.fixture
 def repo():
     return REPO
+
+
+# --- The book, built once per test run and shared by tests/test_book.py and tests/test_browser.py ---
+
+BOOK_DIR = REPO / "_build" / "test-book"  # kept between runs: jupyter-cache re-executes only changed notebooks
+
+
+@dataclass
+class BookBuild:
+    """Result of the test build of the Jupyter Book. ``log`` and ``returncode`` are None when the
+    tests use a prebuilt book (``ASTROLAB_BOOK_HTML``)."""
+
+    html: Path
+    returncode: int | None
+    log: str | None
+
+
+def _build_book(out: Path) -> tuple[int, str]:
+    """Build the book into ``out`` with -W, as ``make book`` does, but:
+
+    - without ``MPLBACKEND=agg`` (the test runner's setting), so the kernels use the inline backend
+      and the figures reach the book;
+    - with kernels whose IPython profile blocks the network (tests/offline_guard.py);
+    - with ``--all``, so every page is re-read and its warnings are reported even when the page did
+      not change (jupyter-cache still skips executing unchanged notebooks).
+    """
+    startup = out / "ipython-offline" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["IPYTHONDIR"] = str(out / "ipython-offline")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jb), "build", ".", "--config", "jupyter-book.yml", "--toc", "toc.yml",
+         "-W", "--keep-going", "--all", "--path-output", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_book() -> BookBuild:
+    """The book, built once per test run even with several pytest-xdist workers.
+
+    ``make test`` keeps every book test in one xdist group; the file lock also makes a plain
+    ``pytest -n auto`` safe: the first worker builds, the others wait and reuse the build of this
+    run (recognised by the xdist run id). Set ``ASTROLAB_BOOK_HTML=path/to/_build/html`` to test a
+    book built elsewhere (e.g. by ``make book``) without building it again.
+    """
+    prebuilt = os.environ.get("ASTROLAB_BOOK_HTML")
+    if prebuilt:
+        html = Path(prebuilt).resolve()
+        if not (html / "index.html").is_file():
+            raise ValueError(f"ASTROLAB_BOOK_HTML must be a built book's html folder, got {prebuilt!r}")
+        return BookBuild(html, None, None)
+    from filelock import FileLock
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+    BOOK_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = BOOK_DIR / "test-build.json"
+    with FileLock(str(BOOK_DIR.with_suffix(".lock"))):
+        previous = json.loads(stamp.read_text()) if stamp.is_file() else {}
+        if previous.get("run_id") == run_id:
+            returncode, log = previous["returncode"], (BOOK_DIR / "test-build.log").read_text()
+        else:
+            stamp.unlink(missing_ok=True)
+            returncode, log = _build_book(BOOK_DIR)
+            (BOOK_DIR / "test-build.log").write_text(log)
+            stamp.write_text(json.dumps({"run_id": run_id, "returncode": returncode}))
+    return BookBuild(BOOK_DIR / "_build" / "html", returncode, log)

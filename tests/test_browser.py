@@ -1,0 +1,436 @@
+"""The rendered book and JupyterLab, checked in a real (headless) browser.
+
+The browser is Debian's chromium (``apt-get install chromium``; ``.ci/run`` installs it), driven by
+Python playwright, which needs no ``playwright install``. Set ``ASTROLAB_CHROMIUM`` to use another
+chromium binary. Without a chromium these tests skip, unless ``ASTROLAB_REQUIRE_BROWSER=1`` (set by
+``.ci/run``): then they fail, so CI never passes without having looked at the book.
+
+The book is the one built by the ``built_book`` fixture (tests/conftest.py), or the prebuilt html
+folder named by ``ASTROLAB_BOOK_HTML``. Screenshots go to ``ASTROLAB_SCREENSHOTS`` (default
+``_build/screenshots``). Every request that leaves 127.0.0.1 is blocked, as on an offline machine.
+"""
+
+import functools
+import http.server
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WELCOME = "notebooks/00-welcome/01-how-to-use-this-course"
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+# Console errors that are not bugs of ours. Each entry is a substring of the message text.
+ALLOWED_CONSOLE_ERRORS = [
+    # pydata-sphinx-theme (under sphinx-book-theme) reads the light/dark mode from localStorage,
+    # which is empty on a visitor's very first page; it logs this error once and stores "auto".
+    "Got invalid theme mode: . Resetting to auto.",
+]
+
+
+# --- browser, server and artefact fixtures ---------------------------------------------------------
+
+def _unavailable(reason):
+    """Skip on a developer's machine; fail where a browser is required (CI)."""
+    if os.environ.get("ASTROLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (ASTROLAB_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(f"{reason}; install it with `apt-get install chromium` or set ASTROLAB_CHROMIUM")
+
+
+def _chromium():
+    candidates = [os.environ.get("ASTROLAB_CHROMIUM"), "/usr/bin/chromium",
+                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright is not installed")
+    executable = _chromium()
+    if executable is None:
+        _unavailable("no chromium found")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    folder = Path(os.environ.get("ASTROLAB_SCREENSHOTS", REPO / "_build" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def book_html(built_book):
+    if not (built_book.html / "index.html").is_file():
+        pytest.fail(f"the book build produced no {built_book.html / 'index.html'}; see "
+                    f"test_book_builds_without_warnings:\n{(built_book.log or '')[-3000:]}")
+    return built_book.html
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a browser that drops a connection mid-response is not a failure of the book
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def book_url(book_html):
+    """Base URL of the book served by a static file server on a free port of 127.0.0.1."""
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(book_html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+class PageWatch:
+    """A browser page whose JavaScript errors and failed local requests are recorded."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught exception: {exc}"))
+        self.page.on("console", self._console)
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("response", self._response)
+
+    @staticmethod
+    def _local(url):
+        return urlparse(url).hostname == "127.0.0.1"
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        source = message.location.get("url", "")
+        if source and not self._local(source):
+            return  # a blocked external resource (MathJax, require.js and widget manager from CDNs)
+        if any(allowed in message.text for allowed in ALLOWED_CONSOLE_ERRORS):
+            return
+        if message.text.startswith("Failed to load resource"):
+            return  # reported with its URL by _request_failed / _response
+        self.errors.append(f"console error: {message.text} ({source})")
+
+    def _request_failed(self, request):
+        # net::ERR_ABORTED: a load cancelled by a navigation (a redirect, the next page), not a broken file
+        if self._local(request.url) and request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response):
+        if self._local(response.url) and response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def goto(self, url):
+        self.errors.clear()
+        self.page.goto(url, wait_until="load")
+        return self.page
+
+
+def _offline_context(browser, **kwargs):
+    """A browser context that can only reach 127.0.0.1 (every other request is aborted)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **kwargs)
+
+    def route(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@pytest.fixture
+def watched(browser):
+    context = _offline_context(browser)
+    yield PageWatch(context)
+    context.close()
+
+
+# --- the static book --------------------------------------------------------------------------------
+
+def _pages(html):
+    """Every HTML page of the book (not the theme's or Sphinx's static assets)."""
+    skip = {"_static", "_sources", "_images", "_downloads"}
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if p.relative_to(html).parts[0] not in skip)
+
+
+class _LinkCollector(HTMLParser):
+    ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src", "source": "src", "iframe": "src"}
+
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        name = self.ATTRIBUTES.get(tag)
+        value = dict(attrs).get(name) if name else None
+        if value and not (tag == "link" and dict(attrs).get("rel") in ("canonical", "alternate")):
+            self.links.append((tag, value))
+
+
+def _broken_links(html, page):
+    """Internal links and images of ``page`` that point to no file of the book (fragments ignored)."""
+    collector = _LinkCollector()
+    collector.feed((html / page).read_text(encoding="utf-8"))
+    broken = []
+    for tag, value in collector.links:
+        url = urlparse(urljoin(f"http://book.invalid/{page}", value))
+        if url.scheme not in ("http", "https") or url.hostname != "book.invalid":
+            continue  # external, mailto:, data:, javascript:
+        path = unquote(url.path).lstrip("/")
+        target = html / path
+        if not path or path.endswith("/") or target.is_dir():
+            target = target / "index.html"
+        if not target.resolve().is_relative_to(html.resolve()) or not target.is_file():
+            broken.append(f"<{tag}> {value}")
+    return broken
+
+
+def test_no_broken_internal_links_or_images(book_html):
+    pages = _pages(book_html)
+    assert len(pages) > 30, pages
+    broken = {page: links for page in pages if (links := _broken_links(book_html, page))}
+    assert not broken, json.dumps(broken, indent=1)
+
+
+def test_every_page_loads_without_javascript_errors(book_html, book_url, watched):
+    problems = {}
+    for page in _pages(book_html):
+        loaded = watched.goto(book_url + page)
+        if loaded.locator("meta[http-equiv='Refresh']").count():  # index.html redirects to intro.html
+            loaded.wait_for_url(lambda url, page=page: not url.endswith(page))
+            loaded.wait_for_load_state("load")
+        broken_images = loaded.evaluate(
+            "() => Array.from(document.images)"
+            "  .filter(i => i.src.startsWith(location.origin) && i.complete && i.naturalWidth === 0)"
+            "  .map(i => i.src)")
+        issues = watched.errors + [f"broken image: {src}" for src in broken_images]
+        if issues:
+            problems[page] = issues
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_landing_chapter_and_notebook_pages_render_with_figures(book_url, watched, screenshots):
+    landing = watched.goto(book_url + "index.html")  # a redirect to intro.html
+    landing.wait_for_url("**/intro.html")
+    assert landing.locator("main h1 >> visible=true").count() == 1
+    landing.screenshot(path=screenshots / "book-landing.png", full_page=True)
+
+    chapter = watched.goto(book_url + "notebooks/00-welcome/index.html")
+    assert chapter.locator(f"main a[href*='{WELCOME.rsplit('/', 1)[1]}']").count() > 0
+    chapter.screenshot(path=screenshots / "book-chapter.png", full_page=True)
+
+    notebook = watched.goto(book_url + WELCOME + ".html")
+    figures = notebook.locator("main .cell_output img")
+    assert figures.count() >= 2, "the welcome notebook's figures did not reach the book"
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        figure.scroll_into_view_if_needed()
+        src = figure.get_attribute("src")
+        assert "_images/" in src or src.startswith("data:image/"), src
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), f"figure {src} did not load"
+    figures.first.screenshot(path=screenshots / "book-notebook-figure.png")
+    notebook.screenshot(path=screenshots / "book-notebook.png", full_page=True)
+    assert not watched.errors, watched.errors
+
+
+def test_solution_dropdown_opens(book_url, watched, screenshots):
+    page = watched.goto(book_url + WELCOME + ".html")
+    solution = page.locator(".solution.dropdown").first
+    content = solution.locator(".cell").first
+    solution.scroll_into_view_if_needed()
+    assert not content.is_visible(), "a solution must be hidden until its dropdown is opened"
+    solution.locator("button.toggle-button").click()
+    content.wait_for(state="visible", timeout=5_000)
+    assert "wien_peak" in content.inner_text()
+    solution.screenshot(path=screenshots / "book-solution-open.png")
+    assert not watched.errors, watched.errors
+
+
+@pytest.mark.parametrize("term", ["periodogram"])
+def test_search_finds_a_term(book_url, watched, screenshots, term):
+    page = watched.goto(f"{book_url}search.html?q={term}")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(timeout=15_000)
+    assert results.count() > 0
+    assert term in page.locator("#search-results").inner_text().lower()
+    page.screenshot(path=screenshots / "book-search.png", full_page=False)
+    assert not watched.errors, watched.errors
+
+
+# --- JupyterLab: run a notebook, move a widget's slider, see the figure change ----------------------
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on a free port of 127.0.0.1, with a token, isolated settings, offline kernels and
+    a copy of the welcome notebook (whose blackbody explorer has a slider) as its only file.
+
+    ``ASTROLAB_BREAK_WIDGET_CALLBACK=1`` appends a cell that disconnects the slider's callback, to
+    show that the widget test then fails."""
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    nb = nbformat.read(REPO / f"{WELCOME}.ipynb", as_version=4)
+    if os.environ.get("ASTROLAB_BREAK_WIDGET_CALLBACK") == "1":
+        nb.cells.append(nbformat.v4.new_code_cell('explorer.slider.unobserve(explorer._update, names="value")'))
+    nbformat.write(nb, root / "welcome.ipynb")
+    settings = tmp_path / "lab-settings" / "@jupyterlab"
+    # Render every cell (no windowing), so the test sees all outputs; no news or update checks.
+    _write_json(settings / "notebook-extension" / "tracker.jupyterlab-settings",
+                {"windowingMode": "none", "autoStartDefaultKernel": True})
+    _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings",
+                {"fetchNews": "false", "checkForUpdates": False})
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env.update(IPYTHONDIR=str(tmp_path / "ipython"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"))
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={tmp_path / 'lab-settings'}",
+               f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        command.append("--allow-root")  # containers and CI runners often run as root
+    log_path = tmp_path / "jupyterlab.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield {"url": base, "token": token, "log": log_path}
+    finally:
+        server.terminate()  # the server shuts its kernels down on SIGTERM
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_jupyterlab_widget_slider_updates_the_figure(browser, jupyterlab, screenshots):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    (screenshots / "lab-failure.png").unlink(missing_ok=True)
+    context = _offline_context(browser)
+    watch = PageWatch(context)
+    page = watch.page
+    try:
+        page.goto(f"{jupyterlab['url']}/lab/tree/welcome.ipynb?token={jupyterlab['token']}")
+        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt")
+        for _attempt in range(6):
+            # Run > Run All Cells. Right after start-up the kernel's connection can drop the request
+            # silently (no prompt turns into [*]); then ask again.
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            if page.locator(".jp-Dialog").count():  # "Select Kernel": accept the notebook's python3
+                page.locator(".jp-Dialog .jp-mod-accept").click()
+            try:
+                page.wait_for_function("() => /\\[(\\*|\\d+)\\]/.test("
+                                       "document.querySelector('.jp-CodeCell .jp-InputPrompt').textContent)",
+                                       timeout=5_000)
+                break
+            except PlaywrightTimeoutError:
+                continue
+        assert "[ ]" not in prompts.first.inner_text(), "JupyterLab did not run the notebook"
+        # Until every code cell has run (its prompt shows an execution count, [n]:) or one failed.
+        error = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+        page.wait_for_function(
+            "() => { const p = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));"
+            "        return (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)))"
+            "               || document.querySelector(\"[data-mime-type='application/vnd.jupyter.error']\"); }",
+            timeout=120_000)
+        assert not error.count(), f"a cell raised an error:\n{error.first.inner_text()}"
+
+        widget = page.locator(".jp-OutputArea-output .widget-vbox").filter(has=page.locator(".widget-slider")).first
+        widget.scroll_into_view_if_needed()
+        figure = widget.locator("img").first
+        readout = widget.locator(".widget-html-content").first
+        figure.wait_for(timeout=30_000)
+        before_src, before_text = figure.get_attribute("src"), readout.inner_text()
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the widget's figure is empty"
+        widget.screenshot(path=screenshots / "lab-widget-before.png")
+
+        # Drag the slider's handle to the left, as a learner would.
+        handle = widget.locator(".widget-slider .noUi-handle").first
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] - 120, box["y"] + box["height"] / 2, steps=8)
+        page.mouse.up()
+        # The kernel redraws the figure into the widget's Output: a new <img> with a new PNG.
+        deadline, after_src = time.monotonic() + 30, before_src
+        while after_src == before_src and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+            after_src = figure.get_attribute("src")
+        widget.screenshot(path=screenshots / "lab-widget-after.png")
+        page.screenshot(path=screenshots / "lab-notebook.png")
+        figure_changed = after_src != before_src
+        assert figure_changed, "moving the slider did not change the figure"
+        assert readout.inner_text() != before_text, "the readout did not follow the slider"
+        assert figure.evaluate("img => img.complete && img.naturalWidth > 0")
+        js_errors = [e for e in watch.errors if "uncaught exception" in e]
+        assert not js_errors, js_errors
+    except BaseException:
+        page.screenshot(path=screenshots / "lab-failure.png")
+        print(page.evaluate(  # error outputs of the notebook's cells, shown by pytest with the failure
+            "() => Array.from(document.querySelectorAll(\"[data-mime-type*='error'], [data-mime-type*='stderr']\"))"
+            "  .map(e => e.innerText.slice(0, 1500))"))
+        print(jupyterlab["log"].read_text()[-3000:])  # shown by pytest with the failure
+        raise
+    finally:
+        context.close()
