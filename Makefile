@@ -1,7 +1,7 @@
 # astrolab: every target creates .venv on first use and reuses it afterwards.
 #   make lab      start JupyterLab on the notebooks
-#   make test     unit tests, the book build and its browser tests, every notebook (nbval), in parallel
-#                 (make test-browser: only the book build and the browser tests)
+#   make test     unit tests and every notebook (nbval), in parallel, then the book build and its
+#                 browser tests (make test-browser: only those)
 #   make book     build the Jupyter Book (zero warnings allowed)
 #   make student  write the student edition (no solutions) to _build/student/
 #   make bench    side-by-side speed comparisons, then every notebook's run time and peak memory
@@ -46,19 +46,21 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
-test: test-unit test-notebooks
+test: test-unit test-notebooks test-browser
 
-# The book and browser tests (tests/test_book.py, tests/test_browser.py) share one build of the book
-# (_build/test-book, with its jupyter-cache) and form one xdist group: they run on one worker while
-# the other workers take the rest. Their screenshots go to $(SCREENSHOTS).
+# The book and browser tests (marker "book": tests/test_book.py, tests/test_browser.py) share one
+# build of the book (_build/test-book, with its jupyter-cache, so a rebuild re-executes only changed
+# notebooks). They run on their own, after the rest: the build executes the notebooks one by one, and
+# inside the -n auto pool it would hold one worker and the tests queued behind it for ten minutes.
+# Their screenshots go to $(SCREENSHOTS).
 SCREENSHOTS ?= _build/screenshots
-BOOK_TESTS   := ASTROLAB_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(PYTEST) --dist loadgroup
 
 test-unit: $(STAMP)
-	$(BOOK_TESTS) tests astrolab --doctest-modules
+	$(PYTEST) -m "not book" tests astrolab --doctest-modules
 
 test-browser: $(STAMP)
-	$(BOOK_TESTS) tests/test_book.py tests/test_browser.py
+	ASTROLAB_SCREENSHOTS=$(abspath $(SCREENSHOTS)) MPLBACKEND=agg OMP_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -p no:cacheprovider --durations=10 -m book tests/test_book.py tests/test_browser.py
 
 test-notebooks: $(STAMP) $(OFFLINE_STARTUP)
 	IPYTHONDIR=$(OFFLINE_IPYTHONDIR) $(PYTEST) --nbval-lax --dist loadfile notebooks

@@ -29,6 +29,7 @@ def test_student_edition_has_no_solutions(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.book
 @pytest.mark.xdist_group("book")
 def test_book_builds_without_warnings(built_book):
     if built_book.log is None:

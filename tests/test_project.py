@@ -64,9 +64,15 @@ def test_constraints_pin_the_cpu_torch_and_every_dependency():
 
 
 def test_ci_runs_make_test():
+    # CI does what a newcomer does (`make test`); the only extra is installing Debian's chromium for
+    # the browser tests, which must then run (ASTROLAB_REQUIRE_BROWSER=1) rather than skip.
     script = (REPO / ".ci" / "run").read_text()
     commands = [ln.strip() for ln in script.splitlines() if ln.strip() and not ln.startswith("#")]
-    assert commands == ["set -euo pipefail", "make test"]
+    assert commands[0] == "set -euo pipefail" and commands[-1] == "make test"
+    assert "export ASTROLAB_REQUIRE_BROWSER=1" in commands
+    extra = [c for c in commands[1:-1] if c != "export ASTROLAB_REQUIRE_BROWSER=1"]
+    assert all("make" not in c.split() for c in extra), extra  # no other build or test step
+    assert any("apt-get install" in c and "chromium" in c for c in extra), extra
 
 
 def test_makefile_targets_and_constraints():
