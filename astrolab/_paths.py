@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "mirror_dir", "shipped_data_dir"]
+__all__ = ["data_dir", "mirror_dir", "save_npz_atomic", "shipped_data_dir"]
 
 #: Environment variable naming the folder where downloaded data are cached.
 DATA_ENV = "ASTROLAB_DATA"
@@ -79,4 +79,49 @@ def shipped_data_dir() -> Path:
             f"the course's data folder was not found at {path}: install astrolab from a checkout "
             "of the course with `make lab` (or `pip install -e .`), not as a plain wheel"
         )
+    return path
+
+
+def save_npz_atomic(path, arrays) -> Path:
+    """Save ``arrays`` (a dict of numpy arrays) as an ``.npz`` file that is either complete or absent.
+
+    The file is written under a temporary name in the same folder and renamed when complete, so an
+    interrupted write never leaves a half-written cache file behind. Parent folders are created.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Destination file.
+    arrays : dict of str to array_like
+        Arrays to save; read them back with ``np.load(path, allow_pickle=False)``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = save_npz_atomic(Path(tmp) / "a" / "x.npz", {"x": np.arange(3)})
+    ...     with np.load(out, allow_pickle=False) as f:
+    ...         f["x"].tolist()
+    [0, 1, 2]
+    """
+    import tempfile
+
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
     return path

@@ -12,8 +12,6 @@ source noise. :func:`morphology_features` measures the classical non-parametric 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 
 import numpy as np
 
@@ -522,6 +520,8 @@ def load_galaxy_images(n_images=2000, *, size=32, seed=0, cache=True):
     from astropy.table import QTable
     from sklearn.utils import Bunch
 
+    from astrolab._paths import save_npz_atomic
+
     n_images = _check_int("n_images", n_images, 1)
     size = _check_int("size", size, 16, 128)
     seed = _check_int("seed", seed, 0)
@@ -544,16 +544,7 @@ def load_galaxy_images(n_images=2000, *, size=32, seed=0, cache=True):
     for name in _TRUTH_UNITS:
         col = data.truth[name]
         arrays[f"truth_{name}"] = np.asarray(getattr(col, "value", col))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    save_npz_atomic(path, arrays)
     return data
 
 

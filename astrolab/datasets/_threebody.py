@@ -32,8 +32,6 @@ more steps than allowed, is stopped and flagged as failed.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 
 import numpy as np
 
@@ -421,7 +419,7 @@ def load_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, cache=
     """
     from sklearn.utils import Bunch
 
-    from astrolab._paths import data_dir
+    from astrolab._paths import data_dir, save_npz_atomic
 
     n_trajectories = _check_count("n_trajectories", n_trajectories, 1)
     n_times = _check_count("n_times", n_times, 2)
@@ -436,14 +434,5 @@ def load_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, cache=
         with np.load(path, allow_pickle=False) as f:
             return Bunch(**{name: f[name] for name in _ARRAYS})
     data = make_threebody(n_trajectories, t_max=t_max, n_times=n_times, seed=seed, progress=progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **{name: data[name] for name in _ARRAYS})
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    save_npz_atomic(path, {name: data[name] for name in _ARRAYS})
     return data
