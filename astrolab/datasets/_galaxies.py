@@ -15,6 +15,8 @@ import hashlib
 
 import numpy as np
 
+from astrolab.datasets._helpers import _check_int
+
 __all__ = ["GALAXY_CLASSES", "load_galaxy_images", "make_galaxy_images", "morphology_features"]
 
 #: The morphological classes, in label order.
@@ -345,13 +347,6 @@ def _matched_snr(model):
     """Matched-filter S/N of the whole galaxy, sqrt(sum m^2 / var), with var = 1 + m / gain."""
     m = model.reshape(len(model), -1)
     return np.sqrt((m * m / (1 + np.clip(m, 0, None) / np.float32(_GAIN))).sum(axis=1, dtype=float))
-
-
-def _check_int(name, value, lo, hi=None):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (hi and value > hi):
-        expected = f"an integer in [{lo}, {hi}]" if hi else f"an integer >= {lo}"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return int(value)
 
 
 def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fwhm=2.0, snr_range=(8.0, 60.0),

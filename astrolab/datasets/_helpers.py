@@ -1,8 +1,11 @@
-"""Use a real data set when it can be had, the mock with ground truth when not."""
+"""Helpers shared by the data modules: a real data set when it can be had (the mock when not), and
+the check of integer arguments."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import numpy as np
 
 from astrolab.datasets._fetch import DataUnavailableError
 
@@ -61,3 +64,11 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
     if verbose and prefer == "mock":
         print(f"Using the mock data set from {_name(mock)} (ground truth known).")
     return data, truth, "mock"
+
+
+def _check_int(name, value, lo, hi=None):
+    """``value`` as an int, or a ValueError naming ``name`` unless it is an integer in [lo, hi]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (hi and value > hi):
+        expected = f"an integer in [{lo}, {hi}]" if hi else f"an integer >= {lo}"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return int(value)

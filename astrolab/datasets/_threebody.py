@@ -35,6 +35,8 @@ import hashlib
 
 import numpy as np
 
+from astrolab.datasets._helpers import _check_int
+
 __all__ = ["integrate_threebody", "load_threebody", "make_threebody", "threebody_energy",
            "threebody_initial_conditions"]
 
@@ -55,12 +57,6 @@ _A = [
 _B5 = np.array([35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0.0])
 _B4 = np.array([5179 / 57600, 0.0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40])
 _E = _B5 - _B4
-
-
-def _check_count(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _check_positive(name, value):
@@ -95,7 +91,7 @@ def threebody_initial_conditions(n, seed=0):
     >>> x2.shape, bool(np.all((x2[:, 0] >= -0.5) & (x2[:, 0] <= 0) & (x2[:, 1] >= 0)))
     ((5, 2), True)
     """
-    n = _check_count("n", n, 1)
+    n = _check_int("n", n, 1)
     rng = np.random.default_rng(seed)
     out = np.empty((0, 2))
     while len(out) < n:
@@ -234,7 +230,7 @@ def integrate_threebody(x2, t_eval, *, rtol=1e-10, atol=1e-12, max_steps=100_000
         raise ValueError(f"t_eval must be non-negative and strictly increasing, got {t_eval}")
     rtol = _check_positive("rtol", rtol)
     atol = _check_positive("atol", atol)
-    max_steps = _check_count("max_steps", max_steps, 1)
+    max_steps = _check_int("max_steps", max_steps, 1)
     y0 = _initial_state(x2)
     sep0 = _separations(y0[:, :6].reshape(-1, 3, 2))
     if np.any(sep0 <= 0):
@@ -372,8 +368,8 @@ def make_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, rtol=1
     >>> data.positions.shape, float(data.t[-1])
     ((4, 5, 3, 2), 1.0)
     """
-    n_trajectories = _check_count("n_trajectories", n_trajectories, 1)
-    n_times = _check_count("n_times", n_times, 2)
+    n_trajectories = _check_int("n_trajectories", n_trajectories, 1)
+    n_times = _check_int("n_times", n_times, 2)
     t_max = _check_positive("t_max", t_max)
     max_energy_error = _check_positive("max_energy_error", max_energy_error)
     x2 = threebody_initial_conditions(n_trajectories, seed=seed)
@@ -421,10 +417,10 @@ def load_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, cache=
 
     from astrolab._paths import data_dir, save_npz_atomic
 
-    n_trajectories = _check_count("n_trajectories", n_trajectories, 1)
-    n_times = _check_count("n_times", n_times, 2)
+    n_trajectories = _check_int("n_trajectories", n_trajectories, 1)
+    n_times = _check_int("n_times", n_times, 2)
     t_max = _check_positive("t_max", t_max)
-    seed = _check_count("seed", seed, 0)
+    seed = _check_int("seed", seed, 0)
     if not cache:
         return make_threebody(n_trajectories, t_max=t_max, n_times=n_times, seed=seed, progress=progress)
     key = repr((_GENERATOR_VERSION, n_trajectories, float(t_max).hex(), n_times, seed))
