@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "mirror_dir", "save_npz_atomic", "shipped_data_dir"]
+__all__ = ["atomic_path", "data_dir", "mirror_dir", "save_npz_atomic", "shipped_data_dir", "write_text_atomic"]
 
 #: Environment variable naming the folder where downloaded data are cached.
 DATA_ENV = "ASTROLAB_DATA"
@@ -82,11 +83,91 @@ def shipped_data_dir() -> Path:
     return path
 
 
+@contextlib.contextmanager
+def atomic_path(path, *, directory: bool = False):
+    """Yield a temporary path beside ``path``; rename it to ``path`` when the block succeeds.
+
+    The one way astrolab writes a file (or a folder of files): the content is written under a
+    temporary name in the same folder and renamed when complete, so an interrupted write never
+    leaves a half-written file behind and readers never see one. On any error the temporary file or
+    folder is removed and the error propagates; ``path`` is left as it was. Parent folders are
+    created. A new file gets a normal file's mode (``0o666`` less the umask) or keeps the mode of
+    the file it replaces.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Destination file or folder.
+    directory : bool, default False
+        Yield a temporary *folder* (for multi-file outputs such as a partitioned Parquet data set);
+        an existing folder at ``path`` is replaced.
+
+    Yields
+    ------
+    pathlib.Path
+        Where to write. For a file it does not exist yet, with the destination's suffix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with atomic_path(Path(tmp) / "out" / "a.txt") as part:
+    ...         _ = part.write_text("done")
+    ...     sorted(p.name for p in (Path(tmp) / "out").iterdir())
+    ['a.txt']
+    """
+    import shutil
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if directory:
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    else:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()  # writers such as astropy's refuse to overwrite an existing file
+    try:
+        yield tmp
+        if directory:
+            if path.exists():
+                shutil.rmtree(path)
+        else:
+            if not tmp.exists():
+                raise FileNotFoundError(f"nothing was written to the temporary file for {path}")
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path, text: str, *, newline: str | None = None) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`; return ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_text_atomic(Path(tmp) / "a.txt", "hello").read_text()
+    'hello'
+    """
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline=newline) as handle:
+        handle.write(text)
+    return path
+
+
 def save_npz_atomic(path, arrays) -> Path:
     """Save ``arrays`` (a dict of numpy arrays) as an ``.npz`` file that is either complete or absent.
 
-    The file is written under a temporary name in the same folder and renamed when complete, so an
-    interrupted write never leaves a half-written cache file behind. Parent folders are created.
+    Written through :func:`atomic_path`. Parent folders are created.
 
     Parameters
     ----------
@@ -109,19 +190,9 @@ def save_npz_atomic(path, arrays) -> Path:
     ...         f["x"].tolist()
     [0, 1, 2]
     """
-    import tempfile
-
     import numpy as np
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
     return path

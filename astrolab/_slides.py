@@ -31,9 +31,10 @@ import copy
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from astrolab._paths import write_text_atomic
 
 __all__ = ["ASSETS", "SLIDE_TYPES", "slide_types", "annotate_notebook", "annotate_slides", "build_slides"]
 
@@ -150,21 +151,6 @@ def annotate_notebook(nb):
     return out
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def annotate_slides(notebook_path: str | Path) -> int:
     """Add slide metadata to every cell of a notebook file, in place.
 
@@ -195,7 +181,7 @@ def annotate_slides(notebook_path: str | Path) -> int:
     changed = sum(json.dumps(cell["metadata"], sort_keys=True) != old
                   for cell, old in zip(annotated["cells"], before, strict=True))
     if changed:
-        _write_atomic(path, json.dumps(annotated, indent=1, ensure_ascii=False) + "\n")
+        write_text_atomic(path, json.dumps(annotated, indent=1, ensure_ascii=False) + "\n")
     return changed
 
 
@@ -351,11 +337,11 @@ def build_slides(out_dir: str | Path, notebooks=None, execute: bool = False, *,
                         os.path.relpath(out_dir / value, target.parent).replace(os.sep, "/"))
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(target, body)
+        write_text_atomic(target, body)
         written.append(target)
     links = "\n".join(f'<li><a href="{html.escape(p.relative_to(out_dir).as_posix())}">'
                       f"{html.escape(p.relative_to(out_dir).as_posix())}</a></li>" for p in written)
-    _write_atomic(out_dir / "index.html",
+    write_text_atomic(out_dir / "index.html",
                       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                       "<title>astrolab slides</title></head>\n<body><h1>astrolab slides</h1>\n"
                       f"<ul>\n{links}\n</ul>\n</body></html>\n")

@@ -12,13 +12,12 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from astrolab._paths import write_text_atomic
 from astrolab._slides import annotate_slides, build_slides
 
 __all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
@@ -104,18 +103,6 @@ def strip_solutions(nb):
     return out
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_student_edition(out: str | Path, root: str | Path | None = None) -> list[Path]:
     """Write the student edition of ``root/notebooks`` to ``out``: same files, solutions removed.
 
@@ -134,7 +121,7 @@ def write_student_edition(out: str | Path, root: str | Path | None = None) -> li
         target = out / path.relative_to(src)
         if path.suffix == ".ipynb":
             nb = strip_solutions(nbformat.read(path, as_version=4))
-            _write_atomic(target, nbformat.writes(nb) + "\n")
+            write_text_atomic(target, nbformat.writes(nb) + "\n")
             written.append(target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)

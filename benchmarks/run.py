@@ -17,7 +17,6 @@ import importlib.util
 import os
 import platform
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +26,8 @@ if str(HERE) not in sys.path:  # already there when run as a script; bench modul
     sys.path.insert(0, str(HERE))
 
 from _harness import HEADER, Case, markdown_row, run_case  # noqa: E402
+
+from astrolab._paths import write_text_atomic  # noqa: E402
 
 
 def load_module(path: Path) -> ModuleType:
@@ -88,22 +89,6 @@ def matches(case: Case, text: str) -> bool:
     """Whether ``text`` occurs (case-insensitively) in the case's chapter or task."""
     text = text.lower()
     return text in case.chapter.lower() or text in case.task.lower()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename it."""
-    path = Path(path)
-    umask = os.umask(0)
-    os.umask(umask)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _short(exc: BaseException) -> str:
@@ -173,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line, flush=True)
 
     if args.output is not None:
-        write_atomic(args.output, "\n".join(lines) + "\n")
+        write_text_atomic(args.output, "\n".join(lines) + "\n")
     if failures:
         print(
             f"\n{len(failures)} benchmark(s) FAILED (rows above are the ones that ran):",

@@ -13,11 +13,11 @@ import html
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from astrolab._paths import write_text_atomic
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
 
 __all__ = ["Leaderboard", "make_challenge", "make_submission", "score", "validate_submission"]
@@ -29,21 +29,12 @@ _HIDDEN_METADATA = ("target", "true_z")
 _SUM_TOLERANCE = 1e-3
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+def _write_text(path, text: str) -> None:
+    write_text_atomic(path, text, newline="")
 
 
 def _write_csv(frame, path: Path) -> None:
-    _atomic_write_text(path, frame.to_csv(index=False, float_format="%.6g"))
+    _write_text(path, frame.to_csv(index=False, float_format="%.6g"))
 
 
 def make_challenge(directory, *, seed=0, n_objects: int = 3000, test_fraction: float = 0.5,
@@ -141,7 +132,7 @@ def make_challenge(directory, *, seed=0, n_objects: int = 3000, test_fraction: f
             "n_train": int((~is_test).sum()), "n_test": int(is_test.sum()),
             "metric": "PLAsTiCC weighted log-loss (lower is better)",
             "submission": "object_id plus one probability column per class name; rows sum to 1 within 1e-3"}
-    _atomic_write_text(paths.info, json.dumps(info, indent=2) + "\n")
+    _write_text(paths.info, json.dumps(info, indent=2) + "\n")
     _write_csv(truth, paths.truth)
     return paths
 
@@ -405,7 +396,7 @@ class Leaderboard:
 
         path = Path(path)
         frame = pd.DataFrame(self.entries, columns=list(self._COLUMNS))
-        _atomic_write_text(path, frame.to_csv(index=False, float_format="%.10g"))
+        _write_text(path, frame.to_csv(index=False, float_format="%.10g"))
         return path
 
     @classmethod
@@ -451,7 +442,7 @@ class Leaderboard:
         page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(self.title)}</title>"
                 f"</head>\n<body>\n<h1>{html.escape(self.title)}</h1>\n{table}\n{figure}\n</body></html>\n")
         if path is not None:
-            _atomic_write_text(Path(path), page)
+            _write_text(Path(path), page)
         return page
 
     def _repr_html_(self):

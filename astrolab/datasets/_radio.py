@@ -9,7 +9,7 @@ import numpy as np
 from astropy.table import QTable
 from sklearn.utils import Bunch
 
-from astrolab._paths import shipped_data_dir
+from astrolab._paths import atomic_path, shipped_data_dir
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._units import to_value
 
@@ -357,9 +357,6 @@ def write_uvfits(path, table, frequency, *, object_name="MOCK", stations=None):
     >>> np.allclose(back["vis"], t["vis"]), np.allclose(back["u"], t["u"]), [str(s) for s in back["t2"]]
     (True, True, ['LM', 'PV'])
     """
-    import os
-    import tempfile
-
     from astropy.io import fits
 
     freq = to_value(frequency, u.Hz, "frequency")
@@ -389,16 +386,8 @@ def write_uvfits(path, table, frequency, *, object_name="MOCK", stations=None):
     an = fits.BinTableHDU.from_columns([fits.Column(name="ANNAME", format="8A", array=names),
                                         fits.Column(name="NOSTA", format="1J", array=[number[x] for x in names])],
                                        name="AIPS AN")
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(suffix=".uvfits", dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    try:
-        fits.HDUList([primary, an]).writeto(tmp, overwrite=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        fits.HDUList([primary, an]).writeto(tmp)
 
 
 def fetch_eht_m87(day: str = "095", band: str = "lo", *, mirror=None, data_home=None) -> QTable:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from astrolab._paths import atomic_path
 from astrolab.datasets._stars import _CLUMP, _LF_WEIGHT, _MAIN_SEQUENCE, _g_mag_error, gaia_parallax_error
 
 __all__ = ["GALACTIC_TO_ICRS", "make_sky_catalog", "write_sky_catalog", "SKY_COLUMNS"]
@@ -291,9 +290,7 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
         if not overwrite:
             raise FileExistsError(f"path {path} exists and does not hold this data set; pass overwrite=True "
                                   "to replace it, or choose another path")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
+    with atomic_path(path, directory=True) as tmp:
         n_parts = -(-int(n_rows) // int(rows_per_partition))
         streams = np.random.SeedSequence(int(seed)).spawn(n_parts)
 
@@ -309,10 +306,4 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
             list(tqdm(pool.map(write, range(n_parts)), total=n_parts, desc="writing partitions",
                       disable=not progressbar))
         (tmp / "_astrolab.json").write_text(json.dumps(params))
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return path
