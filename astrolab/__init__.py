@@ -5,6 +5,8 @@ Notebooks start with ``import astrolab as al``. The subpackages are imported on 
 
 - :mod:`astrolab.datasets` -- mock data with ground truth, loaders of real public data
 - :mod:`astrolab.bigdata` -- chapter 1: out-of-core aggregation, memory, a tiny detection pipeline
+- :mod:`astrolab.interferometry` -- the forward model of a radio interferometer (stations, coverage, Fourier
+  operator, uvfits), shared by :mod:`astrolab.datasets` and :mod:`astrolab.sparse`
 - :mod:`astrolab.reduction`, :mod:`astrolab.sparse`, :mod:`astrolab.bayes`, :mod:`astrolab.ml`,
   :mod:`astrolab.nn`, :mod:`astrolab.challenge` -- reference implementations, one per chapter
 - :mod:`astrolab.widgets` -- interactive demos
@@ -21,8 +23,8 @@ from astrolab._paths import data_dir
 from astrolab._version import __version__
 
 _SUBMODULES = (
-    "bayes", "bigdata", "challenge", "course", "datasets", "exercises", "ml", "nn", "plotting", "reduction",
-    "sparse", "widgets",
+    "bayes", "bigdata", "challenge", "course", "datasets", "exercises", "interferometry", "ml", "nn", "plotting",
+    "reduction", "sparse", "widgets",
 )
 
 __all__ = ["__version__", "check_environment", "data_dir", "device", *_SUBMODULES]

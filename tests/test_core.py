@@ -10,7 +10,7 @@ import astrolab._environment as environment
 
 def test_lazy_subpackages_and_public_names():
     assert al.__version__
-    for name in ("datasets", "exercises", "plotting", "widgets", "course", "nn", "bayes"):
+    for name in ("datasets", "exercises", "plotting", "widgets", "course", "nn", "bayes", "interferometry"):
         assert getattr(al, name).__name__ == f"astrolab.{name}"
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         al.nonsense  # noqa: B018

@@ -29,17 +29,7 @@ from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, ma
 from astrolab.datasets._lines import fetch_hogg2010, make_line_data
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
-from astrolab.datasets._radio import (
-    M87_DEC,
-    M87_RA,
-    crescent_image,
-    fetch_eht_m87,
-    load_eht_stations,
-    make_eht_mock,
-    read_uvfits,
-    uv_coverage,
-    write_uvfits,
-)
+from astrolab.datasets._radio import crescent_image, fetch_eht_m87, make_eht_mock
 from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._spectra import (
     fetch_calspec_astar,
@@ -64,6 +54,7 @@ from astrolab.datasets._threebody import (
     threebody_initial_conditions,
 )
 from astrolab.datasets._transients import LSST_PASSBANDS, TRANSIENT_CLASSES, TRANSIENT_TARGETS, make_transients
+from astrolab.interferometry import M87_DEC, M87_RA, load_eht_stations, read_uvfits, uv_coverage, write_uvfits
 
 __all__ = [
     "ADS_API_URL",

@@ -1,27 +1,7 @@
-"""Unit checks at the boundary: accept astropy Quantities, strip units, fail clearly otherwise."""
+"""Unit checks at the boundary (kept here for the data modules; the helper lives in :mod:`astrolab._units`)."""
 
 from __future__ import annotations
 
-import astropy.units as u
-import numpy as np
+from astrolab._units import to_value
 
-
-def to_value(value, unit, name: str, equivalencies=None) -> np.ndarray | float:
-    """Return ``value`` converted to ``unit`` as a plain float or ndarray.
-
-    Raises ValueError, naming the argument, when ``value`` is not a Quantity or has
-    incompatible units; plain numbers are refused rather than guessed. Conversions between
-    different physical types (frequency to wavelength, say) happen only with ``equivalencies``.
-    """
-    unit = u.Unit(unit)
-    if not isinstance(value, u.Quantity):
-        raise ValueError(
-            f"{name} must be an astropy Quantity in units of {unit.physical_type} "
-            f"(e.g. 1 * u.{unit.to_string()}), got {type(value).__name__} {value!r}"
-        )
-    try:
-        return value.to_value(unit, equivalencies=equivalencies or [])
-    except u.UnitConversionError:
-        raise ValueError(
-            f"{name} must have units of {unit.physical_type} (convertible to {unit}), got {value.unit}"
-        ) from None
+__all__ = ["to_value"]

@@ -3,7 +3,7 @@
 - :func:`fista`, :func:`lasso_path` -- minimise ``1/2 |b - A x|^2 + lam |x|_1 + mu TSV(x)`` for a dense
   matrix or an operator (``matvec``/``rmatvec``), warm-started along a path of ``lam``;
 - :class:`Lasso` -- the same as a scikit-learn regressor (scikit-learn's objective);
-- :class:`FourierOperator` -- the measurement operator of an interferometer;
+- :class:`FourierOperator` -- the measurement operator of an interferometer (from :mod:`astrolab.interferometry`);
 - :func:`closure_phases`, :func:`image_closure_phases`, :func:`self_calibrate`,
   :func:`average_visibilities` -- imaging real VLBI data with unknown station gains;
 - :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
@@ -12,6 +12,7 @@
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
+from astrolab.interferometry import FourierOperator
 from astrolab.sparse._astrometry import (
     astrometric_solution,
     block_iterative_solution,
@@ -24,7 +25,7 @@ from astrolab.sparse._calibration import average_visibilities, closure_phases, i
 from astrolab.sparse._challenge import ImagingChallenge
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
-from astrolab.sparse._operators import FourierOperator, MatrixOperator, as_operator, power_iteration
+from astrolab.sparse._operators import MatrixOperator, as_operator, power_iteration
 from astrolab.sparse._periodogram import LassoPeriodogram
 
 __all__ = [

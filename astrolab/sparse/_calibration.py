@@ -13,12 +13,13 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from scipy import optimize, sparse
 from sklearn.utils import Bunch
 
+from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import tsv, tsv_gradient
-from astrolab.sparse._operators import FourierOperator
 
 __all__ = ["average_visibilities", "closure_phases", "image_closure_phases", "self_calibrate"]
 
@@ -194,7 +195,7 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         ny, nx = shape
         yy, xx = np.meshgrid(np.arange(ny) - ny // 2, np.arange(nx) - nx // 2, indexing="ij")
         r_uas = np.hypot(xx, yy) * op.pixel_size / (np.pi / 180 / 3600 / 1e6)
-        x0 = np.exp(-0.5 * (r_uas / (60 / 2.3548)) ** 2).ravel() * support
+        x0 = np.exp(-0.5 * (r_uas / (60 * gaussian_fwhm_to_sigma)) ** 2).ravel() * support
         short = amp[np.argsort(np.hypot(op.u, op.v))[: max(len(amp) // 20, 1)]]
         x0 *= 1.5 * np.median(short) / x0.sum()
     x0 = np.asarray(x0, float).ravel() * support

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 
+from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import fista
-from astrolab.sparse._operators import FourierOperator, power_iteration
+from astrolab.sparse._operators import power_iteration
 
 __all__ = ["blur", "dirty_beam", "dirty_image", "image_visibilities", "ncc", "ring_parameters"]
 
@@ -46,7 +48,8 @@ def blur(image, fwhm, pixel_size):
     """Convolve with a circular Gaussian of ``fwhm`` (same unit as ``pixel_size``), keeping the total flux."""
     from scipy import ndimage
 
-    return ndimage.gaussian_filter(np.asarray(image, dtype=float), fwhm / pixel_size / 2.3548, mode="constant")
+    sigma = fwhm / pixel_size * gaussian_fwhm_to_sigma
+    return ndimage.gaussian_filter(np.asarray(image, dtype=float), sigma, mode="constant")
 
 
 def ncc(a, b):

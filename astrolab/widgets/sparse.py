@@ -6,9 +6,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab.interferometry import FourierOperator
 from astrolab.plotting import style
 from astrolab.sparse import blur, image_visibilities, ncc, power_iteration, ring_parameters
-from astrolab.sparse._operators import FourierOperator
 from astrolab.widgets._figure import FigureOutput
 
 __all__ = ["SparseImaging", "sparse_imaging"]
