@@ -1,8 +1,10 @@
-# astrolab: every target creates .venv on first use and reuses it afterwards.
-#   make lab      start JupyterLab on the notebooks
-#   make test     unit tests and every notebook (nbval), in parallel, then the book build and its
-#                 browser tests (make test-browser: only those)
-#   make book     build the Jupyter Book (zero warnings allowed)
+# astrolab: every target creates .venv on first use, installs what it needs once, and reuses it.
+#   make lab      start JupyterLab on the notebooks (installs only what the notebooks need)
+#   make test     unit tests, doctests, the student edition and every notebook (nbval), in parallel;
+#                 each notebook is executed once and its outputs are kept for the book, which is then
+#                 built (without executing anything) and tested in a real browser. A second run
+#                 re-executes only the notebooks whose code (or astrolab) changed.
+#   make book     build the Jupyter Book (zero warnings allowed), reusing the executed notebooks
 #   make student  write the student edition (no solutions) to _build/student/
 #   make bench    side-by-side speed comparisons, then every notebook's run time and peak memory
 #   make slides   lecture mode: a reveal.js deck of every notebook in _build/slides/
@@ -12,7 +14,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip install --progress-bar off -c constraints.txt
 # pytest-xdist already runs one test (or notebook) per core: one BLAS/OpenMP thread each, or the
 # threads of parallel kernels fight over the cores and everything runs several times slower.
@@ -25,68 +26,90 @@ ifneq ($(MIRROR),)
 export ASTROLAB_MIRROR ?= $(MIRROR)
 endif
 
-# Notebooks run in kernels whose IPython profile blocks every non-loopback connection.
+# Installs, one stamp each: `make lab` installs the course alone (the notebooks' imports and
+# JupyterLab); test, book, bench and dev add their extras (pyproject.toml) to the same .venv.
+EXTRAS_lab   :=
+EXTRAS_test  := [test,book]
+EXTRAS_book  := [book]
+EXTRAS_bench := [bench]
+EXTRAS_dev   := [dev]
+$(VENV)/.installed-%: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e ".$(EXTRAS_$*)"
+	@touch $@
+
+# Notebooks run in kernels whose IPython profile blocks every non-loopback connection and draws
+# figures inline (as JupyterLab and the book do), so that their outputs can serve the book.
 OFFLINE_IPYTHONDIR := $(abspath $(VENV))/ipython-offline
 OFFLINE_STARTUP    := $(OFFLINE_IPYTHONDIR)/profile_default/startup/00-block-network.py
+FIGURES_STARTUP    := $(OFFLINE_IPYTHONDIR)/profile_default/startup/01-inline-figures.py
+# The book's jupyter-cache (execute.cache in jupyter-book.yml): coursetools.nbcache stores every
+# notebook that nbval executed and passed there, and skips notebooks that passed with the same sources.
+NB_CACHE := _build/.jupyter_cache
+NBVAL    := --nbval-lax -p coursetools.nbcache --nb-cache $(NB_CACHE) --nb-student --dist loadfile
 
 .PHONY: lab test test-unit test-browser test-notebooks book student bench budget slides constraints clean distclean
-
-$(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e ".[dev]"
-	@touch $(STAMP)
 
 $(OFFLINE_STARTUP): tests/offline_guard.py
 	@mkdir -p $(dir $@)
 	cp tests/offline_guard.py $@
 
+$(FIGURES_STARTUP): tests/kernel_figures.py
+	@mkdir -p $(dir $@)
+	cp tests/kernel_figures.py $@
+
 # JupyterLab refuses to run as root unless told (containers, cloud machines).
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)
+lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
-test: test-unit test-notebooks test-browser
+# One pytest run: unit tests, doctests, the student edition (tests/test_offline.py) and every notebook
+# (nbval; all cells of a notebook in one worker), then the book and its browser tests, which must
+# find every notebook executed already (ASTROLAB_BOOK_EXPECT_CACHED).
+test: $(VENV)/.installed-test $(OFFLINE_STARTUP) $(FIGURES_STARTUP)
+	IPYTHONDIR=$(OFFLINE_IPYTHONDIR) $(PYTEST) -m "not book" --doctest-modules $(NBVAL) tests astrolab notebooks
+	@$(MAKE) --no-print-directory test-browser ASTROLAB_BOOK_EXPECT_CACHED=1
 
 # The book and browser tests (marker "book": tests/test_book.py, tests/test_browser.py) share one
-# build of the book (_build/test-book, with its jupyter-cache, so a rebuild re-executes only changed
-# notebooks). They run on their own, after the rest: the build executes the notebooks one by one, and
-# inside the -n auto pool it would hold one worker and the tests queued behind it for ten minutes.
+# build of the book (_build/test-book, with the shared jupyter-cache). They run on their own, after
+# the rest: inside the -n auto pool the build would hold one worker and the tests queued behind it.
 # Their screenshots go to $(SCREENSHOTS).
 SCREENSHOTS ?= _build/screenshots
 
-test-unit: $(STAMP)
+test-unit: $(VENV)/.installed-test
 	$(PYTEST) -m "not book" tests astrolab --doctest-modules
 
-test-browser: $(STAMP)
-	ASTROLAB_SCREENSHOTS=$(abspath $(SCREENSHOTS)) MPLBACKEND=agg OMP_NUM_THREADS=1 \
+test-browser: $(VENV)/.installed-test
+	ASTROLAB_SCREENSHOTS=$(abspath $(SCREENSHOTS)) ASTROLAB_BOOK_EXPECT_CACHED=$(ASTROLAB_BOOK_EXPECT_CACHED) \
+	  MPLBACKEND=agg OMP_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -p no:cacheprovider --durations=10 -m book tests/test_book.py tests/test_browser.py
 
-test-notebooks: $(STAMP) $(OFFLINE_STARTUP)
-	IPYTHONDIR=$(OFFLINE_IPYTHONDIR) $(PYTEST) --nbval-lax --dist loadfile notebooks
+test-notebooks: $(VENV)/.installed-test $(OFFLINE_STARTUP) $(FIGURES_STARTUP)
+	IPYTHONDIR=$(OFFLINE_IPYTHONDIR) $(PYTEST) $(NBVAL) notebooks
 
-book: $(STAMP)
+book: $(VENV)/.installed-book
 	$(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
 
-student: $(STAMP)
-	$(BIN)/python -m astrolab.course student --out _build/student
+student: $(VENV)/.installed-test
+	$(BIN)/python -m coursetools student --out _build/student
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py
 	@mkdir -p _build
 	$(BIN)/python benchmarks/notebook_budget.py --output _build/notebook-budget.md
 
-budget: $(STAMP)
+budget: $(VENV)/.installed-bench
 	@mkdir -p _build
 	$(BIN)/python benchmarks/notebook_budget.py --output _build/notebook-budget.md
 
-# Lecture mode: reveal.js decks of every notebook (python -m astrolab.course slides --execute for outputs)
-slides: $(STAMP)
-	$(BIN)/python -m astrolab.course slides --out _build/slides
+# Lecture mode: reveal.js decks of every notebook (python -m coursetools slides --execute for outputs)
+slides: $(VENV)/.installed-test
+	$(BIN)/python -m coursetools slides --out _build/slides
 
 # Re-pin constraints.txt after a change of dependencies in pyproject.toml.
-constraints: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | $(BIN)/python -m astrolab.course constraints > constraints.txt.tmp
+constraints: $(VENV)/.installed-dev
+	$(BIN)/python -m pip freeze --exclude-editable | $(BIN)/python -m coursetools constraints > constraints.txt.tmp
 	mv constraints.txt.tmp constraints.txt
 
 clean:

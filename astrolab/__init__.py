@@ -23,7 +23,7 @@ from astrolab._paths import data_dir
 from astrolab._version import __version__
 
 _SUBMODULES = (
-    "bayes", "bigdata", "challenge", "course", "datasets", "exercises", "interferometry", "ml", "nn", "plotting",
+    "bayes", "bigdata", "challenge", "datasets", "exercises", "interferometry", "ml", "nn", "plotting",
     "reduction", "sparse", "widgets",
 )
 

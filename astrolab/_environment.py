@@ -29,11 +29,11 @@ _PACKAGES = [
     ("pooch", "pooch", "downloading real data with checksums", True),
     ("tqdm", "tqdm", "progress bars", True),
     ("corner", "corner", "posterior corner plots (chapter 4)", True),
-    ("nbformat", "nbformat", "student edition, notebook checks", True),
     ("pytest", "pytest", "make test", False),
     ("pytest-xdist", "xdist", "make test (parallel)", False),
     ("nbval", "nbval", "make test (notebooks)", False),
     ("hypothesis", "hypothesis", "make test (property tests)", False),
+    ("nbformat", "nbformat", "make test, make student (course tools)", False),
     ("jupyter-book", "jupyter_book", "make book", False),
     ("sphinx-exercise", "sphinx_exercise", "make book (exercises)", False),
 ]

@@ -67,20 +67,25 @@ def mirror_dir() -> Path | None:
 
 
 def shipped_data_dir() -> Path:
-    """The ``data/`` folder of the course checkout (small tables that ship with the course).
+    """The folder of small tables that ship with astrolab (the course's ``data/`` folder).
+
+    In a checkout (``make lab``, ``pip install -e .``) this is ``data/`` itself; in a wheel or any
+    other install it is the package ``astrolab._data``, which setup.py builds from ``data/``.
 
     Raises
     ------
     FileNotFoundError
-        When astrolab was not installed in editable mode from a checkout of the course.
+        When neither holds the registry of data sets (a broken install).
     """
-    path = Path(__file__).resolve().parent.parent / "data"
-    if not (path / "registry.json").is_file():
-        raise FileNotFoundError(
-            f"the course's data folder was not found at {path}: install astrolab from a checkout "
-            "of the course with `make lab` (or `pip install -e .`), not as a plain wheel"
-        )
-    return path
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    installed = Path(__file__).resolve().parent / "_data"
+    for path in (checkout, installed):
+        if (path / "registry.json").is_file():
+            return path
+    raise FileNotFoundError(
+        f"astrolab's shipped data were not found in {checkout} or {installed}: reinstall astrolab "
+        "(`make lab`, or `pip install .` from a checkout of the course)"
+    )
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # already there when run as a script
     sys.path.insert(0, str(HERE))
 
-from run import write_atomic  # noqa: E402
+from astrolab._paths import write_text_atomic as write_atomic  # noqa: E402
 
 NOTEBOOK_LIMIT_S = 60.0
 TOTAL_LIMIT_S = 600.0
@@ -206,7 +206,7 @@ def report(measurements: list[Measurement], *, notebook_limit: float = NOTEBOOK_
 
 def course_notebooks(text: str = "") -> list[tuple[str, Path]]:
     """``(name, path)`` of the course's notebooks in toc order, those whose path contains ``text``."""
-    from astrolab.course import course_root, toc_notebooks
+    from coursetools.course import course_root, toc_notebooks
 
     base = course_root() / "notebooks"
     found = [(path.relative_to(base).as_posix(), path) for path in toc_notebooks()]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from astrolab._book import annotate_alt_text, figure_alt_text, has_alt_text, is_figure_cell
-from astrolab.course import toc_files
+from coursetools.alt_text import annotate_alt_text, figure_alt_text, has_alt_text, is_figure_cell
+from coursetools.course import toc_files
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in (REPO / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -157,4 +157,4 @@ def test_every_figure_in_the_notebooks_has_alt_text(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     missing = [c.get("id") for c in cells if is_figure_cell(c) and not has_alt_text(c)]
     assert not missing, (f"{path.name}: figure cells {missing} have no alt text; "
-                         "run `python -m astrolab._book notebooks`")
+                         "run `python -m coursetools.alt_text notebooks`")

@@ -1,5 +1,6 @@
 """astrolab's top level: device selection, the environment report, data folders."""
 
+import importlib
 import io
 
 import pytest
@@ -10,8 +11,13 @@ import astrolab._environment as environment
 
 def test_lazy_subpackages_and_public_names():
     assert al.__version__
-    for name in ("datasets", "exercises", "plotting", "widgets", "course", "nn", "bayes", "interferometry"):
+    for name in ("datasets", "exercises", "plotting", "widgets", "nn", "bayes", "interferometry"):
         assert getattr(al, name).__name__ == f"astrolab.{name}"
+    # Course tooling (student edition, slides, book helpers) lives in coursetools/, not in what students import.
+    for name in ("course", "_book", "_slides", "_sphinx_fixes"):
+        assert name not in dir(al)
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"astrolab.{name}")
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         al.nonsense  # noqa: B018
 

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from astrolab.course import pin_constraints, strip_solutions, toc_files, write_student_edition
+from coursetools.course import pin_constraints, strip_solutions, toc_files, write_student_edition
 
 
 def _notebook():

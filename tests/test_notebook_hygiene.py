@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from astrolab.course import is_directive_cell, strip_solutions, toc_files, toc_notebooks
+from coursetools.course import is_directive_cell, strip_solutions, toc_files, toc_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").rglob("*.ipynb"))

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from astrolab._slides import annotate_notebook, slide_types
-from astrolab.course import annotate_slides, build_slides, main, strip_solutions
+from coursetools.course import annotate_slides, build_slides, main, strip_solutions
+from coursetools.slides import annotate_notebook, slide_types
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in (REPO / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -187,9 +187,9 @@ def test_command_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(REPO / "notebooks")) for p in NOTEBOOKS])
 def test_every_cell_has_slide_metadata(path):
-    """Run `python -m astrolab.course annotate-slides` after adding or splitting cells."""
+    """Run `python -m coursetools.course annotate-slides` after adding or splitting cells."""
     nb = nbformat.read(path, as_version=4)
     missing = [cell.get("id", i) for i, cell in enumerate(nb.cells)
                if "slide_type" not in cell.metadata.get("slideshow", {})]
     assert not missing, (f"{path.name}: cells {missing} have no slide metadata; "
-                         "run `python -m astrolab.course annotate-slides`")
+                         "run `python -m coursetools.course annotate-slides`")

@@ -296,7 +296,7 @@ def build_slides(out_dir: str | Path, notebooks=None, execute: bool = False, *,
     import nbformat
     from nbclient import NotebookClient
 
-    from astrolab.course import course_root, toc_notebooks
+    from coursetools.course import course_root, toc_notebooks
 
     if notebooks is None:
         notebooks = toc_notebooks()

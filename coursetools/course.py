@@ -2,11 +2,11 @@
 
 Command line::
 
-    python -m astrolab.course student --out _build/student   # solutions removed
-    python -m astrolab.course slides --out _build/slides     # reveal.js decks (lecture mode)
-    python -m astrolab.course annotate-slides                 # slide metadata on every cell
-    python -m astrolab.course list                            # notebooks in toc order
-    pip freeze | python -m astrolab.course constraints        # re-pin constraints.txt
+    python -m coursetools.course student --out _build/student   # solutions removed
+    python -m coursetools.course slides --out _build/slides     # reveal.js decks (lecture mode)
+    python -m coursetools.course annotate-slides                 # slide metadata on every cell
+    python -m coursetools.course list                            # notebooks in toc order
+    pip freeze | python -m coursetools.course constraints        # re-pin constraints.txt
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from astrolab._paths import write_text_atomic
-from astrolab._slides import annotate_slides, build_slides
+from coursetools.slides import annotate_slides, build_slides
 
 __all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
            "pin_constraints", "is_directive_cell", "annotate_slides", "build_slides"]
@@ -30,7 +30,7 @@ def course_root() -> Path:
     """The checkout the package is installed from (the folder holding ``toc.yml``)."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "toc.yml").is_file():
-        raise FileNotFoundError(f"toc.yml not found in {root}: is astrolab installed from a checkout?")
+        raise FileNotFoundError(f"toc.yml not found in {root}: run the course tools from a checkout of the course")
     return root
 
 
@@ -155,7 +155,7 @@ def pin_constraints(freeze: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m astrolab.course", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m coursetools.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="write the student edition (solutions removed)")

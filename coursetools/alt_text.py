@@ -14,7 +14,7 @@ description by hand in the cell metadata and it is kept.
 
 Run it on the notebooks with::
 
-    python -m astrolab._book notebooks
+    python -m coursetools.alt_text notebooks
 """
 
 from __future__ import annotations
@@ -307,10 +307,10 @@ def _notebooks(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m astrolab._book PATH...``: annotate the notebooks in files or folders."""
+    """``python -m coursetools.alt_text PATH...``: annotate the notebooks in files or folders."""
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m astrolab._book NOTEBOOK_OR_FOLDER...", file=sys.stderr)
+        print("usage: python -m coursetools.alt_text NOTEBOOK_OR_FOLDER...", file=sys.stderr)
         return 2
     total = 0
     for path in _notebooks(args):

@@ -1,0 +1,11 @@
+"""IPython startup file of the notebook kernels under ``make test`` (copied into their profile).
+
+The test run uses the agg backend (``MPLBACKEND=agg``), which the kernels inherit; this puts them
+back on the inline backend, as in JupyterLab and the book, so that every ``plt.show()`` leaves a PNG
+in the outputs that coursetools.nbcache keeps for the book. It must run before matplotlib is
+imported, which an IPython startup file does.
+"""
+
+import os
+
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
