@@ -110,6 +110,18 @@ def test_fista_nonneg_path_and_errors():
     assert np.allclose(fista(np.zeros((3, 2)), np.ones(3), 1.0)[0], 0)  # nothing to fit: zero
 
 
+def test_group_lasso_by_fista():
+    # with an orthonormal A the group LASSO is one group soft threshold of A^T b
+    A = np.linalg.qr(np.random.default_rng(3).normal(size=(6, 6)))[0]
+    z = np.array([3.0, 0.3, -4.0, 0.4, 1.0, 0.0])
+    groups = np.array([0, 1, 0, 1, 2, 2])
+    x, info = fista(A, A @ z, 1.0, groups=groups, tol=1e-12)
+    assert np.allclose(x, [2.4, 0.0, -3.2, 0.0, 0.0, 0.0], atol=1e-8) and info["converged"]
+    assert np.allclose(soft_threshold(z, 1.0, groups=np.arange(6)), soft_threshold(z, 1.0))  # singletons: l1
+    with pytest.raises(ValueError, match="groups must be 6 non-negative integer labels"):
+        fista(A, z, 1.0, groups=np.zeros(6))
+
+
 def test_uv_coverage_is_physical():
     uv = uv_coverage()
     stations = load_eht_stations()

@@ -6,6 +6,8 @@ import numpy as np
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
+from astrolab.sparse._lasso import fista
+
 __all__ = ["LassoPeriodogram"]
 
 
@@ -16,18 +18,6 @@ def _design(t, freqs):
 
 def _group_norms(beta, n_f):
     return np.hypot(beta[:n_f], beta[n_f:])
-
-
-def _group_shrink(beta, n_f, threshold):
-    norm = _group_norms(beta, n_f)
-    scale = np.where(norm > threshold, 1 - threshold / np.where(norm > 0, norm, 1), 0.0)
-    return beta * np.concatenate([scale, scale])
-
-
-def _shrink(beta, n_f, threshold, group):
-    if group:
-        return _group_shrink(beta, n_f, threshold)
-    return np.sign(beta) * np.maximum(np.abs(beta) - threshold, 0)
 
 
 def _sinusoids(t, params):
@@ -67,7 +57,8 @@ class LassoPeriodogram(BaseEstimator):
     max_components : int, default 12
         Keep at most this many frequencies (the strongest) for the refit.
     max_iter, tol : int, float
-        FISTA iterations per ``lam`` and relative tolerance.
+        Iterations per ``lam`` and relative tolerance of the solver, :func:`astrolab.sparse.fista` (with
+        the sine and cosine of each frequency as one group when ``group``).
     ebic_gamma : float, default 1
         Weight of the search penalty of the extended BIC (Chen & Chen 2008),
         ``chi2 + 3 k ln N + 2 gamma ln C(n_freq, k)``: with thousands of trial frequencies the best
@@ -206,25 +197,15 @@ class LassoPeriodogram(BaseEstimator):
             sub = X[:, cols]
             L = float(np.linalg.eigvalsh(sub @ sub.T)[-1]) if idx.size else 1.0  # ||sub||_2^2, cheaply
             beta = np.zeros(2 * n_f)
-            if idx.size:
-                beta[cols] = self._fista(sub, r, previous[cols], lam, L, idx.size)  # warm start
+            if idx.size:  # warm start; with group=True the sine and cosine of a frequency are one group
+                groups = np.tile(np.arange(idx.size), 2) if self.group else None
+                beta[cols], _ = fista(sub, r, lam, x0=previous[cols], lipschitz=L, groups=groups,
+                                      max_iter=self.max_iter, tol=self.tol)
             corr = X.T @ (r - X @ beta)
             violated = (self._score(corr, n_f) > lam * (1 + 1e-3)) & ~keep
             if not violated.any():
                 return beta
             keep |= violated
-
-    def _fista(self, X, r, beta, lam, L, n_f):
-        x, z, s = beta.copy(), beta.copy(), 1.0
-        for _ in range(self.max_iter):
-            x_new = _shrink(z + X.T @ (r - X @ z) / L, n_f, lam / L, self.group)
-            s_new = (1 + np.sqrt(1 + 4 * s * s)) / 2
-            z = x_new + (s - 1) / s_new * (x_new - x)
-            change = np.linalg.norm(x_new - x)
-            x, s = x_new, s_new
-            if change <= self.tol * max(np.linalg.norm(x), 1e-12):
-                break
-        return x
 
     def _pick(self, power):
         """Local maxima of the sparse spectrum (adjacent grid frequencies share one peak), strongest first."""
