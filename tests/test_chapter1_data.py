@@ -209,6 +209,20 @@ def test_write_sky_catalog_partitions_cache_and_determinism(tmp_path):
     assert len(pd.read_parquet(one)) == 1500
 
 
+def test_write_sky_catalog_rewrites_a_cache_of_an_older_model(tmp_path):
+    from astrolab.datasets._sky import MODEL_VERSION
+
+    path = write_sky_catalog(tmp_path / "sky", 1200, rows_per_partition=1000, seed=2, progressbar=False)
+    fresh = pd.read_parquet(path)
+    stamp = path / "_astrolab.json"
+    held = json.loads(stamp.read_text())
+    stamp.write_text(json.dumps({**held, "model_version": MODEL_VERSION - 1}))
+    pd.read_parquet(path / "part-00000.parquet").iloc[:10].to_parquet(path / "part-00000.parquet")  # stale rows
+    assert write_sky_catalog(tmp_path / "sky", 1200, rows_per_partition=1000, seed=2, progressbar=False) == path
+    assert json.loads(stamp.read_text()) == held
+    pd.testing.assert_frame_equal(pd.read_parquet(path), fresh)
+
+
 def test_write_sky_catalog_leaves_nothing_half_written(tmp_path, monkeypatch):
     from astrolab.datasets import _sky
 

@@ -81,6 +81,31 @@ def test_catalog_rejects_bad_input(kwargs, match):
         make_star_catalog(**kwargs)
 
 
+def test_milky_way_model_agrees_with_astropy():
+    from astropy.coordinates import Galactic
+
+    from astrolab.datasets._milkyway import (
+        K_PM,
+        SOLAR_MOTION,
+        galactocentric_frame,
+        heliocentric_velocity,
+        proper_motion,
+        tangential_velocity,
+    )
+
+    assert K_PM == pytest.approx(4.740470463, rel=1e-9)  # 1 au/yr in km/s
+    assert np.array_equal(SOLAR_MOTION, [11.1, 12.24, 7.25])  # Schoenrich, Binney & Dehnen (2010)
+    assert tangential_velocity(proper_motion(30.0, 2.5), 2.5) == pytest.approx(30.0)
+    # a star at rest in the Galaxy, 1 kpc towards l = 90: astropy's velocities relative to the Sun
+    # equal the model's heliocentric velocity, and its proper motion the model's conversion
+    star = galactocentric_frame(x=-8.2 * u.kpc, y=1 * u.kpc, z=0.02 * u.kpc, v_x=0 * u.km / u.s,
+                                v_y=0 * u.km / u.s, v_z=0 * u.km / u.s).transform_to(Galactic())
+    v_astropy = star.velocity.d_xyz.to_value(u.km / u.s)
+    v_model = heliocentric_velocity([0.0, 0.0, 0.0])
+    assert v_astropy == pytest.approx(v_model, abs=0.1)
+    assert star.pm_l_cosb.to_value(u.mas / u.yr) == pytest.approx(proper_motion(-v_model[0], 1.0), abs=0.01)
+
+
 def test_planck_accepts_frequencies():
     nu = (500 * u.nm).to(u.THz, equivalencies=u.spectral())
     assert planck_lambda(nu, 5772 * u.K).value == pytest.approx(planck_lambda(500 * u.nm, 5772 * u.K).value)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 
 __all__ = ["completeness_purity", "detect_sources", "match_to_truth", "score_pipeline"]
-
-_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 
 def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background=None, noise=None,
@@ -76,7 +75,7 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
     if noise is not None and not noise > 0:
         raise ValueError(f"noise must be positive, got {noise!r}")
 
-    sigma = psf_fwhm * _FWHM_TO_SIGMA
+    sigma = psf_fwhm * gaussian_fwhm_to_sigma
     data = image - background
     filtered = ndimage.gaussian_filter(data, sigma, mode="constant")
     delta = np.zeros((int(8 * sigma) | 1,) * 2)

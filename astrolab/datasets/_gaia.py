@@ -7,14 +7,14 @@ import numpy as np
 from astropy.coordinates import ICRS, CartesianDifferential, CartesianRepresentation, Galactic
 from astropy.table import QTable
 
+from astrolab.datasets._milkyway import K_PM as K_PM  # re-exported: these names were defined here before
+from astrolab.datasets._milkyway import SOLAR_MOTION as SOLAR_MOTION
+from astrolab.datasets._milkyway import heliocentric_velocity, tangential_velocity
 from astrolab.datasets._stars import _LF_WEIGHT, _MAIN_SEQUENCE, _g_mag_error, gaia_parallax_error
 from astrolab.datasets._units import to_value
 
 __all__ = ["make_gaia_volume"]
 
-K_PM = 4.740470463  # km/s per (mas/yr * kpc)
-# Sun's motion relative to the local standard of rest, (U, V, W) in km/s (Schönrich, Binney & Dehnen 2010).
-SOLAR_MOTION = np.array([11.1, 12.24, 7.25])
 # Thin-disc velocity dispersions (U, V, W) in km/s and asymmetric drift; clusters are young, colder.
 FIELD_DISPERSION = np.array([35.0, 20.0, 16.0])
 ASYMMETRIC_DRIFT = 10.0
@@ -144,7 +144,7 @@ def make_gaia_volume(n_field: int = 50_000, n_clusters: int = 30, radius=150 * u
         pos.append(p[np.einsum("ij,ij->i", p, p) < r_max**2][:todo])
         todo -= len(pos[-1])
     field_pos = np.concatenate(pos) if pos else np.empty((0, 3))
-    mean_v = -SOLAR_MOTION - [0.0, ASYMMETRIC_DRIFT, 0.0]
+    mean_v = heliocentric_velocity([0.0, -ASYMMETRIC_DRIFT, 0.0], rest_frame="lsr")  # lagging the LSR
     field_vel = mean_v + FIELD_DISPERSION * rng.standard_normal((n_field, 3))
     field_mag, field_col = _absolute_magnitudes(n_field, rng)
 
@@ -233,8 +233,8 @@ def make_gaia_volume(n_field: int = 50_000, n_clusters: int = 30, radius=150 * u
     catalog["x"] = d_obs * np.cos(br) * np.cos(lr) * u.pc
     catalog["y"] = d_obs * np.cos(br) * np.sin(lr) * u.pc
     catalog["z"] = d_obs * np.sin(br) * u.pc
-    catalog["v_l"] = K_PM * obs_gal.pm_l_cosb.to_value(u.mas / u.yr) * d_obs / 1000.0 * u.km / u.s
-    catalog["v_b"] = K_PM * obs_gal.pm_b.to_value(u.mas / u.yr) * d_obs / 1000.0 * u.km / u.s
+    catalog["v_l"] = tangential_velocity(obs_gal.pm_l_cosb.to_value(u.mas / u.yr), d_obs / 1000.0) * u.km / u.s
+    catalog["v_b"] = tangential_velocity(obs_gal.pm_b.to_value(u.mas / u.yr), d_obs / 1000.0) * u.km / u.s
 
     clusters = QTable()
     clusters["cluster_id"] = np.arange(n_clusters)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 
 from astrolab.datasets._helpers import _check_int
 
@@ -25,7 +26,6 @@ GALAXY_CLASSES = ("elliptical", "spiral", "barred_spiral", "edge_on", "merger")
 #: Bumped whenever the generator's output changes, so stale caches are never read.
 _GENERATOR_VERSION = "2"
 
-_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 #: Source photon noise: a model pixel of value m (in sky-rms units) adds variance m / _GAIN.
 _GAIN = 50.0
 #: Images rendered per block (bounds the memory, does not change the result).
@@ -452,7 +452,7 @@ def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fw
     truth, comps = _draw(rng, labels, classes, size, centre)
     snr = rng.uniform(snr_lo, snr_hi, n_images)
 
-    sigma = psf_fwhm * _FWHM_TO_SIGMA
+    sigma = psf_fwhm * gaussian_fwhm_to_sigma
     pad = max(size // 8, int(np.ceil(4 * sigma)) + 1)
     unit = _render(comps, n_images, size, pad, sigma)
     # peak S/N: m_peak / sqrt(1 + m_peak / gain) = snr, solved for the noiseless peak value m_peak

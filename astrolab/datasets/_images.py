@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 
 __all__ = ["make_survey_image"]
-
-_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 
 def _add_gaussian(image, x, y, flux, sx, sy, theta, half):
@@ -88,7 +87,7 @@ def make_survey_image(shape=(512, 512), *, n_stars: int = 400, n_galaxies: int =
 
     rng = np.random.default_rng(seed)
     ny, nx = shape
-    sigma = psf_fwhm * _FWHM_TO_SIGMA
+    sigma = psf_fwhm * gaussian_fwhm_to_sigma
     model = np.zeros(shape)
     n_src = n_stars + n_galaxies
     # Euclidean counts: N(>F) ~ F^-1.5, truncated to [f_lo, f_hi], by inverting the CDF.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import astropy.units as u
 import numpy as np
+from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from sklearn.utils import Bunch
 
@@ -217,7 +218,7 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     depths = np.stack([line[1] * _species_strength(line[2], teff, logg, feh) for line in _STELLAR_LINES], axis=1)
     if scale:
         depths = depths * np.array([scale.get(line[2], 1.0) for line in _STELLAR_LINES])
-    sigma_inst = centres / resolution / 2.3548
+    sigma_inst = centres / resolution * gaussian_fwhm_to_sigma
     # Balmer lines of dwarfs are pressure broadened: an extra width of 0.6 nm per dex of log g above 3
     sigma = [np.hypot(s, 0.6 * np.clip(logg - 3.0, 0, None)) if line[2] == "H" else s
              for s, line in zip(sigma_inst, _STELLAR_LINES, strict=True)]
@@ -230,7 +231,7 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     if extra:
         centres_x = np.array([c for c, _ in extra])
         depths_x = np.broadcast_to(np.array([d for _, d in extra]), (n, len(extra)))
-        flux = _add_lines(flux, grid, centres_x, depths_x, centres_x / resolution / 2.3548)
+        flux = _add_lines(flux, grid, centres_x, depths_x, centres_x / resolution * gaussian_fwhm_to_sigma)
     if response is not None:
         flux = flux * response
     flux /= np.median(flux, axis=1, keepdims=True)
@@ -302,7 +303,7 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
     def lines(centres_strengths, emission=False):
         tau = np.zeros_like(rest)
         for centre, strength in centres_strengths:
-            s = np.hypot(centre * sigma_v / c_kms, centre / resolution / 2.3548)[:, None]
+            s = np.hypot(centre * sigma_v / c_kms, centre / resolution * gaussian_fwhm_to_sigma)[:, None]
             tau += strength * np.exp(-0.5 * ((rest - centre) / s) ** 2)
         return tau
 
@@ -315,7 +316,7 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
     ew_halpha = 3.0 * frac**2 * rng.lognormal(0.0, 0.3, n)  # nm (30 A at f = 1), grows with the young fraction
     emission = np.zeros_like(rest)
     for centre, strength in _EMISSION:
-        s = np.hypot(centre * sigma_v / c_kms, centre / resolution / 2.3548)[:, None]
+        s = np.hypot(centre * sigma_v / c_kms, centre / resolution * gaussian_fwhm_to_sigma)[:, None]
         profile = np.exp(-0.5 * ((rest - centre) / s) ** 2) / (np.sqrt(2 * np.pi) * s)
         emission += strength * ew_halpha[:, None] * profile
     flux = stellar * (1.0 + emission)

@@ -10,6 +10,15 @@ from pathlib import Path
 import numpy as np
 
 from astrolab._paths import atomic_path
+from astrolab.datasets._milkyway import (
+    R_SUN,
+    Z_SUN,
+    disc_positions,
+    halo_positions,
+    heliocentric_velocity,
+    proper_motion,
+    rotation_direction,
+)
 from astrolab.datasets._stars import _CLUMP, _LF_WEIGHT, _MAIN_SEQUENCE, _g_mag_error, gaia_parallax_error
 
 __all__ = ["GALACTIC_TO_ICRS", "make_sky_catalog", "write_sky_catalog", "SKY_COLUMNS"]
@@ -23,14 +32,11 @@ GALACTIC_TO_ICRS = np.array([
 ]).T
 
 # Bump when the model changes, so that data sets cached by write_sky_catalog are rewritten.
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: the shared Milky Way model (datasets._milkyway), W_sun 7.25 km/s
 
 SKY_COLUMNS = ("source_id", "ra", "dec", "parallax", "parallax_error", "pmra", "pmdec",
                "phot_g_mean_mag", "bp_rp")
 
-_R_SUN, _Z_SUN = 8.2, 0.02                    # kpc (GRAVITY 2019; Bland-Hawthorn & Gerhard 2016)
-_V_SUN = np.array([11.1, 245.0, 7.3])         # km/s, (U, V + v_circ, W) of the Sun (Schoenrich et al. 2010)
-_K = 4.740470463                              # km/s per (mas/yr * kpc)
 # population: fraction of all stars, disc scale length / height (kpc), rotation and dispersion (km/s)
 _POPULATIONS = (
     ("thin", 0.70, 2.6, 0.30, 230.0, 25.0),
@@ -42,20 +48,13 @@ _DUST_PER_KPC, _DUST_HEIGHT = 0.8, 0.12       # A_G per kpc in the plane, and th
 
 
 def _positions(rng, population, n):
-    """Galactocentric Cartesian positions (kpc) of ``n`` stars of one population."""
+    """Galactocentric Cartesian positions (kpc, shape (3, n)) of ``n`` stars of one population."""
     _, _, r_d, h_z, _, _ = population
-    if population[0] == "halo":  # rho ~ r^-3.5 between 1 and 60 kpc: p(r) ~ r^-1.5
-        a, b = 1.0 ** -0.5, 60.0 ** -0.5
-        r = (a + (b - a) * rng.random(n)) ** -2.0
-        cos_t = rng.uniform(-1, 1, n)
-        phi = rng.uniform(0, 2 * np.pi, n)
-        s = np.sqrt(1 - cos_t**2)
-        return np.stack([r * s * np.cos(phi), r * s * np.sin(phi), r * cos_t])
+    if population[0] == "halo":
+        return halo_positions(rng, n).T
     if population[0] == "bulge":
         return rng.normal(0.0, 1.0, (3, n)) * np.array([[r_d], [r_d * 0.6], [h_z]])
-    radius = rng.gamma(2.0, r_d, n)  # surface density exp(-R/R_d) times 2 pi R
-    phi = rng.uniform(0, 2 * np.pi, n)
-    return np.stack([radius * np.cos(phi), radius * np.sin(phi), rng.laplace(0.0, h_z, n)])
+    return disc_positions(rng, n, r_d, h_z).T
 
 
 _M_GRID = np.linspace(-2.0, 13.5, 3101)
@@ -110,7 +109,7 @@ def _draw(rng, n, g_limit):
     for k, pop in enumerate(_POPULATIONS):
         sel = which == k
         xyz[:, sel] = _positions(rng, pop, int(sel.sum()))
-    helio = xyz + np.array([[_R_SUN], [0.0], [-_Z_SUN]])
+    helio = xyz + np.array([[R_SUN], [0.0], [-Z_SUN]])
     dist = np.sqrt((helio**2).sum(axis=0))  # kpc
     s = np.abs(helio[2]) / _DUST_HEIGHT
     a_g = _DUST_PER_KPC * dist * np.where(s > 1e-6, -np.expm1(-s) / np.maximum(s, 1e-6), 1.0)
@@ -130,9 +129,8 @@ def _draw(rng, n, g_limit):
     for k, pop in enumerate(_POPULATIONS):
         sel = which == k
         pos = xyz[:, sel]
-        radius = np.hypot(pos[0], pos[1]) + 1e-9
-        v_rot = pop[4] * (1 - np.exp(-radius / 0.5))  # solid body near the centre, flat beyond
-        vel[:, sel] = v_rot * np.stack([pos[1] / radius, -pos[0] / radius, np.zeros(pos.shape[1])])
+        v_rot = pop[4] * (1 - np.exp(-np.hypot(pos[0], pos[1]) / 0.5))  # solid body near the centre, flat beyond
+        vel[:, sel] = v_rot * rotation_direction(pos.T).T
         vel[:, sel] += rng.normal(0.0, pop[5], pos.shape)
     g = abs_mag + 5 * np.log10(dist * 100.0) + a_g
     return which, helio, vel, abs_mag, color, giant, dist, a_g, g
@@ -145,8 +143,9 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
     (proportions and scale lengths after Bland-Hawthorn & Gerhard 2016), stars on an empirical main
     sequence with a local luminosity function plus 1 % giants (red clump and giant branch), a
     dusty disc (0.8 mag/kpc of A_G, scale height 120 pc), flat rotation at 230 km/s and the Sun's
-    motion of Schoenrich et al. (2010). Stars brighter than ``g_limit`` are kept until there are ``n_rows``; parallaxes,
-    proper motions and photometry get Gaia-like errors. The result concentrates to the Galactic
+    place and motion of the shared Milky Way model (its peculiar motion after Schönrich et al. 2010).
+    Stars brighter than ``g_limit`` are kept until there are ``n_rows``; parallaxes, proper motions
+    and photometry get Gaia-like errors. The result concentrates to the Galactic
     plane and centre, and its G counts rise by 0.2-0.4 dex per magnitude, as Gaia's do; about a
     quarter of the stars are giants, seen to many kpc.
 
@@ -196,12 +195,12 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
     icrs = GALACTIC_TO_ICRS @ helio_unit
     ra = np.degrees(np.arctan2(icrs[1], icrs[0])) % 360.0
     dec = np.degrees(np.arcsin(np.clip(icrs[2], -1, 1)))
-    v_icrs = GALACTIC_TO_ICRS @ (vel - _V_SUN[:, None])
+    v_icrs = GALACTIC_TO_ICRS @ heliocentric_velocity(vel.T).T
     ra_r, dec_r = np.radians(ra), np.radians(dec)
     e_ra = np.stack([-np.sin(ra_r), np.cos(ra_r), np.zeros_like(ra_r)])
     e_dec = np.stack([-np.sin(dec_r) * np.cos(ra_r), -np.sin(dec_r) * np.sin(ra_r), np.cos(dec_r)])
-    pmra = (v_icrs * e_ra).sum(axis=0) / (_K * dist)
-    pmdec = (v_icrs * e_dec).sum(axis=0) / (_K * dist)
+    pmra = proper_motion((v_icrs * e_ra).sum(axis=0), dist)
+    pmdec = proper_motion((v_icrs * e_dec).sum(axis=0), dist)
 
     n = len(g)
     plx_err = gaia_parallax_error(g)
@@ -239,7 +238,7 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
     needs to fit in memory: only one partition is held at a time. The folder is built under a
     temporary name and renamed when complete, so an interrupted call leaves no half-written data
     set. A folder written earlier with the same arguments (and the same version of the model) is
-    reused, a cache, unless ``overwrite``.
+    reused, a cache, unless ``overwrite``; one written by an older version of the model is rewritten.
 
     Parameters
     ----------
@@ -284,10 +283,12 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
     params = {"generator": "astrolab.datasets.make_sky_catalog", "model_version": MODEL_VERSION, "n_rows": int(n_rows),
               "rows_per_partition": int(rows_per_partition), "seed": int(seed)}
     stamp = path / "_astrolab.json"
-    if path.exists():
-        if not overwrite and stamp.is_file() and json.loads(stamp.read_text()) == params:
+    if path.exists() and not overwrite:
+        held = json.loads(stamp.read_text()) if stamp.is_file() else None
+        if held == params:
             return path
-        if not overwrite:
+        # the same data set from an older version of the model is a stale cache of ours: replace it
+        if not (isinstance(held, dict) and {**held, "model_version": MODEL_VERSION} == params):
             raise FileExistsError(f"path {path} exists and does not hold this data set; pass overwrite=True "
                                   "to replace it, or choose another path")
     with atomic_path(path, directory=True) as tmp:

@@ -6,6 +6,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab.datasets._milkyway import proper_motion
 from astrolab.datasets._units import to_value
 
 __all__ = ["make_star_catalog", "gaia_parallax_error"]
@@ -138,11 +139,10 @@ def make_star_catalog(
     parallax_error = gaia_parallax_error(g_true)
     g_error = _g_mag_error(g_true)
 
-    # Tangential velocity -> proper motion: mu [mas/yr] = v [km/s] / (4.74047 d [kpc]).
+    # Tangential velocity (km/s) -> proper motion (mas/yr) at the distance in kpc.
     v_ra, v_dec = rng.normal(0.0, sigma_v, (2, n))
-    k = 4.740470463
-    pmra = v_ra / (k * distance / 1000.0)
-    pmdec = v_dec / (k * distance / 1000.0)
+    pmra = proper_motion(v_ra, distance / 1000.0)
+    pmdec = proper_motion(v_dec, distance / 1000.0)
     pm_error = 1.2 * parallax_error  # mas/yr: about the parallax error for a 3-yr baseline
 
     catalog = QTable(meta={"origin": "astrolab.datasets.make_star_catalog", "seed": str(seed)})

@@ -9,6 +9,16 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab.datasets._milkyway import (
+    R_SUN,
+    Z_SUN,
+    disc_positions,
+    galactocentric_frame,
+    halo_positions,
+    isotropic_positions,
+    rotation_direction,
+)
+
 __all__ = [
     "VARIABLE_CLASSES",
     "PHOTOZ_TEMPLATES",
@@ -388,7 +398,8 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
     the Sun are kept. The catalogue holds what a Gaia + spectroscopy survey measures (positions,
     distances with ``distance_error`` fractional errors, proper motions to 0.05 mas/yr, radial
     velocities to 5 km/s) and the Galactocentric quantities derived from those noisy measurements
-    with astropy's default ``Galactocentric`` frame.
+    in the ``Galactocentric`` frame of the shared Milky Way model (the Sun 8.2 kpc from the centre,
+    moving at 232.8 km/s of circular speed plus the peculiar motion of Schönrich et al. 2010).
 
     Parameters
     ----------
@@ -429,35 +440,22 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
     if not d_max > 12:
         raise ValueError(f"max_distance must exceed 12 kpc so that hypervelocity stars fit, got {max_distance}")
     rng = np.random.default_rng(seed)  # a Generator passes through unchanged
-    frame = coord.Galactocentric()
-    sun = np.array([-frame.galcen_distance.to_value(u.kpc), 0.0, frame.z_sun.to_value(u.kpc)])
+    frame = galactocentric_frame()
+    sun = np.array([-R_SUN, 0.0, Z_SUN])
 
     def draw(pop, m):
         frac, r_d, h_z, v_phi, sig = _POPULATIONS.get(pop, (None,) * 5)
         if pop == "hvs":
-            r = rng.uniform(10.0, 50.0, m)
-        elif pop == "halo":  # rho ~ r^-3.5 -> p(r) ~ r^-1.5 on [1, 60] kpc, inverse CDF
-            a, b = 1.0**-0.5, 60.0**-0.5
-            r = (a + rng.random(m) * (b - a)) ** -2.0
-        if pop in ("hvs", "halo"):
-            cos_t = rng.uniform(-1, 1, m)
-            phi = rng.uniform(0, 2 * np.pi, m)
-            sin_t = np.sqrt(1 - cos_t**2)
-            pos = r[:, None] * np.column_stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t])
-        else:
-            rr = rng.gamma(2.0, r_d, m)
-            phi = rng.uniform(0, 2 * np.pi, m)
-            pos = np.column_stack([rr * np.cos(phi), rr * np.sin(phi), rng.laplace(0.0, h_z, m)])
-        if pop == "hvs":
+            pos = isotropic_positions(rng, rng.uniform(10.0, 50.0, m))
             speed = rng.uniform(600.0, 1000.0, m)
             vel = speed[:, None] * pos / np.linalg.norm(pos, axis=1)[:, None] + rng.normal(0.0, 20.0, (m, 3))
             return pos, vel
+        pos = halo_positions(rng, m) if pop == "halo" else disc_positions(rng, m, r_d, h_z)
         cyl_r = np.hypot(pos[:, 0], pos[:, 1])
-        phi_hat = np.column_stack([-pos[:, 1], pos[:, 0], np.zeros(m)]) / cyl_r[:, None]
         r_hat = np.column_stack([pos[:, 0], pos[:, 1], np.zeros(m)]) / cyl_r[:, None]
         v_r, v_p, v_z = (rng.normal(mu, s, m) for mu, s in zip((0.0, v_phi, 0.0), sig, strict=True))
-        # the Galaxy rotates clockwise seen from the north pole: v_phi > 0 means -phi_hat here
-        vel = v_r[:, None] * r_hat - v_p[:, None] * phi_hat + v_z[:, None] * np.array([0.0, 0.0, 1.0])
+        # v_phi > 0 along the Galaxy's rotation
+        vel = v_r[:, None] * r_hat + v_p[:, None] * rotation_direction(pos) + v_z[:, None] * np.array([0.0, 0.0, 1.0])
         return pos, vel
 
     pops = np.concatenate([rng.choice(list(_POPULATIONS), n, p=[v[0] for v in _POPULATIONS.values()]),
@@ -473,7 +471,7 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
     order = rng.permutation(pops.size)
     pops, pos, vel = pops[order], pos[order], vel[order]
 
-    gc = coord.Galactocentric(x=pos[:, 0] * u.kpc, y=pos[:, 1] * u.kpc, z=pos[:, 2] * u.kpc,
+    gc = galactocentric_frame(x=pos[:, 0] * u.kpc, y=pos[:, 1] * u.kpc, z=pos[:, 2] * u.kpc,
                               v_x=vel[:, 0] * u.km / u.s, v_y=vel[:, 1] * u.km / u.s, v_z=vel[:, 2] * u.km / u.s)
     icrs = gc.transform_to(coord.ICRS())
     m = pops.size
