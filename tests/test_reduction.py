@@ -131,6 +131,33 @@ def test_som_orders_a_line_and_learns():
         assert som.quantization_error(x) < 0.05
 
 
+def test_som_batch_epoch_is_the_weighted_mean_of_the_samples():
+    # one batch epoch by the textbook formula w_j = sum_i h_{bmu(i) j} x_i / sum_i h_{bmu(i) j}
+    X = np.random.default_rng(2).normal(size=(300, 4))
+    sigma_end = 0.8
+    som = SelfOrganizingMap(n_rows=4, n_cols=5, n_epochs=2, sigma=(2.0, sigma_end), keep_history=True,
+                            random_state=0).fit(X)
+    before, after = (w.reshape(-1, 4) for w in som.weights_history_)
+    bmu = np.argmin(((X[:, None, :] - before[None, :, :]) ** 2).sum(axis=-1), axis=1)
+    rows, cols = np.divmod(np.arange(20), 5)
+    grid_d2 = (rows[:, None] - rows[None, :]) ** 2 + (cols[:, None] - cols[None, :]) ** 2
+    h = np.exp(-grid_d2[bmu] / (2 * sigma_end**2))  # (n_samples, n_nodes)
+    np.testing.assert_allclose(after, h.T @ X / h.sum(axis=0)[:, None], rtol=1e-10)
+    np.testing.assert_allclose(som.quantization_errors_[-1], som.quantization_error(X), rtol=1e-12)
+
+
+def test_som_pca_start_uses_the_leading_principal_directions():
+    from astrolab.reduction._som import _leading_directions
+
+    X = np.random.default_rng(3).normal(size=(300, 40)) @ np.diag(np.linspace(5.0, 0.1, 40))
+    for n_features in (40, 5):  # large data: ARPACK finds only two directions; small: a full SVD
+        Xk = X[:, :n_features]
+        s, vt = _leading_directions(Xk - Xk.mean(axis=0), k=2)
+        pca = PCA(n_components=2).fit(Xk)
+        np.testing.assert_allclose(vt, pca.components_, atol=1e-10)
+        np.testing.assert_allclose(s**2 / (len(Xk) - 1), pca.explained_variance_, rtol=1e-10)
+
+
 def test_som_maps_stars_by_temperature(stars):
     from scipy import stats
 

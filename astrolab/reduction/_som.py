@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -10,10 +12,36 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 __all__ = ["SelfOrganizingMap", "umatrix"]
 
 
-def _squared_distances(X, W):
-    """Squared Euclidean distances between the rows of X (n, d) and of W (m, d): an (n, m) array."""
-    d2 = (X**2).sum(axis=1)[:, None] - 2.0 * X @ W.T + (W**2).sum(axis=1)[None, :]
+def _squared_distances(X, W, X_sq=None):
+    """Squared Euclidean distances between the rows of X (n, d) and of W (m, d): an (n, m) array.
+
+    ``X_sq``, the squared norms of the rows of X, can be passed to save recomputing them.
+    """
+    X_sq = (X**2).sum(axis=1) if X_sq is None else X_sq
+    d2 = X_sq[:, None] - 2.0 * X @ W.T + (W**2).sum(axis=1)[None, :]
     return np.maximum(d2, 0.0)
+
+
+def _leading_directions(X, k=2):
+    """The ``k`` leading singular values and right singular vectors of the (centred) matrix X.
+
+    Signs are fixed as in :class:`~astrolab.reduction.PCA` (the largest coefficient of each vector
+    is positive). A large matrix is not decomposed in full: ARPACK finds just the leading few.
+    """
+    s = None
+    if min(X.shape) > 10 * k and np.any(X):
+        try:
+            _, s, vt = svds(X, k=k, random_state=0)
+        except (ArpackError, ArpackNoConvergence):
+            s = None  # a rare failure: fall back on the full decomposition below
+        else:
+            order = np.argsort(s)[::-1]
+            s, vt = s[order], vt[order]
+    if s is None:
+        _, s, vt = np.linalg.svd(X, full_matrices=False)
+        s, vt = s[:k], vt[:k]
+    signs = np.sign(vt[np.arange(len(vt)), np.argmax(np.abs(vt), axis=1)])
+    return s, vt * signs[:, None]
 
 
 def umatrix(weights):
@@ -105,7 +133,7 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
     >>> som.weights_.shape, bool(som.quantization_errors_[-1] < som.quantization_errors_[0])
     ((5, 5, 2), True)
     >>> som.predict(X[:3]).tolist()  # the flat index of each sample's best-matching unit
-    [6, 15, 14]
+    [16, 5, 14]
     """
 
     def __init__(self, *, n_rows=10, n_cols=10, n_epochs=20, algorithm="batch", learning_rate=(0.5, 0.01),
@@ -151,7 +179,7 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
         if self.init == "random" or len(X) < 3:
             return X[rng.choice(len(X), size=n_nodes, replace=len(X) < n_nodes)].copy()
         mean = X.mean(axis=0)
-        _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
+        s, vt = _leading_directions(X - mean, k=2)
         scale = s / np.sqrt(len(X) - 1)
         grid = self._grid()
         a = np.linspace(-1, 1, self.n_rows)[grid[:, 0].astype(int)] if self.n_rows > 1 else np.zeros(n_nodes)
@@ -170,7 +198,12 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
         grid = self._grid()
         grid_d2 = ((grid[:, None, :] - grid[None, :, :]) ** 2).sum(axis=-1)  # node-to-node, on the grid
         W = self._initial_weights(X, rng)
-        n_steps = self.n_epochs * (len(X) if self.algorithm == "online" else 1)
+        n_samples, n_nodes = len(X), len(W)
+        X_sq = (X**2).sum(axis=1)
+        # sample-to-node distances of the current map: they give the BMUs of the next epoch and the
+        # quantization error of the last one, so each epoch computes them once
+        d2 = _squared_distances(X, W, X_sq) if self.algorithm == "batch" else None
+        n_steps = self.n_epochs * (n_samples if self.algorithm == "online" else 1)
         errors, history, step = [], [], 0
         epochs = range(self.n_epochs)
         if self.verbose:
@@ -181,23 +214,28 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
             if self.algorithm == "batch":
                 frac = epoch / max(self.n_epochs - 1, 1)
                 sigma = s0 * (s1 / s0) ** frac
-                bmu = np.argmin(_squared_distances(X, W), axis=1)
-                counts = np.bincount(bmu, minlength=len(W)).astype(float)
-                sums = np.zeros_like(W)
-                np.add.at(sums, bmu, X)
+                bmu = np.argmin(d2, axis=1)
+                counts = np.bincount(bmu, minlength=n_nodes).astype(float)
+                # sums[k]: sum of the samples whose BMU is node k (a sparse one-hot matrix times X)
+                one_hot = sparse.csr_array((np.ones(n_samples), (bmu, np.arange(n_samples))),
+                                           shape=(n_nodes, n_samples))
+                sums = one_hot @ X
                 h = np.exp(-grid_d2 / (2.0 * sigma**2))  # h[k, j]: influence of node k's samples on node j
                 denominator = h.T @ counts
                 update = denominator > 1e-12
                 W[update] = (h.T @ sums)[update] / denominator[update, None]
             else:
-                for i in rng.permutation(len(X)):
-                    frac = step / max(n_steps - 1, 1)
-                    sigma, eta = s0 * (s1 / s0) ** frac, lr0 * (lr1 / lr0) ** frac
-                    bmu = np.argmin(((W - X[i]) ** 2).sum(axis=1))
+                frac = np.arange(step, step + n_samples) / max(n_steps - 1, 1)
+                sigmas, etas = s0 * (s1 / s0) ** frac, lr0 * (lr1 / lr0) ** frac
+                for i, sigma, eta in zip(rng.permutation(n_samples), sigmas, etas, strict=True):
+                    diff = X[i] - W  # (n_nodes, n_features): from every prototype to the sample
+                    bmu = np.argmin(np.einsum("ij,ij->i", diff, diff))
                     h = np.exp(-grid_d2[bmu] / (2.0 * sigma**2))
-                    W += eta * h[:, None] * (X[i] - W)
-                    step += 1
-            errors.append(np.sqrt(_squared_distances(X, W).min(axis=1)).mean())
+                    diff *= (eta * h)[:, None]
+                    W += diff
+                step += n_samples
+            d2 = _squared_distances(X, W, X_sq)
+            errors.append(np.sqrt(d2.min(axis=1)).mean())
             if self.keep_history:
                 history.append(W.reshape(self.n_rows, self.n_cols, -1).copy())
         self.weights_ = W.reshape(self.n_rows, self.n_cols, -1)
