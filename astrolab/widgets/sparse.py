@@ -6,7 +6,6 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from astrolab.interferometry import FourierOperator
 from astrolab.plotting import style
 from astrolab.sparse import blur, image_visibilities, ncc, power_iteration, ring_parameters
 from astrolab.widgets._figure import FigureOutput
@@ -23,8 +22,7 @@ class SparseImaging(widgets.VBox):
         self.mock, self.max_iter = mock, max_iter
         self.pix = mock.pixel_size.to_value(u.uas)
         op = mock.operator
-        self._weighted_L = power_iteration(FourierOperator(op.u, op.v, op.image_shape, op.pixel_size,
-                                                           weights=1 / mock.sigma))
+        self._weighted_L = power_iteration(op.with_weights(1 / mock.sigma))
         self.lam = widgets.FloatSlider(value=log_lam, min=1.0, max=7.0, step=0.25, description="log10 λ",
                                        continuous_update=False)
         self.mu = widgets.FloatSlider(value=log_mu, min=3.0, max=8.0, step=0.25, description="log10 μ (TSV)",
