@@ -72,8 +72,8 @@ def tsv_gradient(image):
     return grad
 
 
-def _objective(A, b, x, lam, mu, shape, groups=None):
-    r = A.matvec(x) - b
+def _objective(r, x, lam, mu, shape, groups=None):
+    """The objective at ``x``, given its residual ``r = A x - b``."""
     value = 0.5 * float(np.real(np.vdot(r, r))) + lam * _penalty(x, groups)
     if mu:
         value += mu * tsv(x.reshape(shape))
@@ -86,7 +86,8 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
 
     The smooth part (least squares, plus TSV) takes a gradient step of size ``1/L``; the l1 part its
     proximal step, a soft threshold; Nesterov momentum with a restart when the objective rises
-    (O'Donoghue & Candes 2015) makes the method fast and monotone.
+    (O'Donoghue & Candes 2015) makes the method fast and monotone. An iteration costs one product with
+    ``A`` and one with its adjoint: ``A`` is linear, so ``A y`` follows from the last two ``A x``.
 
     Parameters
     ----------
@@ -166,34 +167,37 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         raise ValueError(f"x0 must have {n_params} entries, got shape {x.shape}")
     if L <= 0:  # A = 0 and mu = 0: the data do not depend on x, the penalty alone decides: x = 0
         x = np.zeros(n_params)
-        info = {"n_iter": 0, "objective": _objective(A, b, x, lam, mu, image_shape, groups), "converged": True}
+        info = {"n_iter": 0, "objective": _objective(-b, x, lam, mu, image_shape, groups), "converged": True}
         if return_history:
             info["history"] = np.array([info["objective"]])
         return x, info
-    y, t = x.copy(), 1.0
-    obj = _objective(A, b, x, lam, mu, image_shape, groups)
+
+    def step(y, Ay):  # the proximal gradient step from y; returns the new x, A x and the objective there
+        grad = np.real(A.rmatvec(Ay - b))
+        if mu:
+            grad = grad + mu * tsv_gradient(y.reshape(image_shape)).ravel()
+        x_new = soft_threshold(y - grad / L, lam / L, nonneg, groups)
+        Ax_new = A.matvec(x_new)
+        return x_new, Ax_new, _objective(Ax_new - b, x_new, lam, mu, image_shape, groups)
+
+    Ax = A.matvec(x)
+    obj = _objective(Ax - b, x, lam, mu, image_shape, groups)
+    y, Ay, t = x, Ax, 1.0
     history = [obj]
     converged = False
     n_iter = 0
     while n_iter < max_iter:
         n_iter += 1
-        grad = np.real(A.rmatvec(A.matvec(y) - b))
-        if mu:
-            grad = grad + mu * tsv_gradient(y.reshape(image_shape)).ravel()
-        x_new = soft_threshold(y - grad / L, lam / L, nonneg, groups)
-        new_obj = _objective(A, b, x_new, lam, mu, image_shape, groups)
+        x_new, Ax_new, new_obj = step(y, Ay)
         if new_obj > obj:  # restart the momentum
             t = 1.0
-            y = x.copy()
-            grad = np.real(A.rmatvec(A.matvec(y) - b))
-            if mu:
-                grad = grad + mu * tsv_gradient(y.reshape(image_shape)).ravel()
-            x_new = soft_threshold(y - grad / L, lam / L, nonneg, groups)
-            new_obj = _objective(A, b, x_new, lam, mu, image_shape, groups)
+            x_new, Ax_new, new_obj = step(x, Ax)
         t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
-        y = x_new + (t - 1) / t_new * (x_new - x)
+        momentum = (t - 1) / t_new
+        y = x_new + momentum * (x_new - x)
+        Ay = Ax_new + momentum * (Ax_new - Ax)  # A is linear: A y without another product
         change = np.linalg.norm(x_new - x) / max(np.linalg.norm(x_new), 1e-12)
-        x, t, obj = x_new, t_new, new_obj
+        x, Ax, t, obj = x_new, Ax_new, t_new, new_obj
         history.append(obj)
         if change < tol:
             converged = True

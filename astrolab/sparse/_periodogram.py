@@ -11,9 +11,17 @@ from astrolab.sparse._lasso import fista
 __all__ = ["LassoPeriodogram"]
 
 
-def _design(t, freqs):
-    arg = 2 * np.pi * np.outer(t, freqs)
-    return np.concatenate([np.sin(arg), np.cos(arg)], axis=1)  # columns: sin of each f, then cos
+def _design(t, f_start, step, n_f, block: int = 64):
+    """Columns ``sin(2 pi f t)`` for ``f = f_start + k step`` (``k < n_f``), then the ``cos`` of each ``f``.
+
+    By angle addition, ``exp(i a (block j + m)) = exp(i a block j) exp(i a m)``: two small tables of
+    exponentials and one product, instead of ``2 n_f`` sines and cosines at every time (as exact).
+    """
+    n_blocks = -(-n_f // block)
+    coarse = np.exp(2j * np.pi * np.outer(t, f_start + step * block * np.arange(n_blocks)))
+    fine = np.exp(2j * np.pi * np.outer(t, step * np.arange(block)))
+    z = (coarse[:, :, None] * fine[:, None, :]).reshape(t.size, -1)[:, :n_f]
+    return np.concatenate([z.imag, z.real], axis=1)
 
 
 def _group_norms(beta, n_f):
@@ -26,6 +34,42 @@ def _sinusoids(t, params):
     f, a, b = params[1:1 + k], params[1 + k:1 + 2 * k], params[1 + 2 * k:]
     arg = 2 * np.pi * np.outer(t, f)
     return params[0] + np.sin(arg) @ a + np.cos(arg) @ b
+
+
+def _sinusoids_jacobian(t, params):
+    """Derivatives of :func:`_sinusoids` with respect to ``params``, shape ``(t.size, params.size)``."""
+    k = (len(params) - 1) // 3
+    f, a, b = params[1:1 + k], params[1 + k:1 + 2 * k], params[1 + 2 * k:]
+    arg = 2 * np.pi * np.outer(t, f)
+    sin, cos = np.sin(arg), np.cos(arg)
+    d_f = 2 * np.pi * t[:, None] * (a * cos - b * sin)
+    return np.concatenate([np.ones((t.size, 1)), d_f, sin, cos], axis=1)
+
+
+def _rises(before, after):
+    """Whether the BIC rose: by more than the refit's precision (the same model refitted is a tie, not a rise)."""
+    return after > before + 1e-6 * abs(before)
+
+
+class _SparseInput:
+    """A dense matrix as an operator for :func:`fista` whose products with ``x`` skip the zeros of ``x``.
+
+    FISTA's iterates on the screened frequencies are mostly zero, so ``X @ x`` over the non-zero columns
+    costs a fraction of the full product (``X^T @ y`` stays dense).
+    """
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        self.shape = matrix.shape
+
+    def matvec(self, x):
+        nz = np.flatnonzero(x)
+        if nz.size > self.shape[1] // 4:
+            return self.matrix @ x
+        return self.matrix[:, nz] @ x[nz]
+
+    def rmatvec(self, y):
+        return self.matrix.T @ y
 
 
 class LassoPeriodogram(BaseEstimator):
@@ -136,7 +180,7 @@ class LassoPeriodogram(BaseEstimator):
         w = 1 / dy
         mean = np.sum(y * w**2) / np.sum(w**2)
         r = (y - mean) * w
-        X = _design(t - t.min(), freqs) * w[:, None]
+        X = _design(t - t.min(), freqs[0], step, n_f) * w[:, None]
         grad0 = X.T @ r
         lam_max = float(np.max(_group_norms(grad0, n_f)) if self.group else np.max(np.abs(grad0)))
         ratios = (np.geomspace(1, self.lam_min_ratio, self.n_lambdas)[1:] if self.lam == "bic" else [self.lam])
@@ -160,7 +204,7 @@ class LassoPeriodogram(BaseEstimator):
             path.append((lam, picked.size, bic))
             if bic < best[0] or self.lam != "bic":
                 best = (bic, lam, beta.copy(), refit)
-            if self.lam == "bic" and len(path) > 3 and path[-1][2] > path[-2][2] > path[-3][2]:
+            if self.lam == "bic" and len(path) > 3 and _rises(path[-3][2], path[-2][2]) and _rises(path[-2][2], bic):
                 break  # BIC rising twice in a row: further down the path only adds noise
             if picked.size >= self.max_components:
                 break  # the dictionary's budget is spent
@@ -188,7 +232,8 @@ class LassoPeriodogram(BaseEstimator):
     def _solve_screened(self, X, r, beta, lam, lam_prev, n_f):
         """FISTA on the frequencies that the sequential strong rule keeps (Tibshirani et al. 2012),
         enlarged until the KKT conditions hold for every frequency: the exact answer, far faster."""
-        corr = X.T @ (r - X @ beta)
+        grid = _SparseInput(X)
+        corr = grid.rmatvec(r - grid.matvec(beta))
         keep = (self._score(corr, n_f) >= 2 * lam - lam_prev) | (_group_norms(beta, n_f) > 0)
         previous = beta
         while True:
@@ -199,9 +244,9 @@ class LassoPeriodogram(BaseEstimator):
             beta = np.zeros(2 * n_f)
             if idx.size:  # warm start; with group=True the sine and cosine of a frequency are one group
                 groups = np.tile(np.arange(idx.size), 2) if self.group else None
-                beta[cols], _ = fista(sub, r, lam, x0=previous[cols], lipschitz=L, groups=groups,
+                beta[cols], _ = fista(_SparseInput(sub), r, lam, x0=previous[cols], lipschitz=L, groups=groups,
                                       max_iter=self.max_iter, tol=self.tol)
-            corr = X.T @ (r - X @ beta)
+            corr = grid.rmatvec(r - grid.matvec(beta))
             violated = (self._score(corr, n_f) > lam * (1 + 1e-3)) & ~keep
             if not violated.any():
                 return beta
@@ -220,8 +265,11 @@ class LassoPeriodogram(BaseEstimator):
     def _refit(t, y, dy, f0, a0, b0):
         def resid(p):
             return (y - _sinusoids(t, p)) / dy
+
+        def jac(p):  # exact derivatives: one evaluation instead of one per parameter by finite differences
+            return -_sinusoids_jacobian(t, p) / dy[:, None]
         p0 = np.concatenate([[np.average(y, weights=dy**-2)], f0, a0, b0])
-        sol = optimize.least_squares(resid, p0, method="lm", x_scale="jac")
+        sol = optimize.least_squares(resid, p0, jac=jac, method="lm", x_scale="jac")
         k = f0.size
         flip = sol.x[1:1 + k] < 0   # sin(-x) = -sin(x): a negative frequency is the same sinusoid
         sol.x[1:1 + k][flip] *= -1
