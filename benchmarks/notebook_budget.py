@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # already there when run as a script
-    sys.path.insert(0, str(HERE))
+for folder in (HERE, HERE.parent):  # benchmarks/ (there already when run as a script) and coursetools' checkout
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 from astrolab._paths import write_text_atomic as write_atomic  # noqa: E402
 
