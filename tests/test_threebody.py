@@ -78,8 +78,12 @@ def test_deterministic_and_flags(run):
     again = integrate_threebody(x2[3:9], T)
     np.testing.assert_array_equal(again.positions, integrate_threebody(x2[3:9], T).positions)  # bit-identical
     # a trajectory does not depend on the rest of the batch, up to rounding (SIMD paths vary with the array
-    # length) that close encounters amplify (measured: 1e-7 after one): compare with a matching tolerance
-    np.testing.assert_allclose(out.positions[3:9], again.positions, atol=1e-5)
+    # length and the CPU). A near-collision amplifies that rounding without bound (measured: 1e-7 on one
+    # machine, 4.5e-5 on another, for the trajectory of this batch that comes within 8e-8), so only the
+    # trajectories without one are compared, tightly (measured: bit-identical).
+    calm = out.min_separation[3:9] > 1e-6  # no near-collision: rounding stays at rounding level
+    assert calm.sum() >= 4
+    np.testing.assert_allclose(out.positions[3:9][calm], again.positions[calm], atol=1e-8)
     capped = integrate_threebody(x2[:4], T, max_steps=50)
     assert capped.failed.all() and np.all(np.isinf(capped.energy_error))
     assert np.isnan(capped.positions[:, -1]).all()
