@@ -2,9 +2,11 @@
 
 import http.server
 import json
+import re
 import socket
 import threading
 import urllib.parse
+from pathlib import Path
 
 import astropy.units as u
 import numpy as np
@@ -77,6 +79,7 @@ def test_paper_counts_reject_bad_input(kwargs, match):
 class _ADS(http.server.BaseHTTPRequestHandler):
     requests = []
     status = 200
+    law = staticmethod(lambda year: 10 * (year - 2000))  # papers in a year
 
     def do_GET(self):  # noqa: N802
         query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
@@ -86,7 +89,7 @@ class _ADS(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         year = int(query["q"][0].split("year:")[1].split()[0])
-        body = json.dumps({"response": {"numFound": 10 * (year - 2000)}}).encode()
+        body = json.dumps({"response": {"numFound": int(type(self).law(year))}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -99,6 +102,7 @@ class _ADS(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def ads():
     _ADS.requests, _ADS.status = [], 200
+    _ADS.law = staticmethod(lambda year: 10 * (year - 2000))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ADS)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
@@ -279,3 +283,33 @@ def test_survey_image_noise_and_fluxes_follow_the_model():
 def test_survey_image_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_survey_image(**kwargs)
+
+
+@pytest.mark.slow
+def test_notebook_fits_real_ads_counts_with_a_token(ads, tmp_path):
+    """Section 5 of notebook 01-02 (the branch taken with an ADS token) runs, against a local fake ADS
+    whose counts grow exactly as 40 exp((year - 2010) / 7), and recovers tau = 7 yr."""
+    import math
+    import os
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    _ADS.law = staticmethod(lambda year: round(40 * math.exp((year - 2010) / 7)))
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "01-big-data" / "02-exponential-growth.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    last = next(i for i, c in enumerate(nb.cells) if "fetch_ads_counts" in c.source and c.cell_type == "code")
+    nb.cells = nb.cells[:last + 1]
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
+    env = dict(os.environ, ADS_API_TOKEN="test-token", ASTROLAB_ADS_URL=ads, MPLBACKEND="agg",
+               IPYTHONDIR=str(tmp_path / "ipython"), PYTHONWARNINGS="ignore")
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=env)
+    text = "".join(o.get("text", "") for o in nb.cells[last].outputs)
+    match = re.search(r'real ADS "bayesian": tau = ([0-9.]+) \+/- ([0-9.]+) yr', text)
+    assert match, text
+    assert abs(float(match.group(1)) - 7.0) < 0.05 and float(match.group(2)) < 0.5, text
+    assert all(auth == "Bearer test-token" for _, auth in _ADS.requests)

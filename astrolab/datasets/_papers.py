@@ -126,7 +126,7 @@ def _token(token):
 
 
 def fetch_ads_counts(query: str, token: str | None = None, *, years=range(1980, 2025),
-                     collection: str = "astronomy", api_url: str = ADS_API_URL, timeout: float = 30.0,
+                     collection: str = "astronomy", api_url: str | None = None, timeout: float = 30.0,
                      progressbar: bool = True) -> QTable:
     """Count the refereed papers whose abstract mentions ``query``, year by year, in NASA ADS.
 
@@ -143,8 +143,9 @@ def fetch_ads_counts(query: str, token: str | None = None, *, years=range(1980, 
         Years to count.
     collection : str, default "astronomy"
         ADS collection to search; ``""`` searches all.
-    api_url : str
-        Base URL of the API (tests point it at a local server).
+    api_url : str, optional
+        Base URL of the API; default ``$ASTROLAB_ADS_URL`` if set, else :data:`ADS_API_URL` (tests
+        point it at a local server).
     timeout : float, default 30
         Seconds to wait for each request.
     progressbar : bool, default True
@@ -168,6 +169,10 @@ def fetch_ads_counts(query: str, token: str | None = None, *, years=range(1980, 
     if not years:
         raise ValueError("years must contain at least one year")
     token = _token(token)
+    if api_url is None:
+        api_url = os.environ.get("ASTROLAB_ADS_URL", "").strip() or ADS_API_URL
+    if not isinstance(api_url, str) or not api_url.startswith(("https://", "http://")):
+        raise ValueError(f"api_url must be an http(s) URL, got {api_url!r}")
     from tqdm.auto import tqdm
 
     counts = []
