@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from astrolab.nn._filters import SLIDE_FILTERS, filter_image, fixed_conv2d
+from astrolab.nn._filters import EXTRA_FILTERS, SLIDE_FILTERS, filter_image, fixed_conv2d
 from astrolab.widgets.kernels import KERNEL_PRESETS, KernelExplorer, kernel_explorer
 
 
@@ -18,14 +18,21 @@ def test_slide_filters():
     edge = SLIDE_FILTERS["edge_5x5"]
     assert edge.shape == (5, 5) and np.all(edge[0] == -1) and np.all(edge[1:4, 1:4] == 1.78)
     assert edge.sum() == pytest.approx(0.02, abs=1e-12)
-    assert SLIDE_FILTERS["laplacian"].sum() == 0 and SLIDE_FILTERS["laplacian"][1, 1] == -4
-    for name in ("sobel_vertical", "sobel_horizontal"):
-        assert SLIDE_FILTERS[name].shape == (3, 3) and SLIDE_FILTERS[name].sum() == 0
-    np.testing.assert_array_equal(SLIDE_FILTERS["sobel_horizontal"], SLIDE_FILTERS["sobel_vertical"].T)
+    # the slide: the 8-neighbour Laplacian (+8 in the centre, -1 around) and the Prewitt kernels
+    np.testing.assert_array_equal(SLIDE_FILTERS["laplacian"], 9 * np.eye(3)[1][:, None] * np.eye(3)[1] - 1)
+    np.testing.assert_array_equal(SLIDE_FILTERS["prewitt_vertical"], np.tile([-1.0, 0.0, 1.0], (3, 1)))
+    np.testing.assert_array_equal(SLIDE_FILTERS["prewitt_horizontal"], SLIDE_FILTERS["prewitt_vertical"].T)
+    assert set(SLIDE_FILTERS) == {"edge_5x5", "laplacian", "prewitt_vertical", "prewitt_horizontal"}
+    # Sobel is a named extra: Prewitt with the centre weighted twice, same signs
+    np.testing.assert_array_equal(EXTRA_FILTERS["sobel_vertical"], SLIDE_FILTERS["prewitt_vertical"] * [[1], [2], [1]])
+    np.testing.assert_array_equal(EXTRA_FILTERS["sobel_horizontal"], EXTRA_FILTERS["sobel_vertical"].T)
+    # a vertical edge that brightens to the right gives a positive response
+    step = np.repeat(np.r_[np.zeros(5), np.ones(5)][None], 10, axis=0)
+    assert filter_image(step, SLIDE_FILTERS["prewitt_vertical"])[5, 4] == 3
 
 
 def test_torch_equals_scipy(image):
-    names = ["laplacian", "sobel_vertical", "sobel_horizontal"]
+    names = ["laplacian", "prewitt_vertical", "prewitt_horizontal"]
     layer = fixed_conv2d([SLIDE_FILTERS[k] for k in names])
     assert layer.weight.shape == (3, 1, 3, 3) and not layer.weight.requires_grad and layer.bias is None
     with torch.no_grad():
@@ -101,8 +108,8 @@ def test_kernel_explorer_cell_changes_kernel_and_map():
     assert demo.preset.value == "laplacian"
     np.testing.assert_array_equal(demo.kernel, SLIDE_FILTERS["laplacian"])
     before, renders = demo.feature_map.copy(), demo.canvas.n_renders
-    demo.cells[4].value = -3.0  # centre weight
-    assert demo.kernel[1, 1] == -3.0 and demo.preset.value == "custom"
+    demo.cells[4].value = 9.0  # centre weight, one more than the Laplacian's 8
+    assert demo.kernel[1, 1] == 9.0 and demo.preset.value == "custom"
     np.testing.assert_allclose(demo.feature_map - before, img)  # one more unit of the identity
     assert demo.canvas.n_renders == renders + 1
 

@@ -38,6 +38,7 @@ _NAMES = {
     "mc_dropout_predict": "_uncertainty",
     # convolution filters
     "SLIDE_FILTERS": "_filters",
+    "EXTRA_FILTERS": "_filters",
     "filter_image": "_filters",
     "fixed_conv2d": "_filters",
 }

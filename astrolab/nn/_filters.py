@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SLIDE_FILTERS", "filter_image", "fixed_conv2d"]
+__all__ = ["EXTRA_FILTERS", "SLIDE_FILTERS", "filter_image", "fixed_conv2d"]
 
 
 def _edge_5x5():
@@ -19,16 +19,24 @@ def _edge_5x5():
     return kernel
 
 
-#: The filters shown in the talk. ``edge_5x5``: -1 on the border and 1.78 in the 3x3 interior;
-#: its weights sum to 16 x (-1) + 9 x 1.78 = 0.02, almost zero, so a smooth (slowly varying)
-#: component of the image almost vanishes and edges and small structures remain. ``laplacian``:
-#: the discrete Laplacian (sum 0). ``sobel_vertical`` / ``sobel_horizontal``: Sobel-like
-#: derivatives across x (responds to vertical edges) and across y (horizontal edges).
+#: The filters shown in the talk's slide. ``edge_5x5``: -1 on the border and 1.78 in the 3x3
+#: interior; its weights sum to 16 x (-1) + 9 x 1.78 = 0.02, almost zero, so a smooth (slowly
+#: varying) component of the image almost vanishes and edges and small structures remain.
+#: ``laplacian``: the 8-neighbour Laplacian of the slide, +8 in the centre and -1 around (sum 0;
+#: positive on peaks). ``prewitt_vertical`` / ``prewitt_horizontal``: the slide's Prewitt derivatives
+#: across x (responds to vertical edges, positive where the image brightens to the right) and across y.
 SLIDE_FILTERS = {
     "edge_5x5": _edge_5x5(),
-    "laplacian": np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]),
-    "sobel_vertical": np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]),
-    "sobel_horizontal": np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]]),
+    "laplacian": np.array([[-1.0, -1.0, -1.0], [-1.0, 8.0, -1.0], [-1.0, -1.0, -1.0]]),
+    "prewitt_vertical": np.array([[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]]),
+    "prewitt_horizontal": np.array([[-1.0, -1.0, -1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]),
+}
+
+#: Filters that are not on the slide but often met: the Sobel derivatives (Prewitt with the centre row
+#: or column weighted twice, a little smoother), same sign convention as the Prewitt filters.
+EXTRA_FILTERS = {
+    "sobel_vertical": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]),
+    "sobel_horizontal": np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]]),
 }
 
 
@@ -64,9 +72,9 @@ def filter_image(image, kernel):
     --------
     >>> image = np.zeros((5, 5)); image[2, 2] = 1.0
     >>> filter_image(image, SLIDE_FILTERS["laplacian"])[1:4, 1:4]
-    array([[ 0.,  1.,  0.],
-           [ 1., -4.,  1.],
-           [ 0.,  1.,  0.]])
+    array([[-1., -1., -1.],
+           [-1.,  8., -1.],
+           [-1., -1., -1.]])
     """
     from scipy import ndimage
 
@@ -95,7 +103,7 @@ def fixed_conv2d(kernels):
 
     Examples
     --------
-    >>> layer = fixed_conv2d([SLIDE_FILTERS["sobel_vertical"], SLIDE_FILTERS["sobel_horizontal"]])
+    >>> layer = fixed_conv2d([SLIDE_FILTERS["prewitt_vertical"], SLIDE_FILTERS["prewitt_horizontal"]])
     >>> layer
     Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
     >>> layer.weight.requires_grad

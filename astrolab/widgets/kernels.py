@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from astrolab.nn._filters import SLIDE_FILTERS, filter_image
+from astrolab.nn._filters import EXTRA_FILTERS, SLIDE_FILTERS, filter_image
 from astrolab.plotting import DIVERGING_CMAP, SEQUENTIAL_CMAP, style
 from astrolab.widgets._figure import FigureOutput
 
@@ -16,8 +16,10 @@ __all__ = ["KERNEL_PRESETS", "KernelExplorer", "kernel_explorer"]
 KERNEL_PRESETS = {
     "identity": np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]),
     "laplacian": SLIDE_FILTERS["laplacian"],
-    "sobel_vertical": SLIDE_FILTERS["sobel_vertical"],
-    "sobel_horizontal": SLIDE_FILTERS["sobel_horizontal"],
+    "prewitt_vertical": SLIDE_FILTERS["prewitt_vertical"],
+    "prewitt_horizontal": SLIDE_FILTERS["prewitt_horizontal"],
+    "sobel_vertical": EXTRA_FILTERS["sobel_vertical"],
+    "sobel_horizontal": EXTRA_FILTERS["sobel_horizontal"],
     "blur": np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]) / 16,
     "sharpen": np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]]),
 }
