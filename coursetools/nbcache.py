@@ -30,6 +30,7 @@ Only notebooks whose every cell ran and passed are stored; a failure leaves the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -52,9 +53,24 @@ def source_key(root: Path | None = None) -> str:
 
     The ``astrolab`` package (code and package data), the ``data/`` folder, ``pyproject.toml`` and
     ``constraints.txt`` of the checkout at ``root`` (default: this checkout). File names and bytes
-    both count; caches (``__pycache__``) do not.
+    both count; caches (``__pycache__``) do not. Computed once per process and folder: the sources
+    do not change during a test run.
     """
-    root = Path(root) if root is not None else _REPO
+    return _source_key(Path(root).resolve() if root is not None else _REPO)
+
+
+def _offline_guard():
+    """``tests/offline_guard.py`` (the network guard of the course's kernels), imported from its path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("offline_guard", _REPO / "tests" / "offline_guard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def _source_key(root: Path) -> str:
     digest = hashlib.sha256()
     for name in _SOURCES:
         base = root / name
@@ -107,7 +123,6 @@ class StudentEditionItem(pytest.Item):
 
     def runtest(self):
         import os
-        import shutil
 
         import nbformat
         from nbclient import NotebookClient
@@ -121,10 +136,7 @@ class StudentEditionItem(pytest.Item):
             stamp = Path(folder).resolve().parent / "student-edition" / f"{self._key(nb)}.passed"
             if stamp.is_file() and not self.config.getoption("--nb-cache-rerun"):
                 pytest.skip("student edition unchanged since it passed: not executed again")
-        ipython = Path(folder or ".").resolve().parent / "student-edition" / "ipython"
-        startup = ipython / "profile_default" / "startup"
-        startup.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_REPO / "tests" / "offline_guard.py", startup / "00-block-network.py")
+        ipython = _offline_guard().write_profile(Path(folder or ".").resolve().parent / "student-edition" / "ipython")
         env = dict(os.environ, IPYTHONDIR=str(ipython), MPLBACKEND="agg",
                    PYTHONWARNINGS="ignore")  # the kernel's own warnings are not the test's subject
         env.pop("ASTROLAB_MIRROR", None)
@@ -206,15 +218,17 @@ class _NotebookCache:
         if not _is_nbval_cell(item):
             return
         report = outcome.get_result()
-        run = self.runs.setdefault(item.parent.nodeid, {"outputs": {}, "ok": True, "seconds": 0.0})
+        run = self.runs.get(item.parent.nodeid)
+        if run is None:
+            n_code = sum(c.cell_type == "code" for c in item.parent.nb.cells)
+            run = self.runs[item.parent.nodeid] = {"outputs": {}, "ok": True, "seconds": 0.0, "n_code": n_code}
         if report.failed or report.skipped:
             run["ok"] = False
         if call.when != "call" or not report.passed:
             return
         run["outputs"][item.cell_num] = list(item.test_outputs or [])
         run["seconds"] += call.duration
-        n_code = sum(c.cell_type == "code" for c in item.parent.nb.cells)
-        if run["ok"] and len(run["outputs"]) == n_code:
+        if run["ok"] and len(run["outputs"]) == run["n_code"]:
             self._store(item, run)
 
     def _widget_state(self, item) -> dict | None:

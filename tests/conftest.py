@@ -3,7 +3,6 @@ and the book built once for the book and browser tests."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -78,11 +77,8 @@ def _build_book(out: Path, reread_all: bool = True) -> tuple[int, str]:
     Notebooks are executed only when the shared jupyter-cache (``execute.cache``) lacks them;
     ``make test`` has filled it already (coursetools.nbcache).
     """
-    startup = out / "ipython-offline" / "profile_default" / "startup"
-    startup.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env["IPYTHONDIR"] = str(out / "ipython-offline")
+    env["IPYTHONDIR"] = str(offline_guard.write_profile(out / "ipython-offline"))
     jb = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(jb), "build", ".", "--config", "jupyter-book.yml", "--toc", "toc.yml",

@@ -3,7 +3,9 @@
 Used two ways:
 - ``make test`` copies this file into the IPython startup folder of the kernels that run the
   notebooks, so a notebook that reaches for the internet fails (or falls back to its mock);
-- ``tests/conftest.py`` imports it and installs the guard for the unit tests.
+- ``tests/conftest.py`` imports it and installs the guard for the unit tests; tests that start
+  kernels of their own (and coursetools.nbcache's student editions) give them an IPYTHONDIR made
+  by :func:`write_profile`.
 
 Loopback (127.0.0.0/8, ::1, localhost) stays open: Jupyter kernels and the tests' own local
 HTTP servers use it. Everything the guard needs lives inside ``install`` so that, run as a startup
@@ -63,6 +65,21 @@ def uninstall():
         del socket._astrolab_guard
 
 
+def write_profile(ipythondir):
+    """Make ``ipythondir`` an IPYTHONDIR whose kernels start with the guard installed; return it.
+
+    Copies this file into ``<ipythondir>/profile_default/startup/00-block-network.py`` (folders are
+    created; an existing copy is replaced). Give the folder to a kernel as ``IPYTHONDIR``.
+    """
+    import shutil
+    from pathlib import Path
+
+    startup = Path(ipythondir) / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(__file__, startup / "00-block-network.py")
+    return Path(ipythondir)
+
+
 if __name__ == "__main__":  # run as an IPython startup file
     install()
-    del install, uninstall, NetworkBlockedError
+    del install, uninstall, write_profile, NetworkBlockedError

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import nbformat
+import offline_guard
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -322,12 +323,9 @@ def jupyterlab(tmp_path):
                 {"windowingMode": "none", "autoStartDefaultKernel": True})
     _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings",
                 {"fetchNews": "false", "checkForUpdates": False})
-    startup = tmp_path / "ipython" / "profile_default" / "startup"
-    startup.mkdir(parents=True)
-    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env.update(IPYTHONDIR=str(tmp_path / "ipython"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"))
+    env.update(IPYTHONDIR=str(offline_guard.write_profile(tmp_path / "ipython")),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"))
     port, token = _free_port(), secrets.token_hex(16)
     command = [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", f"--port={port}",
                "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",

@@ -291,9 +291,9 @@ def test_notebook_fits_real_ads_counts_with_a_token(ads, tmp_path):
     whose counts grow exactly as 40 exp((year - 2010) / 7), and recovers tau = 7 yr."""
     import math
     import os
-    import shutil
 
     import nbformat
+    import offline_guard
     from nbclient import NotebookClient
 
     _ADS.law = staticmethod(lambda year: round(40 * math.exp((year - 2010) / 7)))
@@ -301,11 +301,8 @@ def test_notebook_fits_real_ads_counts_with_a_token(ads, tmp_path):
     nb = nbformat.read(path, as_version=4)
     last = next(i for i, c in enumerate(nb.cells) if "fetch_ads_counts" in c.source and c.cell_type == "code")
     nb.cells = nb.cells[:last + 1]
-    startup = tmp_path / "ipython" / "profile_default" / "startup"
-    startup.mkdir(parents=True)
-    shutil.copyfile(Path(__file__).with_name("offline_guard.py"), startup / "00-block-network.py")
     env = dict(os.environ, ADS_API_TOKEN="test-token", ASTROLAB_ADS_URL=ads, MPLBACKEND="agg",
-               IPYTHONDIR=str(tmp_path / "ipython"), PYTHONWARNINGS="ignore")
+               IPYTHONDIR=str(offline_guard.write_profile(tmp_path / "ipython")), PYTHONWARNINGS="ignore")
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute(env=env)
     text = "".join(o.get("text", "") for o in nb.cells[last].outputs)

@@ -1,7 +1,6 @@
 """Nothing touches the network: the guard works, and the notebooks run with sockets blocked."""
 
 import os
-import shutil
 import socket
 
 import nbformat
@@ -30,11 +29,7 @@ def test_loopback_still_works():
 @pytest.fixture(scope="module")
 def offline_ipython(tmp_path_factory):
     """An IPYTHONDIR whose startup file installs the guard, as `make test-notebooks` uses."""
-    root = tmp_path_factory.mktemp("ipython")
-    startup = root / "profile_default" / "startup"
-    startup.mkdir(parents=True)
-    shutil.copy(offline_guard.__file__, startup / "00-block-network.py")
-    return root
+    return offline_guard.write_profile(tmp_path_factory.mktemp("ipython"))
 
 
 def _run(nb, cwd, ipythondir, mirror=None):
