@@ -9,6 +9,7 @@
 #   make bench    side-by-side speed comparisons, then every notebook's run time and peak memory
 #   make slides   lecture mode: a reveal.js deck of every notebook in _build/slides/
 #   make budget   only the notebooks' run time and peak memory (a report: <= 60 s each, <= 10 min in all)
+#   make mutants  planted bugs: each runs a notebook whose self-check must fail (not in make test)
 #   make clean    remove build products (keeps .venv); make distclean removes .venv too
 
 PYTHON ?= python3
@@ -48,7 +49,7 @@ FIGURES_STARTUP    := $(OFFLINE_IPYTHONDIR)/profile_default/startup/01-inline-fi
 NB_CACHE := _build/.jupyter_cache
 NBVAL    := --nbval-lax -p coursetools.nbcache --nb-cache $(NB_CACHE) --nb-student --dist loadfile
 
-.PHONY: lab test test-unit test-browser test-notebooks book student bench budget slides constraints clean distclean
+.PHONY: lab test test-unit test-browser test-notebooks book student bench budget mutants slides constraints clean distclean
 
 $(OFFLINE_STARTUP): tests/offline_guard.py
 	@mkdir -p $(dir $@)
@@ -102,6 +103,12 @@ bench: $(VENV)/.installed-bench
 budget: $(VENV)/.installed-bench
 	@mkdir -p _build
 	$(BIN)/python benchmarks/notebook_budget.py --output _build/notebook-budget.md
+
+# The mutation suite (coursetools/mutants): each planted bug runs its notebook, whose self-check must
+# fail. Every mutant must be killed; the report is _build/mutants.md. Not part of `make test` (about
+# 30 min on 2 cores). ONLY=04-01 runs one notebook's mutants.
+mutants: $(VENV)/.installed-test
+	MPLBACKEND=agg $(BIN)/python -m coursetools mutants --jobs $(or $(JOBS),2) $(foreach o,$(ONLY),--only $(o))
 
 # Lecture mode: reveal.js decks of every notebook (python -m coursetools slides --execute for outputs)
 slides: $(VENV)/.installed-test

@@ -172,6 +172,21 @@ def main(argv: list[str] | None = None) -> int:
     annotate.add_argument("notebooks", nargs="*", type=Path,
                           help="notebook files (default: every notebook in toc.yml)")
     sub.add_parser("list", help="list the notebooks in toc order")
+    mutants = sub.add_parser("mutants", help="run the planted bugs: every notebook's self-check must fail")
+    mutants.add_argument("--only", action="append", default=[], metavar="CC-NN[:NAME]",
+                         help="only these notebooks or mutants (repeatable)")
+    mutants.add_argument("--jobs", type=int, default=2, help="kernels at once (default 2)")
+    mutants.add_argument("--list", action="store_true", help="list the mutants and check they apply; run none")
+    mutants.add_argument("--report", default="_build/mutants.md", help="Markdown report (default %(default)s)")
+    scatter = sub.add_parser("scatter", help="seed-to-seed scatter of a notebook's numbers (sizes its checks)")
+    scatter.add_argument("notebook", metavar="CC-NN", help="e.g. 04-05")
+    scatter.add_argument("--value", action="append", default=[], metavar="NAME=EXPR", required=True,
+                         help="an expression evaluated in the kernel at the end (repeatable)")
+    scatter.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="replace the notebook line 'NAME = ...' (repeatable)")
+    scatter.add_argument("--seeds", type=int, default=10, help="runs, seeds SEED, SEED+1, ... (default 10)")
+    scatter.add_argument("--jobs", type=int, default=2, help="kernels at once (default 2)")
+    scatter.add_argument("--save", action="store_true", help="merge into benchmarks/scatter/CC-NN.json")
     sub.add_parser("constraints", help="read `pip freeze` on stdin, print constraints.txt")
     args = parser.parse_args(argv)
     if args.command == "student":
@@ -194,6 +209,36 @@ def main(argv: list[str] | None = None) -> int:
             if n:
                 print(f"{path}: slide metadata on {n} cells")
         print(f"annotate-slides: {sum(1 for n in changed.values() if n)} of {len(changed)} notebooks changed")
+    elif args.command == "mutants":
+        from coursetools import mutants as mut
+
+        chosen = [m for m in mut.registry()
+                  if not args.only or any(m.id == o or m.notebook == o for o in args.only)]
+        if not chosen:
+            parser.error(f"no mutant matches --only {args.only}")
+        if args.list:
+            import nbformat
+
+            for m in chosen:
+                mut.plant(m, nbformat.read(mut.notebook_path(m.notebook), as_version=4))
+                print(f"{m.id:<40s} {m.bug}")
+            print(f"{len(chosen)} mutants, each applies")
+            return 0
+        results = mut.run(chosen, jobs=args.jobs, report=Path(args.report))
+        return 0 if all(r.outcome == "killed" for r in results) else 1
+    elif args.command == "scatter":
+        from coursetools import scatter as sc
+
+        def pairs(items, flag):
+            bad = [item for item in items if "=" not in item]
+            if bad:
+                parser.error(f"{flag} expects NAME=..., got {bad}")
+            return dict(item.split("=", 1) for item in items)
+
+        result = sc.measure(args.notebook, pairs(args.value, "--value"), seeds=args.seeds, jobs=args.jobs,
+                            settings=pairs(args.set, "--set"))
+        if args.save:
+            print(f"saved to {sc.save(result)}")
     elif args.command == "constraints":
         import sys
 

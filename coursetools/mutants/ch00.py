@@ -1,0 +1,6 @@
+"""Mutants of chapter 0's notebooks; see :mod:`coursetools.mutants`."""
+
+from coursetools.mutants import Mutant
+
+MUTANTS: list[Mutant] = [
+]
