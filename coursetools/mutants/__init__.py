@@ -12,7 +12,8 @@ likelihood, flip a Fourier sign, shuffle the labels -- and runs the notebook. Th
     when another cell raises, or a self-check raises something other than ``AssertionError``
     (the bug is caught, but not by the self-check: pick a subtler bug).
 
-The registry lives in ``coursetools/mutants/chNN.py`` (one list ``MUTANTS`` per chapter). A bug is
+The registry lives in ``coursetools/mutants/chNN*.py`` (a list ``MUTANTS`` in each; one file per
+chapter, or per part of a chapter). A bug is
 planted in one of two ways, or both:
 
 ``replace``
@@ -38,7 +39,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-CHAPTERS = ("ch00", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07")
 _REPO = Path(__file__).resolve().parents[2]
 _NOTEBOOK_ID = re.compile(r"^\d\d-\d\d$")
 
@@ -88,8 +88,8 @@ class Mutant:
 def registry() -> list[Mutant]:
     """Every mutant, in chapter order; raises ValueError on a duplicate id."""
     mutants: list[Mutant] = []
-    for chapter in CHAPTERS:
-        module = importlib.import_module(f"coursetools.mutants.{chapter}")
+    for path in sorted(Path(__file__).parent.glob("ch*.py")):
+        module = importlib.import_module(f"coursetools.mutants.{path.stem}")
         mutants.extend(module.MUTANTS)
     seen: set[str] = set()
     for m in mutants:
