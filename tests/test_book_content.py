@@ -83,6 +83,28 @@ def test_bib_notes_name_existing_notebooks():
             assert list(chapters[chapter].glob(f"{notebook:02d}-*.ipynb")), number
 
 
+# Words with which a reference admits that it was left blank.
+_BLANK_REFERENCE = re.compile(r"could not be checked|not given here|details (?:are )?unknown|\bTODO\b|\?\?\?",
+                              re.IGNORECASE)
+
+
+def test_no_reference_is_left_blank():
+    """The rendered text never shows a blank reference: no notebook's Markdown (which is what the book
+    renders) and no BibTeX entry says that its details are missing, and the talk's papers that chapter 6
+    cites by name give their journal, volume and page."""
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                text = "".join(cell["source"])
+                assert not _BLANK_REFERENCE.search(text), f"{path.name}: {_BLANK_REFERENCE.search(text)[0]!r}"
+    assert not _BLANK_REFERENCE.search(BIBFILE.read_text(encoding="utf-8"))
+    pybtex = pytest.importorskip("pybtex.database")
+    entries = pybtex.parse_file(str(BIBFILE)).entries
+    for key in ("tajiri2020", "tadaki2020", "leung2019", "hon2017"):
+        assert entries[key].type == "article", key
+        assert {"journal", "volume", "pages", "year"} <= {f.lower() for f in entries[key].fields}, key
+
+
 # --- alt text -------------------------------------------------------------------------------
 
 def _cell(cell_type, source, **metadata):
