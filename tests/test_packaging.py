@@ -26,7 +26,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_ships_the_data_and_not_the_course_tools(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for table in ("eht2017_stations.ecsv", "surveys.ecsv", "registry.json"):
+    for table in ("eht2017_stations.ecsv", "surveys.ecsv", "hogg2010_table1.ecsv", "registry.json"):
         assert f"astrolab/_data/{table}" in names, f"{table} is not package data"
     assert not any(n.startswith(("coursetools/", "tests/", "notebooks/")) for n in names)
 
@@ -47,9 +47,10 @@ def test_wheel_installed_in_a_fresh_venv_finds_its_data(wheel, tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (site / "zz-test-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = ("import astrolab, astrolab.datasets as d; "
-            "print(astrolab.__file__); print(len(d.load_eht_stations())); print(len(d.load_survey_facts()))")
+            "print(astrolab.__file__); print(len(d.load_eht_stations())); print(len(d.load_survey_facts())); "
+            "print(len(d.load_hogg2010()))")
     run = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
-    where, n_stations, n_surveys = run.stdout.split()
+    where, n_stations, n_surveys, n_hogg = run.stdout.split()
     assert Path(where).is_relative_to(site), f"astrolab was imported from {where}, not from the wheel"
-    assert int(n_stations) >= 8 and int(n_surveys) >= 5
+    assert int(n_stations) >= 8 and int(n_surveys) >= 5 and int(n_hogg) == 20

@@ -5,15 +5,26 @@
 - :func:`abc_rejection`, :func:`abc_smc` -- approximate Bayesian computation from a simulator;
 - :class:`Emulator`, :func:`latin_hypercube`, :func:`moped_vectors`, :func:`fisher_matrix` -- cheap
   stand-ins for expensive likelihoods, and data compression;
-- :func:`autocorr_time`, :func:`effective_sample_size` -- how many independent samples a chain is worth.
+- :func:`autocorr_time`, :func:`effective_sample_size` -- how many independent samples a chain is worth
+  (:class:`AutocorrError` when it is too short to tell);
+- :func:`split_rhat` -- do independent chains agree (the Gelman-Rubin diagnostic, split)?
 """
 
 from astrolab.bayes._abc import abc_rejection, abc_smc, euclidean_distance
 from astrolab.bayes._emulator import Emulator, fisher_matrix, latin_hypercube, moped_vectors
-from astrolab.bayes._mcmc import Metropolis, autocorr_time, effective_sample_size
+from astrolab.bayes._mcmc import (
+    AutocorrError,
+    AutocorrWarning,
+    Metropolis,
+    autocorr_time,
+    effective_sample_size,
+    split_rhat,
+)
 from astrolab.bayes._nested import NestedSampler
 
 __all__ = [
+    "AutocorrError",
+    "AutocorrWarning",
     "Emulator",
     "Metropolis",
     "NestedSampler",
@@ -25,4 +36,5 @@ __all__ = [
     "fisher_matrix",
     "latin_hypercube",
     "moped_vectors",
+    "split_rhat",
 ]

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["Metropolis", "autocorr_time", "effective_sample_size"]
+__all__ = ["AutocorrError", "AutocorrWarning", "Metropolis", "autocorr_time", "effective_sample_size", "split_rhat"]
+
+
+class AutocorrError(ValueError):
+    """The chain is too short to trust its autocorrelation time (fewer than ``tol * tau`` steps).
+
+    ``tau`` holds the estimate per parameter: a lower bound, since a short chain cannot see the
+    correlations that outlast it. Run the chain longer (as emcee's ``AutocorrError``).
+    """
+
+    def __init__(self, message: str, tau):
+        super().__init__(message)
+        self.tau = np.asarray(tau, float)
+
+
+class AutocorrWarning(UserWarning):
+    """Issued instead of :class:`AutocorrError` when ``quiet=True``."""
+
+
+def _as_steps_walkers_dims(chain, what: str = "chain"):
+    chain = np.asarray(chain, float)
+    if chain.ndim == 1:
+        chain = chain[:, None, None]
+    elif chain.ndim == 2:
+        chain = chain[:, None, :]
+    if chain.ndim != 3:
+        raise ValueError(f"{what} must be (n_steps[, n_walkers][, n_dim]), got shape {np.shape(chain)}")
+    return chain
 
 
 def _autocorr_1d(x):
@@ -19,12 +47,15 @@ def _autocorr_1d(x):
     return acf / acf[0] if acf[0] > 0 else np.ones(n)
 
 
-def autocorr_time(chain, c: float = 5.0):
+def autocorr_time(chain, c: float = 5.0, *, tol: float = 50, quiet: bool = False):
     """Integrated autocorrelation time of each parameter, with Sokal's automatic window.
 
     ``tau = 1 + 2 sum_{t=1}^{M} rho(t)``, with the smallest window ``M >= c tau`` (Sokal 1997, as in
     emcee). Chains from several walkers are averaged in the autocorrelation function first
-    (Goodman & Weare 2010).
+    (Goodman & Weare 2010). The estimate is only trustworthy from a chain much longer than ``tau``:
+    a chain shorter than ``tol * tau`` steps (emcee's rule, ``tol = 50``) cannot see the
+    correlations that outlast it, and its ``tau`` is too small, so its effective sample size too
+    large. Such a chain raises :class:`AutocorrError` (or warns, with ``quiet=True``).
 
     Parameters
     ----------
@@ -32,11 +63,21 @@ def autocorr_time(chain, c: float = 5.0):
         ``(n_steps,)``, ``(n_steps, n_dim)`` or ``(n_steps, n_walkers, n_dim)`` (emcee's layout).
     c : float, default 5
         Window constant.
+    tol : float, default 50
+        Minimum chain length in units of ``tau``; 0 switches the check off.
+    quiet : bool, default False
+        With a chain that is too short, warn (:class:`AutocorrWarning`) and return the estimate
+        instead of raising.
 
     Returns
     -------
     ndarray
         ``tau`` per parameter, in steps.
+
+    Raises
+    ------
+    AutocorrError
+        ``n_steps < tol * tau`` for some parameter (its ``tau`` attribute holds the estimate).
 
     Examples
     --------
@@ -46,14 +87,16 @@ def autocorr_time(chain, c: float = 5.0):
     ...     x[t] = 0.9 * x[t - 1] + rng.standard_normal()
     >>> bool(16 < autocorr_time(x)[0] < 22)
     True
+    >>> autocorr_time(x[:500])
+    Traceback (most recent call last):
+    ...
+    astrolab.bayes._mcmc.AutocorrError: chain too short: 500 steps < 50 tau = ... steps (tau >= ... steps ...
     """
-    chain = np.asarray(chain, float)
-    if chain.ndim == 1:
-        chain = chain[:, None, None]
-    elif chain.ndim == 2:
-        chain = chain[:, None, :]
-    if chain.ndim != 3 or chain.shape[0] < 4:
+    chain = _as_steps_walkers_dims(chain)
+    if chain.shape[0] < 4:
         raise ValueError(f"chain must be (n_steps[, n_walkers][, n_dim]) with at least 4 steps, got {chain.shape}")
+    if not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0, got {tol!r}")
     n_steps, n_walkers, n_dim = chain.shape
     taus = np.empty(n_dim)
     for d in range(n_dim):
@@ -62,14 +105,93 @@ def autocorr_time(chain, c: float = 5.0):
         window = np.arange(n_steps) >= c * cumulative
         m = int(np.argmax(window)) if window.any() else n_steps - 1
         taus[d] = cumulative[m]
+    if tol > 0 and np.any(n_steps < tol * taus):
+        message = (f"chain too short: {n_steps} steps < {tol:g} tau = {tol * taus.max():.0f} steps "
+                   f"(tau >= {np.round(taus, 1).tolist()} steps is a lower bound; run the chain longer)")
+        if not quiet:
+            raise AutocorrError(message, taus)
+        warnings.warn(message, AutocorrWarning, stacklevel=2)
     return taus
 
 
-def effective_sample_size(chain):
-    """Number of independent samples a chain is worth: ``n_steps * n_walkers / tau`` per parameter."""
-    chain = np.asarray(chain, float)
-    n = chain.shape[0] * (chain.shape[1] if chain.ndim == 3 else 1)
-    return n / autocorr_time(chain)
+def effective_sample_size(chain, *, tol: float = 50, quiet: bool = False):
+    """Number of independent samples a chain is worth: ``n_steps * n_walkers / tau`` per parameter.
+
+    ``tol`` and ``quiet`` as in :func:`autocorr_time`: a chain shorter than ``tol * tau`` raises
+    :class:`AutocorrError`, because its ``tau`` is underestimated and its effective size overstated.
+    """
+    chain = _as_steps_walkers_dims(chain)
+    return chain.shape[0] * chain.shape[1] / autocorr_time(chain, tol=tol, quiet=quiet)
+
+
+def split_rhat(chain, *, rank_normalize: bool = False):
+    """Split potential scale reduction factor R-hat of independent chains, per parameter.
+
+    Each chain is cut into halves (dropping the middle step of an odd length), so ``m`` pieces of
+    ``n`` steps. With piece means ``mean_j``, piece variances ``s_j^2`` (``ddof=1``), the mean
+    within-piece variance ``W = mean(s_j^2)`` and the between-piece variance
+    ``B = n var(mean_j, ddof=1)``, the pooled variance estimate is ``var+ = (n - 1) / n W + B / n``
+    and ``R-hat = sqrt(var+ / W)`` (Gelman et al. 2013, *Bayesian Data Analysis*, 3rd ed., sec. 11.4).
+    Chains that sample the same distribution give R-hat close to 1; chains stuck in different
+    modes, or still drifting, give R-hat well above 1 (1.1 is the classic alarm, 1.01 the
+    modern one). Start the chains from dispersed points: chains that all start in one mode can
+    agree perfectly about the wrong answer.
+
+    Parameters
+    ----------
+    chain : array_like
+        ``(n_steps, n_chains, n_dim)`` (emcee's and :meth:`Metropolis.get_chain`'s layout);
+        ``(n_steps,)`` or ``(n_steps, n_dim)`` is one chain (split R-hat then compares its two halves).
+        The chains should be independent: emcee's walkers are not, strictly.
+    rank_normalize : bool, default False
+        Vehtari et al. (2021): compute R-hat on the normal scores of the ranks of all draws, and on
+        those of their distances from the median (the "folded" draws), and return the larger: robust
+        to heavy tails and sensitive to chains that differ in width.
+
+    Returns
+    -------
+    ndarray
+        R-hat per parameter.
+
+    Examples
+    --------
+    Two chains of four steps, worked by hand: the pieces ``[0, 1], [0, 1], [2, 3], [2, 3]`` have
+    means ``0.5, 0.5, 2.5, 2.5`` and variances ``0.5``, so ``W = 0.5``, ``B = 2 * 4 / 3 = 8/3``,
+    ``var+ = W / 2 + B / 2 = 19/12`` and ``R-hat = sqrt(19/6)``:
+
+    >>> chains = np.array([[0, 2], [1, 3], [0, 2], [1, 3]])[:, :, None]   # (n_steps, n_chains, n_dim)
+    >>> print(f"{split_rhat(chains)[0]:.4f} = {np.sqrt(19 / 6):.4f}")
+    1.7795 = 1.7795
+    >>> rng = np.random.default_rng(0)
+    >>> bool(abs(split_rhat(rng.standard_normal((2000, 4, 1)))[0] - 1) < 0.01)
+    True
+    """
+    chain = _as_steps_walkers_dims(chain)
+    n_steps, n_chains, n_dim = chain.shape
+    half = n_steps // 2
+    if half < 2:
+        raise ValueError(f"chain must have at least 4 steps to split, got {n_steps}")
+    pieces = np.concatenate([chain[:half], chain[n_steps - half:]], axis=1)   # (n, 2 n_chains, n_dim)
+    if rank_normalize:
+        from scipy import stats
+
+        def normal_scores(z):
+            flat = z.reshape(-1, n_dim)
+            ranks = np.column_stack([stats.rankdata(flat[:, d]) for d in range(n_dim)])
+            return stats.norm.ppf((ranks - 3 / 8) / (len(flat) + 1 / 4)).reshape(z.shape)
+
+        folded = np.abs(pieces - np.median(pieces.reshape(-1, n_dim), axis=0))
+        return np.maximum(_rhat(normal_scores(pieces)), _rhat(normal_scores(folded)))
+    return _rhat(pieces)
+
+
+def _rhat(pieces):
+    n = pieces.shape[0]
+    within = np.mean(np.var(pieces, axis=0, ddof=1), axis=0)
+    between = n * np.var(np.mean(pieces, axis=0), axis=0, ddof=1)
+    var_plus = (n - 1) / n * within + between / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(var_plus / within)
 
 
 class Metropolis:
@@ -191,6 +313,7 @@ class Metropolis:
         n = max(len(self._chain), 1)
         return self._accepted / n
 
-    def get_autocorr_time(self, *, discard: int = 0):
-        """Integrated autocorrelation time per parameter (:func:`autocorr_time`)."""
-        return autocorr_time(self.get_chain(discard=discard))
+    def get_autocorr_time(self, *, discard: int = 0, tol: float = 50, quiet: bool = False):
+        """Integrated autocorrelation time per parameter (:func:`autocorr_time`; raises
+        :class:`AutocorrError` when the chain is shorter than ``tol`` times it)."""
+        return autocorr_time(self.get_chain(discard=discard), tol=tol, quiet=quiet)

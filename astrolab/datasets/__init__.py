@@ -26,7 +26,7 @@ from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._hipparcos import load_hipparcos
 from astrolab.datasets._images import make_survey_image
 from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
-from astrolab.datasets._lines import fetch_hogg2010, make_line_data
+from astrolab.datasets._lines import fetch_hogg2010, load_hogg2010, make_line_data
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._radio import crescent_image, fetch_eht_m87, make_eht_mock
@@ -84,6 +84,7 @@ __all__ = [
     "load_eht_stations",
     "load_galaxy_images",
     "load_hipparcos",
+    "load_hogg2010",
     "load_registry",
     "load_survey_facts",
     "load_threebody",

@@ -5,11 +5,49 @@ from __future__ import annotations
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._paths import shipped_data_dir
 from astrolab.datasets._fetch import fetch_file
 
-__all__ = ["fetch_hogg2010", "make_line_data"]
+__all__ = ["fetch_hogg2010", "load_hogg2010", "make_line_data"]
 
 _COLUMNS = ("id", "x", "y", "sigma_y", "sigma_x", "rho_xy")
+_SOURCE = "Hogg, Bovy & Lang (2010), Table 1"
+
+
+def load_hogg2010() -> QTable:
+    """Table 1 of Hogg, Bovy & Lang (2010), as printed in the paper; ships with astrolab (no download).
+
+    Twenty points with errors in both coordinates and their correlation (arXiv:1008.4686, Table 1;
+    ``data/hogg2010_table1.ecsv``). The authors drew them from a straight line, with four
+    "background" outliers (points 1-4) and random error covariances: a published exercise with
+    published answers, not observations. :func:`fetch_hogg2010` downloads the authors' own file
+    (the same numbers); :func:`make_line_data` draws tables like it from a known line.
+
+    Returns
+    -------
+    QTable
+        ``id`` (int), ``x``, ``y``, ``sigma_y``, ``sigma_x``, ``rho_xy`` (floats, dimensionless);
+        the error covariance of point ``i`` is
+        ``[[sigma_x**2, rho_xy*sigma_x*sigma_y], [rho_xy*sigma_x*sigma_y, sigma_y**2]]``.
+
+    Examples
+    --------
+    Exercise 1 of the paper: weighted least squares on points 5-20 with their ``y`` errors gives
+    ``m = 2.24 +- 0.11``, ``b = 34 +- 18``.
+
+    >>> t = load_hogg2010()[4:]
+    >>> (m, b), cov = np.polyfit(t["x"], t["y"], 1, w=1 / t["sigma_y"], cov="unscaled")
+    >>> print(f"m = {m:.2f} +- {np.sqrt(cov[0, 0]):.2f}, b = {b:.0f} +- {np.sqrt(cov[1, 1]):.0f}")
+    m = 2.24 +- 0.11, b = 34 +- 18
+    """
+    path = shipped_data_dir() / "hogg2010_table1.ecsv"
+    raw = QTable.read(path, format="ascii.ecsv")
+    if raw.colnames != list(_COLUMNS) or len(raw) != 20:
+        raise ValueError(f"{path} should hold 20 rows of {_COLUMNS}, got {len(raw)} rows of {raw.colnames}")
+    table = QTable({name: np.asarray(raw[name], int if name == "id" else float) for name in _COLUMNS})
+    table.meta["source"] = _SOURCE
+    table.meta["path"] = str(path)
+    return table
 
 
 def fetch_hogg2010(*, mirror=None, data_home=None) -> QTable:
@@ -18,7 +56,8 @@ def fetch_hogg2010(*, mirror=None, data_home=None) -> QTable:
     Twenty points with errors in both coordinates and their correlation. The authors drew them
     from a straight line with four "background" outliers (points 1-4) and random error
     covariances: it is a published exercise with published answers, not observations. Downloaded
-    from the authors' repository (SHA-256 checked) or read from a local mirror.
+    from the authors' repository (SHA-256 checked) or read from a local mirror. The same table
+    ships with astrolab: :func:`load_hogg2010` reads it without a download.
 
     Parameters
     ----------
@@ -41,7 +80,7 @@ def fetch_hogg2010(*, mirror=None, data_home=None) -> QTable:
         raise ValueError(f"{path} should have {len(_COLUMNS)} '&'-separated columns, got shape {raw.shape}")
     table = QTable({name: raw[:, k] for k, name in enumerate(_COLUMNS)})
     table["id"] = table["id"].astype(int)
-    table.meta["source"] = "Hogg, Bovy & Lang (2010), Table 1"
+    table.meta["source"] = _SOURCE
     table.meta["path"] = str(path)
     return table
 
@@ -66,7 +105,7 @@ def make_line_data(n_points: int = 20, *, slope: float = 2.2, intercept: float =
     Returns
     -------
     table : QTable
-        The columns of :func:`fetch_hogg2010`.
+        The columns of :func:`load_hogg2010`.
     truth : dict
         ``slope``, ``intercept``, ``outlier`` (bool per point), ``x_true``, ``y_true``, ``background``
         (mean and standard deviation of the outliers' distribution) and ``p_outlier``.

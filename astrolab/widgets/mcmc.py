@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from astrolab.bayes import Metropolis, autocorr_time
+from astrolab.bayes import AutocorrError, Metropolis, autocorr_time
 from astrolab.plotting import OKABE_ITO, style
 from astrolab.widgets._figure import FigureOutput
 
@@ -14,8 +14,15 @@ __all__ = ["MetropolisExplorer", "metropolis_explorer"]
 
 
 class MetropolisExplorer(widgets.VBox):
-    """The widget built by :func:`metropolis_explorer`; after each change ``chain``, ``acceptance``
-    and ``tau`` hold the current run, for tests and for curious learners."""
+    """The widget built by :func:`metropolis_explorer`; after each change ``chain``, ``acceptance``,
+    ``tau``, ``tau_reliable`` and ``ess`` hold the current run, for tests and for curious learners.
+
+    ``tau`` is measured after dropping the first tenth of the chain as burn-in. When what is left is
+    shorter than 50 ``tau`` (:class:`astrolab.bayes.AutocorrError`), or than 50 times the floor
+    ``(2 - a) / a`` that an acceptance fraction ``a`` puts on ``tau`` (a chain that rarely moves is
+    correlated over at least ~2/a steps, which a short chain's estimate can miss), ``tau`` is only a
+    lower bound: ``tau_reliable`` is False, ``ess`` is NaN and the readout says the chain is too
+    short, instead of quoting an effective sample size the chain cannot support."""
 
     def __init__(self, log_prob, start, scale, step, n_steps, labels, seed):
         self.log_prob, self.start, self.scale = log_prob, np.asarray(start, float), np.asarray(scale, float)
@@ -47,7 +54,20 @@ class MetropolisExplorer(widgets.VBox):
         sampler = Metropolis(self.log_prob, len(self.start), step=self.slider.value * self.scale, seed=self.seed)
         self.chain = sampler.run_mcmc(self.start, self.n_steps)[:, 0, :]
         self.acceptance = float(sampler.acceptance_fraction[0])
-        self.tau = autocorr_time(self.chain[self.n_steps // 10:])
+        kept = self.chain[self.n_steps // 10:]
+        try:
+            self.tau = autocorr_time(kept)
+            self.tau_reliable = True
+        except AutocorrError as err:   # fewer than 50 tau: tau is a lower bound, the ESS unknown
+            self.tau = err.tau
+            self.tau_reliable = False
+        # A chain that stays put a fraction 1 - a of the steps has a lag-1 autocorrelation of about
+        # 1 - a or more, so tau >~ (2 - a) / a; with few accepted moves the estimate above misses that.
+        floor = (2 - self.acceptance) / self.acceptance if self.acceptance > 0 else np.inf
+        if len(kept) < 50 * floor:
+            self.tau = np.maximum(self.tau, floor)
+            self.tau_reliable = False
+        self.ess = len(kept) / self.tau.max() if self.tau_reliable else float("nan")
         x = self.chain[:, 0]
         self.trace.set_data(np.arange(self.n_steps), x)
         self.points.set_data(self.chain[:, 0], self.chain[:, 1])
@@ -61,10 +81,18 @@ class MetropolisExplorer(widgets.VBox):
             ax.autoscale_view()
         self.ax_acf.set_ylim(-0.3, 1.05)
         self.ax_trace.set_title(f"acceptance {self.acceptance:.2f}")
-        self.ax_acf.set_title(f"τ = {self.tau[0]:.0f} steps")
-        self.readout.value = (f"step = <b>{self.slider.value:.2g} σ</b>: acceptance <b>{self.acceptance:.2f}</b>, "
-                              f"autocorrelation time <b>{self.tau[0]:.0f}</b> steps, so {self.n_steps} steps are "
-                              f"worth about <b>{self.n_steps / self.tau[0]:.0f}</b> independent samples")
+        head = f"step = <b>{self.slider.value:.2g} σ</b>: acceptance <b>{self.acceptance:.2f}</b>, "
+        if self.tau_reliable:
+            self.ax_acf.set_title(f"τ = {self.tau.max():.0f} steps")
+            self.readout.value = (head + f"autocorrelation time <b>{self.tau.max():.0f}</b> steps, so the "
+                                  f"{len(kept)} steps after burn-in are worth about <b>{self.ess:.0f}</b> "
+                                  "independent samples")
+        else:
+            self.ax_acf.set_title(f"τ ≥ {self.tau.max():.0f} steps: chain too short")
+            self.readout.value = (head + f"<b>chain too short</b> to measure τ: {len(kept)} steps after burn-in "
+                                  f"&lt; 50 τ (τ ≥ {self.tau.max():.0f} steps, a lower bound). The number of "
+                                  "independent samples is unknown and smaller than the chain suggests: "
+                                  "change the step or run longer")
         self.canvas.refresh()
 
 
@@ -75,7 +103,9 @@ def metropolis_explorer(log_prob, start, scale, *, step: float = 1.0, n_steps: i
     A slider sets the proposal step in units of ``scale`` (the posterior's width per parameter,
     if you know it roughly); each change re-runs :class:`astrolab.bayes.Metropolis` from ``start``
     with the same seed and shows the trace of the first parameter, the samples of the first two,
-    and the autocorrelation function, with the acceptance fraction and autocorrelation time.
+    and the autocorrelation function, with the acceptance fraction and autocorrelation time. When the
+    run is shorter than 50 autocorrelation times the widget says so, and quotes no effective sample
+    size (a short chain underestimates ``tau`` and overstates what it is worth).
 
     Parameters
     ----------
@@ -102,8 +132,8 @@ def metropolis_explorer(log_prob, start, scale, *, step: float = 1.0, n_steps: i
     --------
     >>> demo = metropolis_explorer(lambda x: -0.5 * float(x @ x), [0.0, 0.0], 1.0, n_steps=500)
     >>> demo.slider.value = 0.05
-    >>> demo.acceptance > 0.9
-    True
+    >>> demo.acceptance > 0.9, demo.tau_reliable
+    (True, False)
     """
     start = np.asarray(start, dtype=float)
     if start.ndim != 1 or start.size < 2:
