@@ -3,4 +3,14 @@
 from coursetools.mutants import Mutant
 
 MUTANTS: list[Mutant] = [
+    Mutant("02-01", "denoise-against-data",
+           "the reconstruction is scored against the noisy data instead of the noiseless truth, so the "
+           "error falls forever and the 'best' number of components is the largest",
+           replace=[("reference=stars.noiseless", "reference=stars.flux")]),
+    Mutant("02-01", "noise-from-sqrt-snr",
+           "the noise per pixel is taken as 1/sqrt(SNR) (as if SNR were a variance ratio), not 1/SNR",
+           replace=[("noise = 1 / SNR", "noise = 1 / np.sqrt(SNR)")]),
+    Mutant("02-01", "natural-log-teff",
+           "the regression target is ln Teff, reported as dex (log10): the scatter is 2.3x too large",
+           replace=[("y = np.log10(teff)", "y = np.log(teff)")]),
 ]
