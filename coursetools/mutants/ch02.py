@@ -14,3 +14,13 @@ MUTANTS: list[Mutant] = [
            "the regression target is ln Teff, reported as dex (log10): the scatter is 2.3x too large",
            replace=[("y = np.log10(teff)", "y = np.log(teff)")]),
 ]
+MUTANTS += [
+    Mutant("02-02", "narrow-neighbourhood",
+           "the batch map's neighbourhood starts at half a node instead of half the map, so it never "
+           "unfolds: a k-means with a grid drawn on it (the pitfall 'too fast a decay')",
+           replace=[('algorithm="batch",', 'algorithm="batch", sigma=(0.5, 0.5),')]),
+    Mutant("02-02", "labels-misaligned",
+           "the true temperatures are sorted while the spectra are not (a table sorted on one column "
+           "only), so the labels no longer belong to the stars",
+           replace=[('teff = stars.truth["teff"].to_value(u.K)', 'teff = np.sort(stars.truth["teff"].to_value(u.K))')]),
+]
