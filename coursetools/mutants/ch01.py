@@ -17,4 +17,17 @@ MUTANTS: list[Mutant] = [
            "(2.7 times too large)",
            replace=[("(facts[\"data_volume\"] / duration).to(u.GB / u.day)",
                      "facts[\"data_volume\"].value / duration.value * u.GB / u.day")]),
+    Mutant("01-02", "tau-error-no-jacobian",
+           "the error of tau = 1/beta_1 is propagated as sigma_beta / beta, which is the relative error of tau, "
+           "instead of sigma_beta / beta^2 (years): error bars 7 times too narrow",
+           replace=[("tau_b_err = np.sqrt(cov_b[1, 1]) / beta_b[1] ** 2",
+                     "tau_b_err = np.sqrt(cov_b[1, 1]) / beta_b[1]")]),
+    Mutant("01-02", "deviance-without-factor-2",
+           "the Poisson deviance drops its factor 2 (it is twice the log-likelihood ratio), so every deviance, "
+           "and the evidence for the break, is halved",
+           replace=[("    return 2 * np.sum(ratio - (n - mu))", "    return np.sum(ratio - (n - mu))")]),
+    Mutant("01-02", "curve-fit-unweighted",
+           "curve_fit is called without sigma, so every year counts the same whatever its count: an unweighted "
+           "least-squares fit to Poisson counts",
+           replace=[("sigma=np.sqrt(np.maximum(n, 1)), maxfev=20000", "maxfev=20000")]),
 ]
