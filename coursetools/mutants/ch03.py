@@ -2,5 +2,107 @@
 
 from coursetools.mutants import Mutant
 
+# 03-03: close the triangle the wrong way round (a -> b -> c, then a -> c instead of c -> a). The
+# station phases then no longer cancel: the "closure" phase is arg V_ab + arg V_bc + arg V_ac.
+_CLOSURE_ORIENTATION = '''
+import inspect
+
+import astrolab.sparse
+from astrolab.sparse import _calibration
+
+_source = inspect.getsource(_calibration.closure_phases)
+assert _source.count("edge.get((c, a))") == 1
+exec(compile(_source.replace("edge.get((c, a))", "edge.get((a, c))"), _calibration.__file__, "exec"),
+     _calibration.__dict__)
+astrolab.sparse.closure_phases = _calibration.closure_phases
+'''
+
+# 03-05: the refit quotes the diagonal of the covariance (variances) as the frequencies' standard errors.
+_ERRORS_ARE_VARIANCES = '''
+from astrolab.sparse import _periodogram
+
+_refit = _periodogram.LassoPeriodogram._refit
+
+
+def _refit_variances(t, y, dy, f0, a0, b0):
+    params, chi2, errors = _refit(t, y, dy, f0, a0, b0)
+    return params, chi2, errors**2
+
+
+_periodogram.LassoPeriodogram._refit = staticmethod(_refit_variances)
+'''
+
 MUTANTS: list[Mutant] = [
+    # 03-01 LASSO from scratch
+    Mutant("03-01", "ista-threshold-lambda",
+           "the ISTA step soft-thresholds at lambda instead of lambda / L (the proximal step of a gradient step "
+           "of size 1/L)",
+           replace=[("X.T @ (X @ beta_ista - y) / L, lam / L)", "X.T @ (X @ beta_ista - y) / L, lam)")]),
+    Mutant("03-01", "sklearn-alpha-without-1-over-m",
+           "scikit-learn's alpha set to lambda, forgetting that its misfit is divided by the number of data M "
+           "(alpha = lambda / M)",
+           replace=[("alpha = lam_cv / M", "alpha = lam_cv")]),
+    Mutant("03-01", "cv-fits-all-data",
+           "cross-validation fits every fold's path on all the data, held-out fold included (test data leak "
+           "into training)",
+           replace=[("al.sparse.lasso_path(X[train], y[train], lams, tol=1e-8, max_iter=5000)",
+                     "al.sparse.lasso_path(X, y, lams, tol=1e-8, max_iter=5000)")]),
+    # 03-02 imaging with LASSO + TSV
+    Mutant("03-02", "conjugate-visibilities",
+           "the visibilities are read with the opposite Fourier sign convention (conjugated): the image comes "
+           "out rotated by 180 degrees",
+           replace=[("op, vis, sigma = mock.operator, mock.vis, mock.sigma",
+                     "op, vis, sigma = mock.operator, np.conj(mock.vis), mock.sigma")]),
+    Mutant("03-02", "cv-unweighted",
+           "the cross-validation score forgets the noise weighting: squared Jy instead of chi-squared per "
+           "held-out visibility",
+           replace=[("np.mean(np.abs((predicted - vis[test]) / sigma[test]) ** 2)",
+                     "np.mean(np.abs(predicted - vis[test]) ** 2)")]),
+    # 03-03 the real M87 data
+    Mutant("03-03", "closure-wrong-orientation",
+           "closure phases summed around the triangle with the third leg the wrong way round (arg V_ac "
+           "instead of arg V_ca): the station phases no longer cancel",
+           prelude=_CLOSURE_ORIENTATION),
+    Mutant("03-03", "conjugate-visibilities",
+           "the visibilities are read with the opposite Fourier sign convention (conjugated): every closure "
+           "phase flips sign and the image is rotated by 180 degrees",
+           replace=[("data = data[~intra]\n", "data = data[~intra]\ndata[\"vis\"] = np.conj(data[\"vis\"])\n")]),
+    Mutant("03-03", "no-systematic-error",
+           "the LASSO + TSV step weights the self-calibrated visibilities by their thermal errors only, without "
+           "the 5 % error floor for the residual gain errors",
+           replace=[('sigma_avg = np.hypot(averaged["sigma"], 0.05 * np.abs(averaged["vis"]))',
+                     'sigma_avg = np.asarray(averaged["sigma"])')]),
+    # 03-04 blind test
+    Mutant("03-04", "conjugate-visibilities",
+           "the pipeline images the conjugated visibilities (the opposite Fourier sign convention): every "
+           "image is rotated by 180 degrees",
+           replace=[('al.sparse.image_visibilities(data["operator"], data["vis"], data["sigma"]',
+                     'al.sparse.image_visibilities(data["operator"], np.conj(data["vis"]), data["sigma"]')]),
+    Mutant("03-04", "ring-radius-in-uas",
+           "the decision rule samples the ring at its radius in microarcseconds, used as a number of pixels "
+           "(wrong units)",
+           replace=[("radius = al.sparse.ring_parameters(smooth, 1.0)[0] / 2",
+                     "radius = al.sparse.ring_parameters(smooth, pix)[0] / 2")]),
+    # 03-05 LASSO periodogram
+    Mutant("03-05", "prewhitening-adds-the-model",
+           "prewhitening adds the fitted first-overtone model to the light curve instead of subtracting it",
+           replace=[("residual = lc.mag - LombScargle(", "residual = lc.mag + LombScargle(")]),
+    Mutant("03-05", "errors-are-variances",
+           "the refit quotes the diagonal of the covariance matrix (variances) as the frequencies' standard "
+           "errors: the square root is forgotten",
+           prelude=_ERRORS_ARE_VARIANCES),
+    # 03-06 astrometry with LSQR
+    Mutant("03-06", "skip-gauge",
+           "the astrometric solution is computed without the gauge constraint: the frame (mean position, "
+           "parallax and proper motion) is left free and drifts",
+           replace=[("sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma)\n",
+                     "sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma, gauge=None)\n")]),
+    Mutant("03-06", "computed-minus-observed",
+           "the right-hand side is computed minus observed instead of observed minus computed: every "
+           "correction has the wrong sign",
+           replace=[("b = data.w - data.w_ref", "b = data.w_ref - data.w")]),
+    Mutant("03-06", "sigma-in-mas",
+           "the measurement errors are passed in mas while the residuals are in uas (wrong units)",
+           replace=[("sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma)\n",
+                     "sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma / 1e3)\n")]),
 ]
