@@ -1,4 +1,4 @@
-"""Layer-wise relevance propagation: conservation, agreement with Captum, z+ positivity, errors."""
+"""Layer-wise relevance propagation: conservation, agreement with Captum, z+ positivity, errors; gradient saliency."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from astrolab.nn._models import MLP, CNN1d, CNN2d, seeded
-from astrolab.nn._relevance import lrp
+from astrolab.nn._relevance import lrp, saliency
 
 MODELS = {
     "mlp": (lambda: MLP(6, 3, hidden=(16, 16), dropout=0.2, seed=1), (5, 6)),
@@ -205,6 +205,64 @@ def test_zplus_rule_agrees_with_captum_alpha1_beta0(name):
     theirs = captum_relevance(build(), x, target, "zplus", 1e-9)
     scale = np.abs(theirs).max()
     np.testing.assert_allclose(ours, theirs.reshape(ours.shape), rtol=1e-5, atol=1e-5 * scale)
+
+
+# --- gradient saliency (the Jacobian) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_saliency_is_the_jacobian_row_of_the_explained_output(name):
+    build, shape = MODELS[name]
+    model = randomise_batchnorm(build())
+    x = inputs(shape, seed=3)
+    gradient, output = saliency(model, x, target=0, return_output=True)
+    assert gradient.shape == x.shape and gradient.dtype == np.float32
+    model.eval()
+    jacobian = torch.autograd.functional.jacobian(lambda t: model(t)[:, 0], torch.from_numpy(x))
+    # (n, n, ...) -> each sample's own derivatives; the off-diagonal blocks vanish (samples independent)
+    own = jacobian[np.arange(len(x)), np.arange(len(x))].numpy()
+    np.testing.assert_allclose(gradient, own, rtol=1e-5, atol=1e-6 * np.abs(own).max())
+    np.testing.assert_allclose(output, model(torch.from_numpy(x))[:, 0].detach().numpy(), rtol=1e-6)
+    # a finite difference on one input of one sample
+    step = np.zeros_like(x)
+    step.reshape(len(x), -1)[1, 3] = 1e-2
+    f = lambda a: model(torch.from_numpy(a))[1, 0].item()  # noqa: E731
+    assert abs((f(x + step) - f(x - step)) / 2e-2 - gradient.reshape(len(x), -1)[1, 3]) < 2e-3
+
+
+def test_saliency_times_input_is_lrp_zero_for_relu_networks():
+    """Gradient x input equals LRP-epsilon as epsilon -> 0 for a ReLU network, biases included."""
+    model = MLP(6, 3, hidden=(16, 16), seed=7)
+    x = inputs((5, 6), seed=4)
+    np.testing.assert_allclose(saliency(model, x, times_input=True), lrp(model, x, epsilon=1e-12),
+                               rtol=1e-4, atol=1e-6)
+
+
+def test_saliency_agrees_with_captum_and_leaves_the_model_alone():
+    captum_attr = pytest.importorskip("captum.attr")
+    model = MLP(6, 3, hidden=(16,), dropout=0.5, seed=0)
+    model.train()
+    x = inputs((4, 6), seed=5)
+    ours = saliency(model, x, target=2)
+    assert model.training and all(p.grad is None for p in model.parameters())
+    np.testing.assert_array_equal(ours, saliency(model, x, target=2))  # dropout was off
+    model.eval()
+    theirs = captum_attr.Saliency(model).attribute(torch.from_numpy(x).requires_grad_(True), target=2, abs=False)
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_saliency_errors():
+    model = MLP(4, 3, hidden=(8,), seed=0)
+    with pytest.raises(ValueError, match="torch.nn.Module"):
+        saliency(lambda t: t, inputs((2, 4)))
+    with pytest.raises(ValueError, match="batch of inputs"):
+        saliency(model, inputs((4,)))
+    with pytest.raises(ValueError, match="does not fit the model"):
+        saliency(model, inputs((2, 5)))
+    with pytest.raises(ValueError, match="target must be class indices"):
+        saliency(model, inputs((2, 4)), target=3)
+    with pytest.raises(ValueError, match="times_input"):
+        saliency(model, inputs((2, 4)), times_input=1)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

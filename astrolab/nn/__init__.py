@@ -33,7 +33,9 @@ _NAMES = {
     "train": "_training",
     # trusting a network: relevance and uncertainty
     "lrp": "_relevance",
+    "saliency": "_relevance",
     "DeepEnsembleRegressor": "_uncertainty",
+    "gaussian_nll": "_uncertainty",
     "interval_coverage": "_uncertainty",
     "mc_dropout_predict": "_uncertainty",
     # convolution filters

@@ -17,6 +17,13 @@ relevance is conserved layer by layer (:math:`\\sum_j R_j = \\sum_k R_k`) up to 
 Each step is computed with the "gradient trick" of Montavon et al. (2019): with
 :math:`s_k = R_k / (z_k + \\epsilon\\,\\mathrm{sign}\\,z_k)`, :math:`R_j = a_j\\,\\partial (z \\cdot s)/\\partial a_j`,
 so one autograd call per layer handles dense, convolution and pooling layers alike.
+
+:func:`saliency` is the simpler, older attribution: the gradient of the explained output with
+respect to each input (one row of the network's Jacobian; Simonyan, Vedaldi & Zisserman 2014). It
+says how *sensitive* the output is to each input, whatever that input's value, where LRP says how
+much each input *contributed*. Fabbro et al. (2018) studied StarNet with these Jacobians. For a ReLU
+network the LRP-0 rule (:math:`\\epsilon \\to 0`) equals gradient :math:`\\times` input
+(``saliency(..., times_input=True)``).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from torch.nn import functional as F
 
 from astrolab.nn._models import MLP, CNN1d, CNN2d
 
-__all__ = ["lrp"]
+__all__ = ["lrp", "saliency"]
 
 _RULES = ("epsilon", "zplus")
 _INPUT_RULES = (None, "epsilon", "zplus", "w2")
@@ -270,3 +277,82 @@ def lrp(model, x, target=None, *, rule="epsilon", epsilon=1e-6, input_rule=None,
     if return_output:
         return relevance, explained[:, 0].cpu().numpy()
     return relevance
+
+
+def saliency(model, x, target=None, *, times_input=False, return_output=False):
+    """Gradient saliency: the derivative of one output of a network with respect to every input.
+
+    One row of the network's Jacobian, :math:`\\partial f_c(x) / \\partial x_i`, per sample
+    (Simonyan, Vedaldi & Zisserman 2014), computed with torch autograd. Fabbro et al. (2018) used
+    these partial derivatives to see which parts of a spectrum drive each label of StarNet. A large
+    :math:`|\\partial f_c / \\partial x_i|` means the output is sensitive to input :math:`i`, even
+    where that input is near zero and so contributes little (compare :func:`lrp`).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any differentiable network whose output has shape ``(n_samples, n_out)``. It is run in
+        evaluation mode (Dropout off, BatchNorm with its running statistics) on its own device,
+        then put back in the mode it was in; its parameters' gradients are left untouched.
+    x : array_like or torch.Tensor
+        A **batch** of inputs, shape ``(n_samples, ...)`` exactly as the model takes it.
+    target : int or array of int, optional
+        Index of the explained output, as in :func:`lrp` (None: the largest output, or the single
+        output of a one-output network).
+    times_input : bool, default False
+        Return gradient :math:`\\times` input instead of the gradient (for a ReLU network without
+        ``epsilon`` this is LRP-0).
+    return_output : bool, default False
+        Also return the explained outputs :math:`f_c(x)`, one per sample.
+
+    Returns
+    -------
+    gradient : numpy.ndarray
+        float32, same shape as ``x``.
+    output : numpy.ndarray
+        Only with ``return_output=True``: the explained outputs, shape ``(n_samples,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Linear(3, 1))
+    >>> with torch.no_grad():
+    ...     _ = net[0].weight.copy_(torch.tensor([[1.0, -2.0, 0.5]]))
+    >>> saliency(net, torch.zeros(2, 3))   # a linear model: the gradient is its weight row
+    array([[ 1. , -2. ,  0.5],
+           [ 1. , -2. ,  0.5]], dtype=float32)
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(times_input, bool):
+        raise ValueError(f"times_input must be True or False, got {times_input!r}")
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    x = _as_tensor(x, device)
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x must be a batch of inputs, shape (n_samples, ...), got shape {tuple(x.shape)}")
+    x = x.clone().requires_grad_(True)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            try:
+                output = model(x)
+            except (ValueError, RuntimeError) as error:
+                raise ValueError(f"x of shape {tuple(x.shape)} does not fit the model: {error}") from None
+            if output.ndim != 2:
+                raise ValueError(f"saliency explains models with outputs of shape (batch, n_out), got "
+                                 f"{tuple(output.shape)}")
+            target = _targets(target, output.detach())
+            explained = output.gather(1, target[:, None])[:, 0]
+            # samples do not interact in evaluation mode: the gradient of the sum is each sample's own
+            (gradient,) = torch.autograd.grad(explained.sum(), x)
+    finally:
+        model.train(was_training)
+    if times_input:
+        gradient = gradient * x.detach()
+    gradient = gradient.detach().cpu().numpy().astype(np.float32)
+    if return_output:
+        return gradient, explained.detach().cpu().numpy()
+    return gradient

@@ -5,6 +5,11 @@ A trained network returns a number, not a number with an error bar. Two cheap wa
 - **MC dropout** (Gal & Ghahramani 2016): keep dropout switched on at prediction time and run
   the same input many times; the spread of the outputs approximates the posterior spread of a
   Bayesian network. The width depends on the dropout rate, which is a choice, not a measurement.
+  The spread of the outputs is the *epistemic* part only; for the full predictive spread give the
+  network a noise head (a second, log-variance output trained with :func:`gaussian_nll`) and add
+  the mean of its variances over the passes (Kendall & Gal 2017):
+  :math:`\\sigma^2 = \\overline{\\sigma_t^2} + \\mathrm{Var}_t(\\mu_t)`, the same decomposition as the
+  ensemble's.
 - **Deep ensembles** (Lakshminarayanan, Pritzel & Blundell 2017): train several networks from
   different random initialisations, each predicting a mean :math:`\\mu_i(x)` and a variance
   :math:`\\sigma_i^2(x)` (trained with the Gaussian negative log-likelihood); the mixture has
@@ -29,7 +34,7 @@ from torch import nn
 from astrolab.nn._models import MLP, _check_dropout, _check_int, _check_seed, _check_sizes, seeded
 from astrolab.nn._training import _resolve_device, train
 
-__all__ = ["DeepEnsembleRegressor", "interval_coverage", "mc_dropout_predict"]
+__all__ = ["DeepEnsembleRegressor", "gaussian_nll", "interval_coverage", "mc_dropout_predict"]
 
 _LOG_VAR_RANGE = (-12.0, 12.0)
 _DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
@@ -60,6 +65,14 @@ def mc_dropout_predict(model, X, *, n_samples=50, seed=0, batch_size=512):
         Mean and standard deviation over the passes, shape ``(n, n_out)``.
     samples : numpy.ndarray
         All passes, shape ``(n_samples, n, n_out)``.
+
+    Notes
+    -----
+    For a network with a noise head (outputs mean and log-variance, trained with
+    :func:`gaussian_nll`), ``std[:, 0]`` is only the epistemic spread of the means; the predictive
+    variance is ``np.exp(samples[..., 1]).mean(axis=0) + samples[..., 0].var(axis=0)`` (aleatoric +
+    epistemic; Kendall & Gal 2017). Comparing ``std[:, 0]`` of a network without a noise head with
+    the total spread of a deep ensemble compares unlike things.
 
     Examples
     --------
@@ -102,8 +115,37 @@ def mc_dropout_predict(model, X, *, n_samples=50, seed=0, batch_size=512):
     return samples.mean(axis=0), samples.std(axis=0), samples
 
 
-def _gaussian_nll(output, target):
-    """Negative log-likelihood of ``target`` under N(output[:, 0], exp(output[:, 1])), constants dropped."""
+def gaussian_nll(output, target):
+    """Gaussian negative log-likelihood of a network with a mean and a log-variance output.
+
+    The loss of a heteroscedastic ("noise head") regression network (Nix & Weigend 1994;
+    Lakshminarayanan et al. 2017; Kendall & Gal 2017): the network's first output is the mean
+    :math:`\\mu(x)`, its second the log-variance :math:`\\log\\sigma^2(x)` of a Gaussian for the
+    target, and the loss is the mean over the batch of
+    :math:`\\tfrac12[\\log\\sigma^2 + (y-\\mu)^2/\\sigma^2]` (constants dropped). The log-variance
+    is clamped to [-12, 12] for stability. Pass it to :func:`astrolab.nn.train` as ``loss=``.
+
+    Parameters
+    ----------
+    output : torch.Tensor, shape (n, 2)
+        Mean and log-variance per sample.
+    target : torch.Tensor, shape (n,) or (n, 1)
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar.
+
+    Examples
+    --------
+    >>> import torch
+    >>> out = torch.tensor([[0.0, 0.0], [1.0, 0.0]])   # mean 0 and 1, variance 1
+    >>> float(gaussian_nll(out, torch.tensor([1.0, 1.0])))   # (0.5 * 1 + 0.5 * 0) / 2
+    0.25
+    """
+    if output.ndim != 2 or output.shape[1] != 2:
+        raise ValueError(f"output must have shape (n, 2): a mean and a log-variance per sample, got "
+                         f"{tuple(output.shape)}")
     mean = output[:, 0]
     log_var = output[:, 1].clamp(*_LOG_VAR_RANGE)
     target = target.reshape(mean.shape)
@@ -200,7 +242,7 @@ class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
         Xs = ((X - self.x_mean_) / self.x_scale_).astype(np.float32)
         ys = ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
         device = _resolve_device(self.device)
-        loss = _gaussian_nll if self.heteroscedastic else "mse"
+        loss = gaussian_nll if self.heteroscedastic else "mse"
         n_out = 2 if self.heteroscedastic else 1
         self.members_, self.history_ = [], []
         for i in tqdm(range(n_members), desc="ensemble", unit="member", disable=not self.progress):
