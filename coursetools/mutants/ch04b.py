@@ -47,4 +47,17 @@ MUTANTS: list[Mutant] = [
            "each dead point is weighted by the whole prior volume X_i inside its contour instead of the shell "
            "X_{i-1} - X_i between two contours (ln Z too high by about ln n_live)",
            prelude=_NESTED_ENCLOSED_VOLUME),
+    Mutant("04-04", "moped-diagonal-covariance",
+           "the MOPED vectors are built from the diagonal of the covariance (the correlations between "
+           "neighbouring band powers ignored), so the compressed numbers do not have unit variance",
+           replace=[("vectors = al.bayes.moped_vectors(dmu, data.cov)",
+                     "vectors = al.bayes.moped_vectors(dmu, np.diag(np.diag(data.cov)))")]),
+    Mutant("04-04", "derivative-step",
+           "the central finite difference is divided by h instead of 2h: the model derivatives come out "
+           "twice too large and the Fisher forecast errors twice too small",
+           replace=[("/ (2 * step[j])", "/ step[j]")]),
+    Mutant("04-04", "design-sorted",
+           "the emulator is fitted to the design sorted column by column, so the training spectra no longer "
+           "sit at the parameters they were computed at",
+           replace=[(".fit(design, np.log(train))", ".fit(np.sort(design, axis=0), np.log(train))")]),
 ]
