@@ -30,4 +30,24 @@ MUTANTS: list[Mutant] = [
            "curve_fit is called without sigma, so every year counts the same whatever its count: an unweighted "
            "least-squares fit to Poisson counts",
            replace=[("sigma=np.sqrt(np.maximum(n, 1)), maxfev=20000", "maxfev=20000")]),
+    Mutant("01-04", "noise-area-2pi",
+           "the noise-equivalent area of a Gaussian PSF is taken as 2 pi sigma^2 instead of 4 pi sigma^2, so "
+           "the predicted 5-sigma limit is sqrt(2) too faint",
+           replace=[("np.sqrt(4 * np.pi) * sigma_psf\nprint", "np.sqrt(2 * np.pi) * sigma_psf\nprint")]),
+    Mutant("01-04", "no-artefact-flags",
+           "the catalogue keeps every detection, ignoring the sharpness and elongation flags: cosmic rays, hot "
+           "pixels and trail fragments counted as sources",
+           replace=[('kept = found[found["flag"] == "ok"]', "kept = found")]),
+    Mutant("01-04", "flux-error-small-aperture",
+           "the aperture-flux error counts the sky noise of a 1-FWHM aperture (a quarter of the pixels) while "
+           "the flux sums a 2-FWHM one: error bars about half the right size",
+           prelude=("import numpy as _np\n"
+                    "import astrolab as _al\n"
+                    "_detect = _al.bigdata.detect_sources\n"
+                    "def _small_aperture_errors(*args, **kwargs):\n"
+                    "    table = _detect(*args, **kwargs)\n"
+                    "    sky_var = table['flux_err'] ** 2 - _np.clip(table['flux'], 0, None)\n"
+                    "    table['flux_err'] = _np.sqrt(sky_var / 4 + _np.clip(table['flux'], 0, None))\n"
+                    "    return table\n"
+                    "_al.bigdata.detect_sources = _small_aperture_errors\n")),
 ]
