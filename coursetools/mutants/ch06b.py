@@ -3,6 +3,26 @@
 from coursetools.mutants import Mutant
 
 MUTANTS: list[Mutant] = [
+    # 06-06: domain shift, shortcuts, relevance and gradients
+    Mutant("06-06", "test-on-the-training-domain",
+           "the 'observed' residuals are computed on the synthetic test spectra (the domain the network "
+           "was trained on), so the domain shift is never measured",
+           replace=[('"observed": predict_feh(test_observed) - feh_test',
+                     '"observed": predict_feh(test_synthetic) - feh_test')]),
+    Mutant("06-06", "gradient-times-input-as-saliency",
+           "the 'gradient' map is gradient x input (LRP-0), not the Jacobian: it repeats the LRP map and "
+           "its first-order prediction of the bias is wrong",
+           replace=[("al.nn.saliency(feh_net, spectra_input(test_synthetic))",
+                     "al.nn.saliency(feh_net, spectra_input(test_synthetic), times_input=True)")]),
+    Mutant("06-06", "jacobian-sign-flip",
+           "the change of the spectra is taken the wrong way round (synthetic minus shifted) in the "
+           "Jacobian's first-order prediction",
+           replace=[("delta = spectra_input(shifted) - spectra_input(test_synthetic)",
+                     "delta = spectra_input(test_synthetic) - spectra_input(shifted)")]),
+    Mutant("06-06", "broken-test-keeps-the-correlation",
+           "the 'new programme' test set is drawn with the training programme's observer-class "
+           "correlation, so the shortcut is never exposed",
+           replace=[("obs_broken = observers(rich_test, 0.5)", "obs_broken = observers(rich_test, P_SHORTCUT)")]),
     # 06-07: uncertainty
     Mutant("06-07", "drop-aleatoric-term",
            "MC dropout's predictive sigma leaves out the noise head's aleatoric variance (only the spread "
