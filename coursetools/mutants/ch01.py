@@ -50,4 +50,13 @@ MUTANTS: list[Mutant] = [
                     "    table['flux_err'] = _np.sqrt(sky_var / 4 + _np.clip(table['flux'], 0, None))\n"
                     "    return table\n"
                     "_al.bigdata.detect_sources = _small_aperture_errors\n")),
+    Mutant("01-03", "one-partition",
+           "the lazy catalogue is repartitioned into a single partition, so Dask reads and holds the whole "
+           "table at once: the answer is still right, but the computation is no longer out of core",
+           replace=[("ddf = dd.read_parquet(path, columns=COLUMNS)",
+                     "ddf = dd.read_parquet(path, columns=COLUMNS).repartition(npartitions=1)")]),
+    Mutant("01-03", "sample-count-variance",
+           "the sample estimate n_k / f is given the Poisson variance of the sample count n_k ~ f N_k, instead "
+           "of N_k (1 - f) / f: errors 10 times too small, so a good estimate looks wrong",
+           replace=[("(sky_memory[occupied] * (1 - fraction) / fraction)", "(sky_memory[occupied] * fraction)")]),
 ]
