@@ -24,3 +24,21 @@ MUTANTS += [
            "only), so the labels no longer belong to the stars",
            replace=[('teff = stars.truth["teff"].to_value(u.K)', 'teff = np.sort(stars.truth["teff"].to_value(u.K))')]),
 ]
+MUTANTS += [
+    Mutant("02-03", "unscaled-features",
+           "the PCA scores are used without scaling to unit variance, so temperature (95 % of the "
+           "variance) drowns gravity and metallicity in every distance",
+           replace=[("features = scores / scores.std(axis=0)", "features = scores")]),
+    Mutant("02-03", "stale-neighbour-table",
+           "UMAP is handed the neighbour table of the spectra for every data set (a precomputed "
+           "table reused for the wrong data)",
+           replace=[("methods(neighbours[data_name]).items()", 'methods(neighbours["spectra"]).items()')]),
+]
+MUTANTS += [
+    Mutant("02-03", "trust-against-itself",
+           "each embedding's trustworthiness is computed against the embedding instead of the input "
+           "space, so every method scores a perfect 1",
+           replace=[("trust[data_name, name] = trustworthiness(X, embeddings[data_name, name], n_neighbors=10)",
+                     "trust[data_name, name] = trustworthiness(embeddings[data_name, name], "
+                     "embeddings[data_name, name], n_neighbors=10)")]),
+]
