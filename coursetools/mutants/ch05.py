@@ -3,4 +3,19 @@
 from coursetools.mutants import Mutant
 
 MUTANTS: list[Mutant] = [
+    Mutant("05-03", "xd-without-errors",
+           "extreme deconvolution is given zero measurement covariances, so it fits the blurred CMD "
+           "like a plain Gaussian mixture",
+           replace=[("xd = al.ml.ExtremeDeconvolution(N_COMPONENTS, max_iter=500, random_state=SEED).fit(X, X_err=X_err)",
+                     "xd = al.ml.ExtremeDeconvolution(N_COMPONENTS, max_iter=500, random_state=SEED).fit(X, "
+                     "X_err=np.zeros_like(X_err))")]),
+    Mutant("05-03", "flux-factor-in-sigma-m",
+           "the absolute-magnitude error uses 2.5/ln 10 (the flux-to-magnitude factor) instead of "
+           "5/ln 10 (a distance modulus has 5 log10 d): every sigma_M is half the truth",
+           replace=[("abs_mag_error = 5 / np.log(10) * PARALLAX_ERROR / parallax",
+                     "abs_mag_error = 2.5 / np.log(10) * PARALLAX_ERROR / parallax")]),
+    Mutant("05-03", "sd-as-variance",
+           "the error covariance gets the standard deviations on its diagonal instead of the variances",
+           replace=[("cov[:, 0, 0], cov[:, 1, 1] = color_err**2, mag_err**2",
+                     "cov[:, 0, 0], cov[:, 1, 1] = color_err, mag_err")]),
 ]
