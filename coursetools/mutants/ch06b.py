@@ -3,6 +3,22 @@
 from coursetools.mutants import Mutant
 
 MUTANTS: list[Mutant] = [
+    # 06-05: the three-body emulator
+    Mutant("06-05", "lyapunov-log10",
+           "the divergence is fitted in log10 instead of the natural log, so the e-folding time comes out "
+           "ln 10 = 2.3 times too long",
+           replace=[("median_log = np.median(np.log(separation), axis=0)",
+                     "median_log = np.median(np.log10(separation), axis=0)")]),
+    Mutant("06-05", "third-body-sign-flip",
+           "particle 3 is placed at +(x1 + x2) instead of -(x1 + x2): the centre-of-mass condition with "
+           "a flipped sign",
+           replace=[("return np.concatenate([out, -(out[:, :, :1] + out[:, :, 1:])], axis=2)",
+                     "return np.concatenate([out, (out[:, :, :1] + out[:, :, 1:])], axis=2)")]),
+    Mutant("06-05", "velocity-without-chain-rule",
+           "the emulator's velocities are derivatives with respect to t / T_MAX, not t (the chain-rule "
+           "factor 1 / T_MAX is missing), so its kinetic energy is 15 times too large",
+           replace=[("for c in range(4)], dim=1) / T_MAX  # d/dt = d/d(t / T_MAX) / T_MAX",
+                     "for c in range(4)], dim=1)  # d/dt = d/d(t / T_MAX) / T_MAX")]),
     # 06-06: domain shift, shortcuts, relevance and gradients
     Mutant("06-06", "test-on-the-training-domain",
            "the 'observed' residuals are computed on the synthetic test spectra (the domain the network "
