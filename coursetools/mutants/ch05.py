@@ -19,3 +19,19 @@ MUTANTS: list[Mutant] = [
            replace=[("cov[:, 0, 0], cov[:, 1, 1] = color_err**2, mag_err**2",
                      "cov[:, 0, 0], cov[:, 1, 1] = color_err, mag_err")]),
 ]
+MUTANTS += [
+    Mutant("05-04", "isolation-score-sign",
+           "the isolation forest's score_samples is used as it comes (higher = more normal in "
+           "scikit-learn), so the ranking puts the most ordinary stars first",
+           replace=[("scores[(\"isolation forest\", name)] = -iso.score_samples(X)",
+                     "scores[(\"isolation forest\", name)] = iso.score_samples(X)")]),
+    Mutant("05-04", "unscaled-features",
+           "the features are not standardised, so distances (kpc) and velocities (km/s) enter LOF and "
+           "the forest on their raw scales",
+           replace=[("X = StandardScaler().fit_transform(np.column_stack([cat[c].value for c in cols]))",
+                     "X = np.column_stack([cat[c].value for c in cols])")]),
+    Mutant("05-04", "labels-misaligned",
+           "the truth flags are sorted by population while the catalogue is not, so the HVS labels "
+           "point at the wrong stars",
+           replace=[('is_hvs = np.asarray(truth["is_hvs"])', 'is_hvs = np.sort(np.asarray(truth["is_hvs"]))')]),
+]
