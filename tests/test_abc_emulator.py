@@ -52,6 +52,44 @@ def test_smc_matches_the_posterior_with_fewer_simulations_than_rejection():
     assert smc.n_simulations == smc.simulations_per_generation.sum()
 
 
+def test_smc_stops_when_the_acceptance_rate_falls_below_the_floor():
+    prior = [stats.norm(0, PRIOR_SD)]
+    res = abc_smc(gaussian_mean_simulator, prior, [XBAR], n_samples=500, min_acceptance_rate=0.05,
+                  n_generations=40, vectorized=True, seed=4)
+    rates = res.acceptance_rates
+    assert res.stopped_by == "min_acceptance_rate" and len(rates) == len(res.epsilons) < 41
+    # the last generation is the first below the floor, and it is kept
+    assert rates[0] == 1 and rates[-1] < 0.05 and np.all(rates[:-1] >= 0.05), rates
+    assert np.allclose(rates[1:], 500 / res.simulations_per_generation[1:], rtol=0.5)  # accepted / simulated
+    # with a 1-D summary, the acceptance rate ~ 2 eps p(xbar): at 5 % eps is below the summary's noise
+    # (0.22), so the posterior is the analytic one within the uniform kernel's sqrt(1 + eps^2 / (3 sd^2))
+    assert res.epsilon < SIGMA / np.sqrt(N_DATA), res.epsilon
+    mean, sd = weighted_mean_sd(res.samples[:, 0], res.weights)
+    assert abs(mean - POST_MEAN) < 0.15 * POST_SD and abs(sd / POST_SD - 1) < 0.15, (mean, sd)
+    # a floor that is never reached: the generation cap stops it; epsilon_target wins when it comes first
+    capped = abc_smc(gaussian_mean_simulator, prior, [XBAR], n_samples=200, min_acceptance_rate=1e-4,
+                     n_generations=3, vectorized=True, seed=4)
+    assert capped.stopped_by == "n_generations" and len(capped.epsilons) == 4
+    target = abc_smc(gaussian_mean_simulator, prior, [XBAR], n_samples=200, min_acceptance_rate=1e-4,
+                     epsilon_target=0.5, n_generations=30, vectorized=True, seed=4)
+    assert target.stopped_by == "epsilon_target" and target.epsilon == 0.5
+    with pytest.raises(ValueError, match="min_acceptance_rate"):
+        abc_smc(gaussian_mean_simulator, prior, [XBAR], min_acceptance_rate=1.5, vectorized=True)
+
+
+def test_smc_importance_weights_use_the_kernel_mixture():
+    """The weight of a new particle is prior / sum_j w_j K(theta | theta_j), K Gaussian with the given cov."""
+    from astrolab.bayes._abc import _log_kernel_mixture
+
+    rng = np.random.default_rng(5)
+    new, old = rng.normal(size=(7, 2)), rng.normal(size=(5, 2))
+    w = rng.uniform(size=5)
+    w /= w.sum()
+    cov = np.array([[0.5, 0.2], [0.2, 0.3]])
+    direct = np.log([np.sum(w * stats.multivariate_normal(mean=None, cov=cov).pdf(x - old)) for x in new])
+    assert np.allclose(_log_kernel_mixture(new, old, np.log(w), cov), direct, rtol=1e-12, atol=1e-12)
+
+
 def test_smc_with_a_non_vectorized_simulator_and_two_parameters():
     obs = make_cluster_data(seed=0)
     prior = [stats.uniform(3.5, 2.0), stats.uniform(1.0, 5.0)]

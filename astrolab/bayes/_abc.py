@@ -210,15 +210,21 @@ def _log_kernel_mixture(new, old, log_w_old, cov):
     """log sum_j w_j N(new | old_j, cov) for each row of new."""
     chol = np.linalg.cholesky(cov)
     ndim = cov.shape[0]
-    diff = new[:, None, :] - old[None, :, :]
-    z = np.linalg.solve(chol, diff.reshape(-1, ndim).T).T.reshape(diff.shape)
+    # whiten once (n d^2), then the squared Mahalanobis distances one coordinate at a time (n^2 d)
+    whiten = np.linalg.inv(chol).T
+    z_new, z_old = new @ whiten, old @ whiten
+    d2 = np.zeros((len(new), len(old)))
+    for k in range(ndim):
+        d2 += (z_new[:, k, None] - z_old[None, :, k]) ** 2
     log_norm = -0.5 * ndim * np.log(2 * np.pi) - np.sum(np.log(np.diag(chol)))
-    log_k = log_norm - 0.5 * np.sum(z**2, axis=-1)
-    return np.logaddexp.reduce(log_k + log_w_old[None, :], axis=1)
+    log_k = log_w_old[None, :] - 0.5 * d2
+    top = log_k.max(axis=1, keepdims=True)  # log-sum-exp, by hand (twice as fast as scipy's here)
+    return log_norm + top[:, 0] + np.log(np.sum(np.exp(log_k - top), axis=1))
 
 
 def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000, quantile=0.5,
-            epsilon_target=None, n_generations=10, max_simulations=10**7, vectorized=False, seed=None):
+            epsilon_target=None, n_generations=10, min_acceptance_rate=None, max_simulations=10**7,
+            vectorized=False, seed=None):
     """ABC-SMC (population Monte Carlo, Beaumont et al. 2009) with an adaptive tolerance.
 
     Generation 0 draws ``n_samples`` particles from the prior (tolerance infinite). Each following
@@ -227,7 +233,13 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
     population and perturbing with a Gaussian kernel of twice the weighted covariance, keeps those whose
     simulated distance is ``<= epsilon_t`` and weights them by
     ``prior(theta) / sum_j w_j K(theta | theta_j)``. It stops after the generation that reaches
-    ``epsilon_target``, after ``n_generations`` generations, or when ``max_simulations`` is spent.
+    ``epsilon_target``, after the first generation whose acceptance rate falls below
+    ``min_acceptance_rate``, after ``n_generations`` generations, or when ``max_simulations`` is spent.
+
+    Once ``epsilon`` reaches the noise of the summaries themselves (the spread of simulated summaries
+    at a fixed ``theta``), shrinking it further sharpens the posterior little while the acceptance
+    rate, and with it the cost per generation, keeps falling: ``min_acceptance_rate`` stops there
+    (pyABC's ``min_acceptance_rate`` is the same rule).
 
     Parameters
     ----------
@@ -241,6 +253,9 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
         Stop once this tolerance is reached.
     n_generations : int, default 10
         Largest number of generations after generation 0.
+    min_acceptance_rate : float in (0, 1), optional
+        Stop after the first generation that accepts fewer than this fraction of its simulations
+        (that generation is kept). None: no such rule.
     max_simulations : int, default 10**7
         Stop (with the last complete generation) before exceeding this many simulations.
     seed : int, Generator or None
@@ -252,8 +267,10 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
         ``samples`` (n_samples, ndim) and normalised ``weights`` of the last generation, its
         ``distances``, ``epsilon`` (its tolerance), ``epsilons`` (tolerance of each generation,
         ``inf`` for generation 0), ``n_simulations`` (total), ``simulations_per_generation``,
-        ``ess`` (effective sample size of the last generation) and ``populations``, a list of
-        ``(samples, weights)`` for every generation.
+        ``ess`` (effective sample size of the last generation), ``acceptance_rates`` (accepted over
+        simulated, per generation; 1 for generation 0), ``stopped_by`` (``"epsilon_target"``,
+        ``"min_acceptance_rate"``, ``"n_generations"`` or ``"max_simulations"``) and ``populations``,
+        a list of ``(samples, weights)`` for every generation.
 
     Examples
     --------
@@ -263,6 +280,13 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
     ...               vectorized=True, seed=0)
     >>> res.epsilon, round(float(np.average(res.samples[:, 0], weights=res.weights)), 1)
     (0.05, 1.0)
+
+    Without a target, stop when fewer than 5 % of the simulations are accepted:
+
+    >>> res = abc_smc(sim, [stats.uniform(-5, 10)], [1.0], n_samples=300, min_acceptance_rate=0.05,
+    ...               n_generations=30, vectorized=True, seed=0)
+    >>> res.stopped_by, bool(res.acceptance_rates[-1] < 0.05 <= res.acceptance_rates[-2])
+    ('min_acceptance_rate', True)
     """
     observed, distance, rng = _check_common(simulator, observed_summary, distance, n_samples, seed)
     prior, ndim = _as_prior(prior)
@@ -272,6 +296,8 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
         raise ValueError(f"epsilon_target must be positive or None, got {epsilon_target!r}")
     if not (isinstance(n_generations, (int, np.integer)) and n_generations >= 1):
         raise ValueError(f"n_generations must be a positive integer, got {n_generations!r}")
+    if min_acceptance_rate is not None and not 0 < min_acceptance_rate < 1:
+        raise ValueError(f"min_acceptance_rate must be in (0, 1) or None, got {min_acceptance_rate!r}")
 
     def dist(theta):
         return np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
@@ -279,18 +305,23 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
     theta = _prior_draw(prior, n_samples, rng, ndim)
     d = dist(theta)
     w = np.full(n_samples, 1 / n_samples)
-    epsilons, sims = [np.inf], [n_samples]
+    epsilons, sims, rates = [np.inf], [n_samples], [1.0]
     populations = [(theta, w)]
     eps = np.inf
+    stopped_by = "n_generations"
     for _ in range(n_generations):
         if epsilon_target is not None and eps <= epsilon_target:
+            stopped_by = "epsilon_target"
+            break
+        if min_acceptance_rate is not None and rates[-1] < min_acceptance_rate:
+            stopped_by = "min_acceptance_rate"
             break
         eps = float(np.quantile(d, quantile))
         if epsilon_target is not None:
             eps = max(eps, float(epsilon_target))
         cov = 2 * np.atleast_2d(_weighted_cov(theta, w)) + 1e-12 * np.eye(ndim)
         chol = np.linalg.cholesky(cov)
-        new, new_d, n_sim, rate = [], [], 0, 0.5
+        new, new_d, n_sim, n_acc, rate = [], [], 0, 0, 0.5
         while sum(len(x) for x in new) < n_samples:
             need = n_samples - sum(len(x) for x in new)
             n_prop = int(min(max(1.2 * need / max(rate, 1e-3), 10), 10 * n_samples))
@@ -305,10 +336,12 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
             dp = dist(prop)
             n_sim += len(prop)
             ok = np.flatnonzero(dp <= eps)
+            n_acc += ok.size
             rate = max(ok.size / len(prop), 1e-3)
             new.append(prop[ok[:need]])
             new_d.append(dp[ok[:need]])
         if sum(len(x) for x in new) < n_samples:  # budget exhausted: keep the last full generation
+            stopped_by = "max_simulations"
             break
         new, new_d = np.concatenate(new), np.concatenate(new_d)
         log_w = _prior_logpdf(prior, new) - _log_kernel_mixture(new, theta, np.log(w), cov)
@@ -317,8 +350,15 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
         theta, d = new, new_d
         epsilons.append(eps)
         sims.append(n_sim)
+        rates.append(n_acc / n_sim)
         populations.append((theta, w))
+    else:  # the last generation ran: did it meet a stopping rule, or was it the last one allowed?
+        if epsilon_target is not None and eps <= epsilon_target:
+            stopped_by = "epsilon_target"
+        elif min_acceptance_rate is not None and rates[-1] < min_acceptance_rate:
+            stopped_by = "min_acceptance_rate"
     return Bunch(samples=theta, weights=w, distances=d, epsilon=epsilons[-1], epsilons=np.array(epsilons),
                  n_simulations=int(sum(sims)), simulations_per_generation=np.array(sims),
+                 acceptance_rates=np.array(rates), stopped_by=stopped_by,
                  ess=float(1 / np.sum(w**2)), populations=populations)
 

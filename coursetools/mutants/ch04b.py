@@ -38,6 +38,14 @@ def _finish_enclosed_volume(self, *args):
 al.bayes.NestedSampler._finish = _finish_enclosed_volume
 """
 
+# ABC-SMC's importance weight is prior / sum_j w_j K(theta | theta_j); this drops the denominator.
+_SMC_WEIGHTS_WITHOUT_KERNEL = """
+import numpy as np
+from astrolab.bayes import _abc
+
+_abc._log_kernel_mixture = lambda new, old, log_w_old, cov: np.zeros(len(new))
+"""
+
 MUTANTS: list[Mutant] = [
     Mutant("04-03", "weights-without-volume",
            "the dead points' posterior weights are their likelihoods L_i alone, forgetting the prior volume "
@@ -60,4 +68,16 @@ MUTANTS: list[Mutant] = [
            "the emulator is fitted to the design sorted column by column, so the training spectra no longer "
            "sit at the parameters they were computed at",
            replace=[(".fit(design, np.log(train))", ".fit(np.sort(design, axis=0), np.log(train))")]),
+    Mutant("04-05", "smc-weights-without-kernel",
+           "ABC-SMC weights each new particle by its prior density alone, forgetting to divide by the "
+           "perturbation kernel mixture sum_j w_j K(theta | theta_j) it was proposed from",
+           prelude=_SMC_WEIGHTS_WITHOUT_KERNEL),
+    Mutant("04-05", "simulator-without-velocity-errors",
+           "the forward model leaves out the 1 km/s measurement errors that the observed velocities carry "
+           "(the dispersion is all gravity: the mass comes out too high)",
+           replace=[(" + obs.velocity_error * rng.standard_normal(v_unit.shape)", "")]),
+    Mutant("04-05", "fixed-six-generations",
+           "ABC-SMC stops after a fixed 6 generations, at a tolerance of about twice the summaries' own noise "
+           "(the posterior comes out too wide)",
+           replace=[("n_generations=20, min_acceptance_rate=MIN_ACCEPTANCE", "n_generations=6")]),
 ]
