@@ -35,3 +35,21 @@ MUTANTS += [
            "point at the wrong stars",
            replace=[('is_hvs = np.asarray(truth["is_hvs"])', 'is_hvs = np.sort(np.asarray(truth["is_hvs"]))')]),
 ]
+MUTANTS += [
+    Mutant("05-02", "standardised-velocities",
+           "the velocities are standardised to unit variance (the pitfall 'standardising blindly'): "
+           "the field's dispersion of tens of km/s sets their scale, and the clusters' kinematic "
+           "coherence is lost",
+           replace=[('print(X.shape, "all finite:", np.isfinite(X).all())',
+                     'X[:, 3:] = (X[:, 3:] - X[:, 3:].mean(axis=0)) / X[:, 3:].std(axis=0)\n'
+                     'print(X.shape, "all finite:", np.isfinite(X).all())')]),
+    Mutant("05-02", "kdist-positions-only",
+           "the k-distance curve that sets eps is computed from the positions alone, not from the "
+           "five features DBSCAN clusters",
+           replace=[("kdist = np.sort(cKDTree(X).query(X, k=N_MIN)[0][:, -1])",
+                     "kdist = np.sort(cKDTree(X[:, :3]).query(X[:, :3], k=N_MIN)[0][:, -1])")]),
+    Mutant("05-02", "proper-motion-not-velocity",
+           "VELOCITY_SCALE forgets the factor 4.74 km/s per (mas/yr kpc): velocities shrink 4.74x "
+           "and field stars crowd into the clusters' velocity range",
+           replace=[("VELOCITY_SCALE = 1.0  # pc per km/s", "VELOCITY_SCALE = 1 / 4.74  # pc per km/s")]),
+]
