@@ -3,4 +3,24 @@
 from coursetools.mutants import Mutant
 
 MUTANTS: list[Mutant] = [
+    Mutant("07-02", "unstratified-subsets",
+           "the training subsets are drawn without stratification, so small ones often lack a rare class "
+           "and the weighted log-loss of those models explodes",
+           replace=[("train_size=int(n), stratify=y_pool,", "train_size=int(n), stratify=None,")]),
+    Mutant("07-02", "test-in-pool",
+           "the test objects are left in the pool the training sets are drawn from (leakage): large training "
+           "sets contain most of the test set",
+           replace=[("                                                  random_state=SEED)\n",
+                     "                                                  random_state=SEED)\n"
+                     "X_pool, y_pool = X, labels\n")]),
+    Mutant("07-01", "shuffled-labels",
+           "the training labels are attached to the feature rows in the wrong order (in effect shuffled), so "
+           "the booster learns noise",
+           replace=[('y_train = train_meta.set_index("object_id").loc[X_train.index, "class_name"].to_numpy()',
+                     'y_train = rng.permutation(train_meta.set_index("object_id").loc[X_train.index, '
+                     '"class_name"].to_numpy())')]),
+    Mutant("07-01", "private-is-public",
+           "the private leaderboard is scored on the same half of the test set as the public one, so the public "
+           "winner looks just as good in private",
+           replace=[("for half, rows in enumerate((public, ~public)):", "for half, rows in enumerate((public, public)):")]),
 ]
