@@ -14,6 +14,7 @@ standards ask a self-check to use, and with ``--save`` writes them to ``benchmar
 from __future__ import annotations
 
 import json
+import math
 import re
 import statistics
 import time
@@ -88,16 +89,19 @@ def measure(notebook_id: str, values: dict[str, str], seeds: int = 10, jobs: int
                  + (f"   [cells {run['failed_cells']} raised]" if run["failed_cells"] else ""))
     stats = {}
     for name in values:
-        xs = [r["values"][name] for r in runs if isinstance(r["values"].get(name), float)]
+        # a value that is not a finite number (an exception's text, NaN, inf) is left out and counted
+        xs = [r["values"][name] for r in runs
+              if isinstance(r["values"].get(name), float) and math.isfinite(r["values"][name])]
         if len(xs) < 2:
             stats[name] = {"n": len(xs)}
+            echo(f"{name:>20s}: only {len(xs)} finite values of {len(runs)}: no scatter")
             continue
         mean, sd = statistics.fmean(xs), statistics.stdev(xs)
         stats[name] = {"n": len(xs), "expression": values[name], "mean": mean, "sd": sd,
                        "min": min(xs), "max": max(xs), "band_3sd": [mean - 3 * sd, mean + 3 * sd],
                        "shipped_seed_value": runs[0]["values"].get(name)}
         echo(f"{name:>20s}: mean {mean:.5g}  sd {sd:.3g}  range [{min(xs):.5g}, {max(xs):.5g}]  "
-             f"3 sd band [{mean - 3 * sd:.5g}, {mean + 3 * sd:.5g}]  (n = {len(xs)})")
+             f"3 sd band [{mean - 3 * sd:.5g}, {mean + 3 * sd:.5g}]  (n = {len(xs)} of {len(runs)})")
     return {"notebook": notebook_id, "settings": settings, "seeds": [r["seed"] for r in runs],
             "stats": stats, "runs": runs}
 
