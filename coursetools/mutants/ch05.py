@@ -53,3 +53,19 @@ MUTANTS += [
            "and field stars crowd into the clusters' velocity range",
            replace=[("VELOCITY_SCALE = 1.0  # pc per km/s", "VELOCITY_SCALE = 1 / 4.74  # pc per km/s")]),
 ]
+MUTANTS += [
+    Mutant("05-01", "shuffled-labels",
+           "the class labels are shuffled relative to the features (a join on the wrong key)",
+           replace=[('y = np.asarray(truth["label"])', 'y = rng.permutation(np.asarray(truth["label"]))')]),
+    Mutant("05-01", "test-in-training",
+           "the final random forest is fitted on all objects, the test set included, and then scored "
+           "on that test set",
+           replace=[("forest.fit(X_train, y_train)", "forest.fit(X, y)")]),
+    Mutant("05-01", "split-ignores-groups",
+           "the 'honest' split is a plain KFold on the duplicated sample, so the two copies of a star "
+           "fall on both sides of the split",
+           replace=[("cv=GroupKFold(4), groups=groups", "cv=KFold(4)")]),
+    Mutant("05-01", "photoz-test-in-training",
+           "the photo-z forest is trained on all galaxies, the test galaxies included",
+           replace=[("photoz.fit(Xz_train, z_train)", "photoz.fit(Xz, z)")]),
+]
