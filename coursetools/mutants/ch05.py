@@ -6,7 +6,8 @@ MUTANTS: list[Mutant] = [
     Mutant("05-03", "xd-without-errors",
            "extreme deconvolution is given zero measurement covariances, so it fits the blurred CMD "
            "like a plain Gaussian mixture",
-           replace=[("xd = al.ml.ExtremeDeconvolution(N_COMPONENTS, max_iter=500, random_state=SEED).fit(X, X_err=X_err)",
+           replace=[("xd = al.ml.ExtremeDeconvolution(N_COMPONENTS, max_iter=500, random_state=SEED)"
+                     ".fit(X, X_err=X_err)",
                      "xd = al.ml.ExtremeDeconvolution(N_COMPONENTS, max_iter=500, random_state=SEED).fit(X, "
                      "X_err=np.zeros_like(X_err))")]),
     Mutant("05-03", "flux-factor-in-sigma-m",
