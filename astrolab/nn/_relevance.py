@@ -144,6 +144,27 @@ def _as_tensor(x, device):
     return torch.from_numpy(np.ascontiguousarray(array)).to(device)
 
 
+def _input_batch(model, x):
+    """``x`` as a float32 tensor on the model's device; ValueError unless it is a non-empty batch."""
+    parameter = next(model.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    x = _as_tensor(x, device)
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x must be a batch of inputs, shape (n_samples, ...), got shape {tuple(x.shape)}")
+    return x
+
+
+def _forward(model, x, explainer):
+    """The model's outputs for ``x``, shape (batch, n_out); a clear ValueError when they cannot be explained."""
+    try:
+        output = model(x)
+    except (ValueError, RuntimeError) as error:
+        raise ValueError(f"x of shape {tuple(x.shape)} does not fit the model: {error}") from None
+    if output.ndim != 2:
+        raise ValueError(f"{explainer} explains models with outputs of shape (batch, n_out), got {tuple(output.shape)}")
+    return output
+
+
 def _targets(target, output):
     n, n_out = output.shape
     if target is None:
@@ -238,22 +259,13 @@ def lrp(model, x, target=None, *, rule="epsilon", epsilon=1e-6, input_rule=None,
         raise ValueError(f"input_rule must be one of {list(_INPUT_RULES)}, got {input_rule!r}")
     if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not epsilon >= 0:
         raise ValueError(f"epsilon must be a non-negative number, got {epsilon!r}")
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
-    x = _as_tensor(x, device)
-    if x.ndim < 2 or len(x) == 0:
-        raise ValueError(f"x must be a batch of inputs, shape (n_samples, ...), got shape {tuple(x.shape)}")
+    x = _input_batch(model, x)
 
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
-            try:
-                output = model(x)
-            except (ValueError, RuntimeError) as error:
-                raise ValueError(f"x of shape {tuple(x.shape)} does not fit the model: {error}") from None
-            if output.ndim != 2:
-                raise ValueError(f"lrp explains models with outputs of shape (batch, n_out), got {tuple(output.shape)}")
+            output = _forward(model, x, "lrp")
             target = _targets(target, output)
             # the forward pass again, layer by layer, keeping each layer's input
             a = x
@@ -327,23 +339,13 @@ def saliency(model, x, target=None, *, times_input=False, return_output=False):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(times_input, bool):
         raise ValueError(f"times_input must be True or False, got {times_input!r}")
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
-    x = _as_tensor(x, device)
-    if x.ndim < 2 or len(x) == 0:
-        raise ValueError(f"x must be a batch of inputs, shape (n_samples, ...), got shape {tuple(x.shape)}")
+    x = _input_batch(model, x)
     x = x.clone().requires_grad_(True)
     was_training = model.training
     model.eval()
     try:
         with torch.enable_grad():
-            try:
-                output = model(x)
-            except (ValueError, RuntimeError) as error:
-                raise ValueError(f"x of shape {tuple(x.shape)} does not fit the model: {error}") from None
-            if output.ndim != 2:
-                raise ValueError(f"saliency explains models with outputs of shape (batch, n_out), got "
-                                 f"{tuple(output.shape)}")
+            output = _forward(model, x, "saliency")
             target = _targets(target, output.detach())
             explained = output.gather(1, target[:, None])[:, 0]
             # samples do not interact in evaluation mode: the gradient of the sum is each sample's own
