@@ -14,9 +14,10 @@ from sklearn.utils import Bunch
 
 from astrolab._units import to_value
 from astrolab.datasets._fetch import fetch_file
+from astrolab.datasets._skymodels import MODELS, SkyModel
 from astrolab.interferometry import FourierOperator, load_eht_stations, read_uvfits, uv_coverage
 
-__all__ = ["crescent_image", "fetch_eht_m87", "make_eht_mock"]
+__all__ = ["SkyModel", "crescent_image", "fetch_eht_m87", "make_eht_mock"]
 
 
 def crescent_image(image_shape=(32, 32), pixel_size=4 * u.uas, *, diameter=40 * u.uas, width=10 * u.uas,
@@ -57,50 +58,59 @@ def crescent_image(image_shape=(32, 32), pixel_size=4 * u.uas, *, diameter=40 * 
 
 
 def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.uas, diameter=40 * u.uas,
-                  width=10 * u.uas, flux=0.6 * u.Jy, step=10 * u.min, integration=60 * u.s, bandwidth=2 * u.GHz,
-                  systematic=0.02, station_phases=False, gain_error=0.0, seed=0):
-    """Mock EHT observation of a known sky: coverage, noisy visibilities and the truth.
+                  width=10 * u.uas, flux=0.6 * u.Jy, asymmetry=0.6, position_angle=180 * u.deg, offset=None,
+                  integration=60 * u.s, scan_length=6 * u.min, scan_interval=20 * u.min, bandwidth=2 * u.GHz,
+                  systematic=0.0, station_phases=False, gain_error=0.0, seed=0):
+    """Mock EHT observation of a known, continuous sky: coverage, noisy visibilities and the truth.
 
-    The coverage is :func:`~astrolab.interferometry.uv_coverage` of the 2017 array for M87; the
-    visibilities are the exact Fourier transform of the true pixel image
-    (:class:`astrolab.interferometry.FourierOperator`), plus
-    thermal noise ``sigma = sqrt(SEFD_1 SEFD_2 / (2 bandwidth integration))`` per baseline
-    (Thompson, Moran & Swenson 2017, eq. 6.45) and, in quadrature, a fraction ``systematic`` of the
-    visibility amplitude (residual calibration errors; the EHT budgets about 1-2 %). With the default
-    48 x 48 image there are more unknowns (2304) than measured numbers (2 per visibility): the
-    problem is under-determined, as real VLBI imaging is.
+    The mock is made the way the sky and the instrument make data, not the way the imager models
+    them (no "inverse crime"):
+
+    - the sky is a continuous :class:`SkyModel` (a crescent, ring, disc, Gaussian or double source)
+      whose visibilities are computed in closed form, at a random sub-pixel ``offset``; the image
+      grid only serves the imager and the scoring (``truth["image"]`` is the model averaged over
+      each pixel);
+    - the coverage is the 2017 array's (:func:`~astrolab.interferometry.uv_coverage`), observed as the
+      EHT did: scans of ``scan_length`` every ``scan_interval``, integrations of ``integration``;
+    - thermal noise ``sigma = sqrt(SEFD_1 SEFD_2 / (2 bandwidth integration))`` on the real and on the
+      imaginary part of each visibility (Thompson, Moran & Swenson 2017, ch. 6), the convention of
+      uvfits files: ``sigma`` is what :func:`~astrolab.interferometry.read_uvfits` reads from real data;
+    - station gains ``g_a`` multiply the visibilities as ``g_a conj(g_b) V_ab``: amplitudes
+      ``1 + gain_error N(0, 1)`` per station and scan, and with ``station_phases`` a random phase per
+      station and integration (at 1.3 mm the atmosphere decorrelates in seconds).
 
     Parameters
     ----------
-    model : {"crescent", "ring", "gaussian", "double"}
-        The true sky: the crescent of :func:`crescent_image`, a symmetric ring, a single Gaussian
-        (FWHM = ``diameter``), or two point-like sources ``diameter`` apart.
+    model : {"crescent", "ring", "disc", "gaussian", "double"}
+        The true sky (see :class:`SkyModel`).
     image_shape, pixel_size : tuple, Quantity
-        The image grid of the truth (and of the reconstruction).
-    diameter, width, flux : Quantity
-        Size, ring width and total flux of the model.
-    step, integration, bandwidth : Quantity
-        Sampling interval of the coverage, integration time of each visibility, bandwidth.
-    systematic : float, default 0.02
-        Fractional error added in quadrature to the thermal noise.
+        The grid of ``truth["image"]`` and of the returned ``operator``.
+    diameter, width, flux, asymmetry, position_angle : Quantity or float
+        The :class:`SkyModel` parameters.
+    offset : tuple of Quantity, optional
+        Shift (east, north) of the source; default a random shift of up to one pixel each way.
+    integration, scan_length, scan_interval : Quantity
+        Integration time of each visibility, length of a scan, and time from one scan's start to the next.
+    bandwidth : Quantity
+        Recorded bandwidth.
+    systematic : float, default 0
+        A known fractional error added in quadrature to ``sigma`` (and to the noise).
     station_phases : bool, default False
-        Corrupt the data as the atmosphere does: a random phase (uniform in 2 pi) per station and time
-        sample, so that only closure phases keep the source's phase information.
+        Scramble each station's phase at every integration, as the atmosphere does.
     gain_error : float, default 0
-        Fractional scatter of a constant amplitude gain per station (real data: about 0.1).
+        Fractional scatter of each station's amplitude gain per scan (real data: about 0.1).
     seed : int or numpy.random.Generator
-        Random seed of the noise.
+        Random seed of the offset, the noise and the gains.
 
     Returns
     -------
     Bunch
-        ``uv`` (the table of :func:`~astrolab.interferometry.uv_coverage`), ``vis`` (complex Jy),
-        ``sigma`` (Jy), ``table`` (the
-        same as a table with the columns of :func:`fetch_eht_m87`: ``time``, ``t1``, ``t2``, ``u``,
-        ``v``, ``vis``, ``sigma``), ``operator``
-        (the :class:`~astrolab.interferometry.FourierOperator`), ``pixel_size`` (Quantity), ``image_shape`` and
-        ``truth`` (dict: ``image``, ``model``, ``diameter``, ``width``, ``flux``, ``vis`` the noiseless
-        visibilities and ``gains`` the station gains per row, ``g_1 conj(g_2)``).
+        ``uv`` (the coverage table), ``vis`` (complex Jy), ``sigma`` (Jy, per real and imaginary part),
+        ``table`` (``time``, ``t1``, ``t2``, ``u``, ``v``, ``vis``, ``sigma``, ``scan``: the columns of
+        :func:`fetch_eht_m87`), ``operator`` (a :class:`~astrolab.interferometry.FourierOperator` of the
+        grid), ``pixel_size``, ``image_shape`` and ``truth`` (dict: ``image``, ``sky`` the
+        :class:`SkyModel`, ``model``, ``diameter``, ``width``, ``flux``, ``position_angle``, ``vis`` the
+        noiseless visibilities and ``gains`` ``g_1 conj(g_2)`` per row).
 
     Examples
     --------
@@ -108,59 +118,55 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
     >>> mock.vis.dtype.kind, mock.truth["image"].shape, bool(np.all(mock.sigma > 0))
     ('c', (48, 48), True)
     """
-    if model not in ("crescent", "ring", "gaussian", "double"):
-        raise ValueError(f"model must be 'crescent', 'ring', 'gaussian' or 'double', got {model!r}")
-    pix_rad = to_value(pixel_size, u.rad, "pixel_size")
-    if model in ("crescent", "ring"):
-        image = crescent_image(image_shape, pixel_size, diameter=diameter, width=width,
-                               asymmetry=0.6 if model == "crescent" else 0.0, flux=flux)
-    else:
-        ny, nx = image_shape
-        pix = to_value(pixel_size, u.uas, "pixel_size")
-        y = (np.arange(ny) - ny // 2) * pix
-        x = -(np.arange(nx) - nx // 2) * pix
-        xx, yy = np.meshgrid(x, y)
-        d = to_value(diameter, u.uas, "diameter")
-        if model == "gaussian":
-            image = np.exp(-0.5 * (np.hypot(xx, yy) / (d * gaussian_fwhm_to_sigma)) ** 2)
-        else:
-            s = 1.5 * pix
-            image = (np.exp(-0.5 * (np.hypot(xx - d / 2, yy) / s) ** 2)
-                     + 0.5 * np.exp(-0.5 * (np.hypot(xx + d / 2, yy) / s) ** 2))
-        image = image / image.sum() * to_value(flux, u.Jy, "flux")
-    uv = uv_coverage(step=step)
-    op = FourierOperator(uv["u"], uv["v"], image_shape, pix_rad)
-    stations = load_eht_stations()
-    sefd = {code: stations.loc[code]["sefd"].to_value(u.Jy) for code in stations["code"]}
-    tau = to_value(integration, u.s, "integration")
-    bw = to_value(bandwidth, u.Hz, "bandwidth")
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
     if not 0 <= systematic < 1:
         raise ValueError(f"systematic must be a fraction in [0, 1), got {systematic!r}")
-    thermal = np.array([np.sqrt(sefd[a] * sefd[b] / (2 * bw * tau)) for a, b in zip(uv["t1"], uv["t2"], strict=True)])
-    rng = np.random.default_rng(seed)
-    model_vis = op.matvec(image.ravel())
-    sigma = np.hypot(thermal, systematic * np.abs(model_vis))
-    vis = model_vis + sigma * (rng.standard_normal(len(sigma)) + 1j * rng.standard_normal(len(sigma))) / np.sqrt(2)
     if not 0 <= gain_error < 1:
         raise ValueError(f"gain_error must be a fraction in [0, 1), got {gain_error!r}")
+    pix_rad = to_value(pixel_size, u.rad, "pixel_size")
+    tau = to_value(integration, u.s, "integration")
+    scan = to_value(scan_length, u.h, "scan_length")
+    every = to_value(scan_interval, u.h, "scan_interval")
+    bw = to_value(bandwidth, u.Hz, "bandwidth")
+    if not (tau > 0 and bw > 0 and 0 < scan <= every):
+        raise ValueError(f"need integration > 0, bandwidth > 0 and 0 < scan_length <= scan_interval, got "
+                         f"{integration}, {bandwidth}, {scan_length}, {scan_interval}")
+    rng = np.random.default_rng(seed)
+    if offset is None:
+        offset = tuple(rng.uniform(-1, 1, 2) * to_value(pixel_size, u.uas, "pixel_size") * u.uas)
+    sky = SkyModel(model, diameter=diameter, width=width, flux=flux, asymmetry=asymmetry,
+                   position_angle=position_angle, offset=offset)
+    uv = uv_coverage(step=tau * u.s)
+    t = np.asarray(uv["time"])
+    phase_in_cycle = (t - t.min()) % every
+    uv = uv[phase_in_cycle < scan - 1e-9]
+    uv["scan"] = np.floor((np.asarray(uv["time"]) - t.min()) / every).astype(int)
+    stations = load_eht_stations()
+    sefd = {code: stations.loc[code]["sefd_2017"].to_value(u.Jy) for code in stations["code"]}
+    thermal = np.array([np.sqrt(sefd[a] * sefd[b] / (2 * bw * tau)) for a, b in zip(uv["t1"], uv["t2"], strict=True)])
+    model_vis = sky.visibilities(np.asarray(uv["u"]), np.asarray(uv["v"]))
+    sigma = np.hypot(thermal, systematic * np.abs(model_vis))
+    vis = model_vis + sigma * (rng.standard_normal(len(sigma)) + 1j * rng.standard_normal(len(sigma)))
     codes = list(stations["code"])
-    amp_gain = dict(zip(codes, 1 + gain_error * rng.standard_normal(len(codes)), strict=True))
-    slots, slot = np.unique(np.asarray(uv["time"]), return_inverse=True)
-    phases = np.zeros((len(slots), len(codes)))
-    if station_phases:
-        phases = rng.uniform(-np.pi, np.pi, phases.shape)
     col = {c: k for k, c in enumerate(codes)}
     k1 = np.array([col[c] for c in uv["t1"]])
     k2 = np.array([col[c] for c in uv["t2"]])
-    gains = (np.array([amp_gain[c] for c in uv["t1"]]) * np.array([amp_gain[c] for c in uv["t2"]])
-             * np.exp(1j * (phases[slot.ravel(), k1] - phases[slot.ravel(), k2])))
+    n_scan = int(uv["scan"].max()) + 1
+    amp = np.clip(1 + gain_error * rng.standard_normal((n_scan, len(codes))), 0.1, None)
+    slots, slot = np.unique(np.asarray(uv["time"]), return_inverse=True)
+    phases = rng.uniform(-np.pi, np.pi, (len(slots), len(codes))) if station_phases else np.zeros((len(slots), len(codes)))
+    s, slot = np.asarray(uv["scan"]), slot.ravel()
+    gains = amp[s, k1] * amp[s, k2] * np.exp(1j * (phases[slot, k1] - phases[slot, k2]))
     vis = vis * gains
     sigma = sigma * np.abs(gains)
+    op = FourierOperator(uv["u"], uv["v"], image_shape, pix_rad)
     table = QTable({"time": np.asarray(uv["time"]), "t1": np.asarray(uv["t1"]), "t2": np.asarray(uv["t2"]),
-                    "u": np.asarray(uv["u"]), "v": np.asarray(uv["v"]), "vis": vis, "sigma": sigma})
-    table.meta["source"] = f"mock EHT observation of a {model} (astrolab.datasets.make_eht_mock, seed {seed})"
-    truth = {"image": image, "model": model, "diameter": diameter, "width": width, "flux": flux,
-             "vis": model_vis, "gains": gains}
+                    "u": np.asarray(uv["u"]), "v": np.asarray(uv["v"]), "vis": vis, "sigma": sigma,
+                    "scan": np.asarray(uv["scan"])})
+    table.meta["source"] = f"mock EHT observation of a {model} (astrolab.datasets.make_eht_mock)"
+    truth = {"image": sky.image(image_shape, pixel_size), "sky": sky, "model": model, "diameter": diameter,
+             "width": width, "flux": flux, "position_angle": position_angle, "vis": model_vis, "gains": gains}
     return Bunch(uv=uv, vis=vis, sigma=sigma, table=table, operator=op, pixel_size=pixel_size,
                  image_shape=tuple(image_shape), truth=truth)
 

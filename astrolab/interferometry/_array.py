@@ -18,7 +18,8 @@ M87_DEC = 12.3911233 * u.deg   # +12d23m28.0s
 
 
 def load_eht_stations() -> QTable:
-    """The eight EHT 2017 stations: ``name``, ``code``, geocentric ``x``, ``y``, ``z`` (m) and ``sefd`` (Jy).
+    """The eight EHT 2017 stations: ``name``, ``code``, geocentric ``x``, ``y``, ``z`` (m), ``sefd`` (nominal) and
+    ``sefd_2017`` (the effective SEFD of the 2017 M87 data, from their thermal errors), in Jy.
 
     Examples
     --------

@@ -5,7 +5,8 @@
 - :class:`Lasso` -- the same as a scikit-learn regressor (scikit-learn's objective);
 - :class:`FourierOperator` -- the measurement operator of an interferometer (from :mod:`astrolab.interferometry`);
 - :func:`closure_phases`, :func:`image_closure_phases`, :func:`self_calibrate`,
-  :func:`average_visibilities` -- imaging real VLBI data with unknown station gains;
+  :func:`average_visibilities` -- imaging real VLBI data with unknown station gains, and
+  :class:`EHTImager`, the whole pipeline as one estimator; :func:`ring_fit` measures a ring as the EHT does;
 - :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
   :func:`block_iterative_solution` -- astrometry as sparse least squares (LSQR, AGIS-style blocks);
 - :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve;
@@ -22,17 +23,20 @@ from astrolab.sparse._astrometry import (
     gauge_matrix,
 )
 from astrolab.sparse._calibration import average_visibilities, closure_phases, image_closure_phases, self_calibrate
-from astrolab.sparse._challenge import ImagingChallenge
-from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_parameters
+from astrolab.sparse._challenge import ImagingChallenge, imaging_score
+from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_fit, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
 from astrolab.sparse._operators import MatrixOperator, as_operator, power_iteration
 from astrolab.sparse._periodogram import LassoPeriodogram
+from astrolab.sparse._pipeline import EHTImager, closure_chi2
 
 __all__ = [
+    "EHTImager",
     "FourierOperator",
     "ImagingChallenge",
     "average_visibilities",
     "blur",
+    "closure_chi2",
     "closure_phases",
     "dirty_beam",
     "design_matrix",
@@ -40,7 +44,9 @@ __all__ = [
     "dirty_image",
     "image_closure_phases",
     "image_visibilities",
+    "imaging_score",
     "ncc",
+    "ring_fit",
     "ring_parameters",
     "Lasso",
     "LassoPeriodogram",

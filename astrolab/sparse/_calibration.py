@@ -11,11 +11,13 @@ paper IV).
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from scipy import optimize, sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
 from astrolab.interferometry import FourierOperator
@@ -54,12 +56,21 @@ def _station_index(table):
     return names, np.array([lookup[str(s)] for s in table["t1"]]), np.array([lookup[str(s)] for s in table["t2"]])
 
 
-def closure_phases(table, *, min_snr: float = 2.0) -> Bunch:
+def closure_phases(table, *, min_snr: float = 2.0, independent: bool = True) -> Bunch:
     """Closure phases of every triangle of stations observed at the same time (and band).
 
     For stations ``a < b < c`` the closure phase is ``arg V_ab + arg V_bc + arg V_ca``; station
     phase errors cancel in it. Triangles with a visibility below ``min_snr`` are skipped (the
     phase of a noise-dominated visibility is not Gaussian).
+
+    With ``N`` stations and all their baselines at one time there are ``N (N - 1) (N - 2) / 6``
+    triangles, but only ``(N - 1) (N - 2) / 2`` independent closure phases: the others are sums and
+    differences of these, and share their noise. With ``independent=True`` (the default) each time
+    keeps a minimal independent set, chosen greedily from the most precise triangle down (a
+    triangle is kept when its row of ``design`` is not a combination of the rows kept before it), so
+    that a chi-squared of closure phases counts every measurement once (Blackburn et al. 2020
+    choose such sets the same way, by signal-to-noise ratio). ``independent=False`` keeps every
+    triangle, as if they were independent: it over-counts the data.
 
     Parameters
     ----------
@@ -68,6 +79,8 @@ def closure_phases(table, *, min_snr: float = 2.0) -> Bunch:
         as :func:`~astrolab.datasets.fetch_eht_m87` returns.
     min_snr : float, default 2
         Minimum ``|V| / sigma`` of each of the three visibilities.
+    independent : bool, default True
+        Keep a minimal independent set of triangles per time (else every triangle).
 
     Returns
     -------
@@ -101,10 +114,14 @@ def closure_phases(table, *, min_snr: float = 2.0) -> Bunch:
                 edge[(i1[k], i2[k])] = (k, 1.0)
                 edge[(i2[k], i1[k])] = (k, -1.0)
         present = sorted({s for pair in edge for s in pair})
+        found = []
         for a, b, c in itertools.combinations(present, 3):
             legs = (edge.get((a, b)), edge.get((b, c)), edge.get((c, a)))
-            if None in legs:
-                continue
+            if None not in legs:
+                found.append(((a, b, c), legs, sum(1 / snr[k] ** 2 for k, _ in legs)))
+        if independent and len(found) > 1:
+            found = _independent_triangles(found)
+        for (a, b, c), legs, _ in found:
             n = len(triangles)
             for k, s in legs:
                 rows.append(n)
@@ -117,8 +134,27 @@ def closure_phases(table, *, min_snr: float = 2.0) -> Bunch:
     return Bunch(design=design, phase=phase, sigma=np.sqrt(abs(design) @ (1 / snr**2)), triangles=triangles)
 
 
+def _independent_triangles(found):
+    """A maximal linearly independent subset of triangles (rows of +-1 over visibilities), most precise first."""
+    found = sorted(found, key=lambda item: item[2])
+    columns = sorted({k for _, legs, _ in found for k, _ in legs})
+    where = {k: j for j, k in enumerate(columns)}
+    basis, kept = [], []
+    for item in found:
+        row = np.zeros(len(columns))
+        for k, sign in item[1]:
+            row[where[k]] = sign
+        for q in basis:  # Gram-Schmidt against the rows kept so far
+            row -= (row @ q) * q
+        norm = np.linalg.norm(row)
+        if norm > 1e-9:
+            basis.append(row / norm)
+            kept.append(item)
+    return kept
+
+
 def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amplitude_error: float = 0.1,
-                         support=None, x0=None, max_iter: int = 500):
+                         support=None, x0=None, max_iter: int = 500, warn: bool = True):
     """Image from closure phases and visibility amplitudes: station phases never enter.
 
     Minimises, over images ``x >= 0`` (zero outside ``support``),
@@ -146,14 +182,16 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         Starting image; default a Gaussian of 60 µas FWHM inside ``support`` with 1.5 times the median
         amplitude of the shortest 5% of the baselines as its flux.
     max_iter : int, default 500
-        L-BFGS-B iterations.
+        L-BFGS-B iterations; if they run out before L-BFGS-B's own stopping rules (relative change of
+        the objective, size of the projected gradient) are met, a
+        :class:`~sklearn.exceptions.ConvergenceWarning` says so (unless ``warn=False``).
 
     Returns
     -------
     image : ndarray
         Jy per pixel.
     info : dict
-        ``chi2_cp`` and ``chi2_amp`` (reduced) and ``n_iter``.
+        ``chi2_cp`` and ``chi2_amp`` (reduced), ``n_iter`` and ``converged``.
     """
     vis, sigma = _check_table(table)
     if op.shape[0] != len(vis):
@@ -203,7 +241,10 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
     result = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": max_iter})
     _, _, dpsi, damp = terms(result.x)
     info = {"chi2_cp": float(np.mean(2 * (1 - np.cos(dpsi)) / closures.sigma**2)) if len(dpsi) else np.nan,
-            "chi2_amp": float(np.sum(damp**2 * w_amp)), "n_iter": int(result.nit)}
+            "chi2_amp": float(np.sum(damp**2 * w_amp)), "n_iter": int(result.nit), "converged": bool(result.success)}
+    if warn and not result.success:
+        warnings.warn(f"L-BFGS-B stopped before converging ({result.message}) after {result.nit} iterations "
+                      f"(max_iter={max_iter})", ConvergenceWarning, stacklevel=2)
     return result.x.reshape(shape), info
 
 

@@ -74,14 +74,15 @@ def tsv_gradient(image):
 
 def _objective(r, x, lam, mu, shape, groups=None):
     """The objective at ``x``, given its residual ``r = A x - b``."""
-    value = 0.5 * float(np.real(np.vdot(r, r))) + lam * _penalty(x, groups)
+    l1 = float(np.sum(lam * np.abs(x))) if groups is None else lam * _penalty(x, groups)  # lam: scalar or per entry
+    value = 0.5 * float(np.real(np.vdot(r, r))) + l1
     if mu:
         value += mu * tsv(x.reshape(shape))
     return value
 
 
 def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False, x0=None, max_iter: int = 1000,
-          tol: float = 1e-7, lipschitz=None, return_history: bool = False, groups=None):
+          tol: float = 1e-7, lipschitz=None, return_history: bool = False, groups=None, penalty_weights=None):
     """Minimise ``1/2 |b - A x|^2 + lam |x|_1 + mu TSV(x)`` by FISTA (Beck & Teboulle 2009).
 
     The smooth part (least squares, plus TSV) takes a gradient step of size ``1/L``; the l1 part its
@@ -119,6 +120,9 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         A group label (a non-negative integer) for each entry of ``x``: the l1 norm becomes the group-LASSO penalty
         ``sum_g |x_g|_2`` (Yuan & Lin 2006), so that the entries of a group are selected, or dropped,
         together (the sine and cosine of one frequency, say).
+
+    penalty_weights : array_like, shape (n_params,), optional
+        Non-negative weights ``w`` of a weighted l1 norm ``sum_j w_j |x_j|`` (default all 1); not with ``groups``.
 
     Returns
     -------
@@ -160,6 +164,15 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         if groups.shape != (n_params,) or not np.issubdtype(groups.dtype, np.integer) or np.any(groups < 0):
             raise ValueError(f"groups must be {n_params} non-negative integer labels, one per parameter, "
                              f"got an array of shape {groups.shape} and dtype {groups.dtype}")
+    if penalty_weights is not None:
+        if groups is not None:
+            raise ValueError("penalty_weights and groups cannot be combined")
+        penalty_weights = np.asarray(penalty_weights, dtype=float)
+        if penalty_weights.shape != (n_params,) or not np.all(np.isfinite(penalty_weights)) or np.any(
+                penalty_weights < 0):
+            raise ValueError(f"penalty_weights must be {n_params} finite non-negative numbers, got shape "
+                             f"{penalty_weights.shape}")
+        lam = lam * penalty_weights  # soft_threshold and the objective take one threshold per parameter
     L = power_iteration(A) if lipschitz is None else float(lipschitz)
     L += 16.0 * mu  # the TSV gradient's Lipschitz constant is at most 16 mu on a 2-D grid
     x = np.zeros(n_params) if x0 is None else np.asarray(x0, dtype=float).copy()
