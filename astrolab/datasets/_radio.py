@@ -155,7 +155,9 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
     n_scan = int(uv["scan"].max()) + 1
     amp = np.clip(1 + gain_error * rng.standard_normal((n_scan, len(codes))), 0.1, None)
     slots, slot = np.unique(np.asarray(uv["time"]), return_inverse=True)
-    phases = rng.uniform(-np.pi, np.pi, (len(slots), len(codes))) if station_phases else np.zeros((len(slots), len(codes)))
+    phases = np.zeros((len(slots), len(codes)))
+    if station_phases:
+        phases = rng.uniform(-np.pi, np.pi, phases.shape)
     s, slot = np.asarray(uv["scan"]), slot.ravel()
     gains = amp[s, k1] * amp[s, k2] * np.exp(1j * (phases[slot, k1] - phases[slot, k2]))
     vis = vis * gains
