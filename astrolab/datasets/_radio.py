@@ -17,7 +17,7 @@ from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._skymodels import MODELS, SkyModel
 from astrolab.interferometry import FourierOperator, load_eht_stations, read_uvfits, uv_coverage
 
-__all__ = ["SkyModel", "crescent_image", "fetch_eht_m87", "make_eht_mock"]
+__all__ = ["SkyModel", "crescent_image", "fetch_eht_m87", "load_ehtim_m87", "make_eht_mock"]
 
 
 def crescent_image(image_shape=(32, 32), pixel_size=4 * u.uas, *, diameter=40 * u.uas, width=10 * u.uas,
@@ -199,3 +199,27 @@ def fetch_eht_m87(day: str = "095", band: str = "lo", *, mirror=None, data_home=
     table = read_uvfits(path)
     table.meta["source"] = f"EHT 2017 M87, day {day}, band {band} (2019-D01-01, netcal, Stokes I)"
     return table
+
+
+def load_ehtim_m87() -> dict:
+    """The stored ehtim images of the real 2017 M87 data (``benchmarks/ehtim_m87.py``), for comparison.
+
+    ehtim (eht-imaging) is an optional dependency (``pip install 'astrolab[ehtim]'``); its run takes
+    minutes, so the course ships its result: for each day, the image (32 x 32 pixels of 4 uas, north up,
+    east left), its closure-phase chi-squared, the wall time and the settings, with the ehtim version,
+    the machine and the date of the run.
+
+    Returns
+    -------
+    dict
+        ``days`` (a list of dicts: ``day``, ``image``, ``chi2_cphase``, ``wall_time_s``, ...), ``ehtim_version``,
+        ``machine``, ``date``.
+    """
+    import json
+
+    from astrolab._paths import shipped_data_dir
+
+    path = shipped_data_dir() / "ehtim_m87_2017.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run benchmarks/ehtim_m87.py with ehtim installed to make it")
+    return json.loads(path.read_text())

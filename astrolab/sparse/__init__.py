@@ -22,7 +22,13 @@ from astrolab.sparse._astrometry import (
     formal_errors,
     gauge_matrix,
 )
-from astrolab.sparse._calibration import average_visibilities, closure_phases, image_closure_phases, self_calibrate
+from astrolab.sparse._calibration import (
+    average_visibilities,
+    closure_amplitudes,
+    closure_phases,
+    image_closure_phases,
+    self_calibrate,
+)
 from astrolab.sparse._challenge import ImagingChallenge, imaging_score
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_fit, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
@@ -36,6 +42,7 @@ __all__ = [
     "ImagingChallenge",
     "average_visibilities",
     "blur",
+    "closure_amplitudes",
     "closure_chi2",
     "closure_phases",
     "dirty_beam",

@@ -23,7 +23,7 @@ from sklearn.utils import Bunch
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import tsv, tsv_gradient
 
-__all__ = ["average_visibilities", "closure_phases", "image_closure_phases", "self_calibrate"]
+__all__ = ["average_visibilities", "closure_amplitudes", "closure_phases", "image_closure_phases", "self_calibrate"]
 
 _REQUIRED = ("time", "t1", "t2", "u", "v", "vis", "sigma")
 
@@ -134,6 +134,80 @@ def closure_phases(table, *, min_snr: float = 2.0, independent: bool = True) -> 
     return Bunch(design=design, phase=phase, sigma=np.sqrt(abs(design) @ (1 / snr**2)), triangles=triangles)
 
 
+def closure_amplitudes(table, *, min_snr: float = 2.0, independent: bool = True) -> Bunch:
+    """Log closure amplitudes of the quadrangles of stations observed at the same time (and band).
+
+    For stations ``a, b, c, d`` the closure amplitude ``|V_ab| |V_cd| / (|V_ac| |V_bd|)`` is free of the
+    stations' amplitude gains, as a closure phase is free of their phases (Twiss et al. 1960; Chael
+    et al. 2018). Each set of four stations gives three such ratios, of which two are independent; with
+    ``N`` stations at one time, ``N (N - 3) / 2`` are. With ``independent=True`` each time keeps a
+    minimal independent set, the most precise first (as :func:`closure_phases`). Their logarithms
+    have errors ``sqrt(sum 1 / SNR^2)`` over the four legs (Blackburn et al. 2020).
+
+    Parameters
+    ----------
+    table : QTable
+        As for :func:`closure_phases`.
+    min_snr : float, default 2
+        Minimum ``|V| / sigma`` of each of the four visibilities (the log of a noisy amplitude is biased).
+    independent : bool, default True
+        Keep a minimal independent set per time (else every quadrangle's three ratios).
+
+    Returns
+    -------
+    Bunch
+        ``design`` (sparse, +-1 per row, so that ``design @ log|V|`` are the log closure amplitudes of
+        any visibilities in the table's order), ``log_amp`` (observed), ``sigma`` and ``quadrangles``.
+
+    Examples
+    --------
+    >>> t = QTable({"time": [0.0] * 6, "t1": ["A", "A", "A", "B", "B", "C"], "t2": ["B", "C", "D", "C", "D", "D"],
+    ...             "u": [0.0] * 6, "v": [0.0] * 6, "vis": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "sigma": [0.01] * 6})
+    >>> ca = closure_amplitudes(t)
+    >>> len(ca.log_amp), sorted(np.round(np.exp(ca.log_amp), 4).tolist())   # 4 stations: 2 independent
+    (2, [0.5, 0.8333])
+    """
+    vis, sigma = _check_table(table)
+    if not min_snr >= 0:
+        raise ValueError(f"min_snr must be a non-negative number, got {min_snr!r}")
+    snr = np.abs(vis) / sigma
+    names, i1, i2 = _station_index(table)
+    group = _groups(table)
+    order = np.argsort(group, kind="stable")
+    rows, cols, signs, quads = [], [], [], []
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    for members in np.split(order, bounds):
+        edge = {}
+        for k in members:
+            if snr[k] >= min_snr and np.abs(vis[k]) > 0:
+                edge[(i1[k], i2[k])] = edge[(i2[k], i1[k])] = k
+        present = sorted({s for pair in edge for s in pair})
+        found = []
+        for a, b, c, d in itertools.combinations(present, 4):
+            options = [((a, b, c, d), ((a, b), (c, d)), ((a, c), (b, d))),
+                       ((a, b, c, d), ((a, b), (c, d)), ((a, d), (b, c))),
+                       ((a, c, b, d), ((a, c), (b, d)), ((a, d), (b, c)))]
+            for quad, num, den in options:
+                legs = [edge.get(num[0]), edge.get(num[1]), edge.get(den[0]), edge.get(den[1])]
+                if None in legs:
+                    continue
+                signed = [(legs[0], 1.0), (legs[1], 1.0), (legs[2], -1.0), (legs[3], -1.0)]
+                found.append((quad, signed, sum(1 / snr[k] ** 2 for k in legs)))
+        if independent and len(found) > 1:
+            found = _independent_triangles(found)
+        for quad, signed, _ in found:
+            n = len(quads)
+            for k, sgn in signed:
+                rows.append(n)
+                cols.append(k)
+                signs.append(sgn)
+            quads.append(tuple(names[q] for q in quad))
+    design = sparse.csr_matrix((np.array(signs, float), (np.array(rows, int), np.array(cols, int))),
+                               shape=(len(quads), len(vis)))
+    log_amp = design @ np.log(np.maximum(np.abs(vis), 1e-300))
+    return Bunch(design=design, log_amp=log_amp, sigma=np.sqrt(abs(design) @ (1 / snr**2)), quadrangles=quads)
+
+
 def _independent_triangles(found):
     """A maximal linearly independent subset of triangles (rows of +-1 over visibilities), most precise first."""
     found = sorted(found, key=lambda item: item[2])
@@ -154,7 +228,7 @@ def _independent_triangles(found):
 
 
 def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amplitude_error: float = 0.1,
-                         support=None, x0=None, max_iter: int = 500, warn: bool = True):
+                         support=None, x0=None, max_iter: int = 500, warn: bool = True, closure_amps=None):
     """Image from closure phases and visibility amplitudes: station phases never enter.
 
     Minimises, over images ``x >= 0`` (zero outside ``support``),
@@ -162,7 +236,11 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
     ``chi2_CP = sum 2 (1 - cos(psi_obs - psi(x))) / sigma_psi^2`` (the von Mises form, which wraps
     correctly) and ``chi2_amp = sum (|V_obs| - |F x|)^2 / (sigma^2 + (amplitude_error |V_obs|)^2)``,
     by L-BFGS-B with the exact gradient. The amplitude term keeps the total flux and the ring size;
-    ``amplitude_error`` absorbs the stations' residual amplitude gains.
+    ``amplitude_error`` absorbs the stations' residual amplitude gains. With ``closure_amps`` (from
+    :func:`closure_amplitudes`) a third term ``chi2_CA / N_CA``,
+    ``chi2_CA = sum (lnCA_obs - lnCA(x))^2 / sigma_lnCA^2``, adds the structure that amplitudes carry
+    free of the station gains; the amplitudes, with a generous ``amplitude_error``, then mostly set the
+    total flux.
 
     Parameters
     ----------
@@ -172,6 +250,8 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         The visibilities (see :func:`closure_phases`).
     closures : Bunch
         From :func:`closure_phases` on the same table.
+    closure_amps : Bunch, optional
+        From :func:`closure_amplitudes` on the same table.
     mu : float
         Weight of the total squared variation (smoothness).
     amplitude_error : float, default 0.1
@@ -212,6 +292,12 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
     amp = np.abs(vis)
     w_amp = 1 / (sigma**2 + (amplitude_error * amp) ** 2) / len(amp)
 
+    if closure_amps is not None:
+        if closure_amps.design.shape[1] != len(vis):
+            raise ValueError("closure_amps were not computed from this table (design has the wrong number of columns)")
+        ca_design, ca_obs = closure_amps.design, closure_amps.log_amp
+        w_ca = 1 / closure_amps.sigma**2 / max(len(ca_obs), 1)
+
     def terms(x):
         model = op.matvec(x)
         model_amp = np.maximum(np.abs(model), 1e-30)
@@ -225,6 +311,10 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         value = np.sum(2 * (1 - np.cos(dpsi)) * w_cp) + np.sum(damp**2 * w_amp) + mu * tsv(image)
         d_phase = design.T @ (-2 * np.sin(dpsi) * w_cp)       # d value / d arg V
         d_amp = -2 * damp * w_amp                              # d value / d |V|
+        if closure_amps is not None:
+            dca = ca_obs - ca_design @ np.log(model_amp)
+            value += np.sum(dca**2 * w_ca)
+            d_amp = d_amp + (ca_design.T @ (-2 * dca * w_ca)) / model_amp   # through d log|V| = d|V| / |V|
         g = (1j * d_phase / model_amp + d_amp) * model / model_amp
         grad = np.real(op.rmatvec(g)) + mu * tsv_gradient(image).ravel()
         return value, grad
@@ -242,6 +332,9 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
     _, _, dpsi, damp = terms(result.x)
     info = {"chi2_cp": float(np.mean(2 * (1 - np.cos(dpsi)) / closures.sigma**2)) if len(dpsi) else np.nan,
             "chi2_amp": float(np.sum(damp**2 * w_amp)), "n_iter": int(result.nit), "converged": bool(result.success)}
+    if closure_amps is not None:
+        dca = ca_obs - ca_design @ np.log(np.maximum(np.abs(op.matvec(result.x)), 1e-30))
+        info["chi2_ca"] = float(np.mean(dca**2 / closure_amps.sigma**2)) if len(dca) else np.nan
     if warn and not result.success:
         warnings.warn(f"L-BFGS-B stopped before converging ({result.message}) after {result.nit} iterations "
                       f"(max_iter={max_iter})", ConvergenceWarning, stacklevel=2)
@@ -249,13 +342,24 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
 
 
 def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, n_iter: int = 500,
-                   tol: float = 1e-10) -> tuple:
+                   tol: float = 1e-10, warn: bool = True) -> tuple:
     """Station gains that make the data look like a model: ``V_ab ~ g_a conj(g_b) M_ab``.
 
-    Solves for one complex gain per station and solution slot (each timestamp, or ``interval``
-    hours) by the alternating least-squares iteration of StEFCal (Salvini & Wijnholds 2014),
-    weighted by ``1 / sigma^2``; with ``amplitude=False`` only the phases are solved (unit
-    amplitudes). It stops after ``n_iter`` iterations or when no gain changes by more than ``tol``.
+    Solves for one gain per station and solution slot (each timestamp, or ``interval`` hours),
+    weighted by ``1 / sigma^2``:
+
+    - the phases by the alternating least-squares iteration of StEFCal (Salvini & Wijnholds 2014)
+      restricted to unit amplitudes; it stops when no gain changes by more than ``tol``, or after
+      ``n_iter`` iterations with a :class:`~sklearn.exceptions.ConvergenceWarning`;
+    - with ``amplitude=True``, also the amplitudes, by linear least squares on the logarithms,
+      ``log|V_ab| - log|M_ab| = log|g_a| + log|g_b|``, each weighted by its ``SNR^2`` (the inverse
+      variance of ``log|V|``): a direct solve, exact for noiseless data whatever the spread of the
+      weights (an iterative complex solve needs tens of thousands of iterations when the
+      baselines' errors differ a hundredfold, as ALMA's and the small stations' do). The amplitude
+      gains are normalised to a weighted mean ``log|g| = 0`` over the whole table (as AIPS' GAINNORM
+      does): self-calibration may move flux between stations and times, never rescale it all to a
+      model's total flux, which a regularised model underestimates.
+
     Returns the calibrated table (a copy with ``vis`` and ``sigma`` divided by the
     gains) and the gains (``n_slots x n_stations`` array; 1 where a station has no data).
 
@@ -266,13 +370,21 @@ def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, 
     >>> cal, gains = self_calibrate(t, np.ones(3))
     >>> np.allclose(cal["vis"], 1)   # phases 0.5 = pA - pB, -0.3 = pB - pC and 0.2 = pA - pC are consistent
     True
+    >>> t["vis"] = [2.0 * 3.0, 3.0 * 0.5, 2.0 * 0.5]   # amplitude gains 2, 3 and 0.5 (geometric mean 1.44)
+    >>> cal, gains = self_calibrate(t, np.ones(3), amplitude=True)
+    >>> np.round(np.abs(gains) / np.abs(gains).prod() ** (1 / 3) * 3 ** (1 / 3), 6).tolist()   # up to the scale
+    [[2.0, 3.0, 0.5]]
     """
+    from scipy.sparse.linalg import spsolve
+
     vis, sigma = _check_table(table)
     model_vis = np.asarray(model_vis)
     if model_vis.shape != vis.shape:
         raise ValueError(f"model_vis must have one value per row ({vis.shape}), got {model_vis.shape}")
     if interval is not None and not interval > 0:
         raise ValueError(f"interval must be a positive number of hours or None, got {interval!r}")
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
+        raise ValueError(f"n_iter must be a positive integer, got {n_iter!r}")
     names, i1, i2 = _station_index(table)
     slot = _groups(table, interval)
     n_st, n_slot = len(names), int(slot.max()) + 1
@@ -284,18 +396,34 @@ def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, 
     def csum(index, values):
         return np.bincount(index, values.real, size) + 1j * np.bincount(index, values.imag, size)
 
+    converged = False
     for _ in range(n_iter):
         za = np.conj(gains[b]) * model_vis      # V_ab    = g_a * za
         zb = np.conj(gains[a] * model_vis)      # conj V  = g_b * zb
         num = csum(a, w * vis * np.conj(za)) + csum(b, w * np.conj(vis) * np.conj(zb))
-        den = np.bincount(a, w * np.abs(za) ** 2, size) + np.bincount(b, w * np.abs(zb) ** 2, size)
-        new = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
-        if not amplitude:
-            new = np.exp(1j * np.angle(new))
+        new = np.where(np.abs(num) > 0, np.exp(1j * np.angle(num)), 1.0)
         step = 0.5 * (new - gains)    # the averaging step that makes StEFCal converge
         gains = gains + step
         if np.max(np.abs(step)) < tol:
+            converged = True
             break
+    if warn and not converged:
+        warnings.warn(f"self_calibrate: the phase solution did not settle to tol={tol:g} in n_iter={n_iter} "
+                      "iterations", ConvergenceWarning, stacklevel=2)
+    if amplitude:
+        ok = (np.abs(vis) > 0) & (np.abs(model_vis) > 0)
+        y = np.log(np.abs(vis[ok])) - np.log(np.abs(model_vis[ok]))
+        weight = (np.abs(vis[ok]) / sigma[ok]) ** 2
+        rows = np.repeat(np.arange(ok.sum()), 2)
+        design = sparse.csr_matrix((np.ones(2 * ok.sum()), (rows, np.column_stack([a[ok], b[ok]]).ravel())),
+                                   shape=(int(ok.sum()), size))
+        normal = (design.T @ sparse.diags(weight) @ design).tocsc()
+        ridge = 1e-9 * (normal.diagonal().max() if normal.nnz else 1.0)  # stations without data: log g = 0
+        log_amp = spsolve(normal + ridge * sparse.identity(size, format="csc"), design.T @ (weight * y))
+        used = np.asarray(normal.diagonal()) > 0
+        if used.any():  # no overall change of scale: the model may not rescale the data's flux (AIPS' GAINNORM)
+            log_amp[used] -= np.average(log_amp[used], weights=np.asarray(normal.diagonal())[used])
+        gains = gains * np.exp(log_amp)
     g = gains[a] * np.conj(gains[b])
     out = table.copy()
     out["vis"] = vis / g

@@ -14,6 +14,7 @@ from astrolab.interferometry import FourierOperator
 from astrolab.sparse._calibration import (
     _check_table,
     average_visibilities,
+    closure_amplitudes,
     closure_phases,
     image_closure_phases,
     self_calibrate,
@@ -48,7 +49,8 @@ class EHTImager(BaseEstimator):
 
     1. an image from the closure phases (a minimal independent set per time, immune to the station
        phases) and the visibility amplitudes (with a fractional error ``amplitude_error`` for the
-       station amplitude gains), smooth by total squared variation (``mu_cp``), by L-BFGS-B
+       station amplitude gains), and with ``closure_amplitudes=True`` the log closure amplitudes
+       (immune to the amplitude gains), smooth by total squared variation (``mu_cp``), by L-BFGS-B
        (:func:`image_closure_phases`);
     2. ``n_rounds`` rounds of: self-calibrate the station phases at every time and the amplitudes
        every ``gain_interval`` hours to the current image (:func:`self_calibrate`), average the
@@ -88,6 +90,8 @@ class EHTImager(BaseEstimator):
         Of the closure phases' legs.
     max_iter : int, default 3000
     tol : float, default 1e-5
+    closure_amplitudes : bool, default False
+        Fit log closure amplitudes in step 1 (:func:`closure_amplitudes`).
 
     Attributes
     ----------
@@ -123,7 +127,7 @@ class EHTImager(BaseEstimator):
 
     def __init__(self, image_shape=(32, 32), pixel_size=4.0, *, field_of_view=80.0, prior_fwhm=60.0, mu_cp=1e4,
                  lam=3e2, mu=3e5, n_rounds=3, amplitude_error=0.1, systematic=0.05, gain_interval=10 / 60,
-                 average=2 / 60, min_snr=2.0, max_iter=3000, tol=1e-5):
+                 average=2 / 60, min_snr=2.0, max_iter=3000, tol=1e-5, closure_amplitudes=False):
         self.image_shape = image_shape
         self.pixel_size = pixel_size
         self.field_of_view = field_of_view
@@ -139,6 +143,7 @@ class EHTImager(BaseEstimator):
         self.min_snr = min_snr
         self.max_iter = max_iter
         self.tol = tol
+        self.closure_amplitudes = closure_amplitudes
 
     def _check_params(self):
         shape = tuple(self.image_shape)
@@ -182,13 +187,14 @@ class EHTImager(BaseEstimator):
         start = _time.perf_counter()
         op = FourierOperator(table["u"], table["v"], shape, self.pixel_size * _UAS)
         closures = closure_phases(table, min_snr=self.min_snr)
+        camps = closure_amplitudes(table, min_snr=self.min_snr) if self.closure_amplitudes else None
         support, weights = self._weights(shape)
         solves = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             model, info = image_closure_phases(op, table, closures, mu=self.mu_cp,
                                                amplitude_error=self.amplitude_error, support=support.ravel(),
-                                               max_iter=self.max_iter)
+                                               max_iter=self.max_iter, closure_amps=camps)
             solves.append({"step": "closure phases", "n_iter": info["n_iter"], "converged": info["converged"]})
             closure_image = model
             averaged = None
