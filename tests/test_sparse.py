@@ -239,6 +239,15 @@ def test_sparse_imaging_widget():
     assert demo.canvas.n_renders == renders + 1 and demo.metrics["diameter"] != before
     with pytest.raises(ValueError, match="mock must come from make_eht_mock"):
         sparse_imaging({"vis": 1})
+    with pytest.raises(ValueError, match="error_floor must be a fraction"):
+        sparse_imaging(make_eht_mock(image_shape=(8, 8), seed=1), error_floor=1.5)
+    # the readout is imaging_score: a good image scores near 1, a visibly broken one (lambda far too large) poorly
+    mock = make_eht_mock(image_shape=(24, 24), pixel_size=5 * u.uas, seed=1, integration=6 * u.min, gain_error=0.05)
+    demo = sparse_imaging(mock, log_lam=3, log_mu=5, max_iter=100, error_floor=0.05)
+    assert demo.metrics["score"] > 0.9 and 0.5 < demo.metrics["chi2"] < 2, demo.metrics
+    assert "imaging score" in demo.readout.value
+    demo.lam.value = 5.75
+    assert demo.metrics["score"] < 0.5, demo.metrics
 
 
 def test_imaging_challenge_hides_then_scores():
@@ -302,18 +311,29 @@ def test_self_calibrate_recovers_the_station_phases():
     assert np.allclose(np.abs(gains), 1)
 
 
-@pytest.mark.xfail(strict=True, reason="self_calibrate(amplitude=True) converges very slowly (StEFCal with a fixed "
-                   "0.5 damping) where the weights of a slot's stations differ 100-fold, e.g. AA-AP-PV at 12.4 h: "
-                   "after the default n_iter=500 it is 0.07 Jy off on noiseless data, and says nothing")
 def test_self_calibrate_recovers_the_station_gains(corrupted_mock):
+    # Noiseless data with 100-fold different weights within a slot (ALMA and the small stations): the direct
+    # log-amplitude solve is exact up to the one overall scale that GAINNORM normalisation leaves to the data.
     clean, dirty = corrupted_mock
     table = dirty.table.copy()
     table["vis"] = clean.truth["vis"] * dirty.truth["gains"]  # noiseless, corrupted
     cal, gains = self_calibrate(table, clean.truth["vis"], amplitude=True)
-    assert np.allclose(cal["vis"], clean.truth["vis"], rtol=1e-4, atol=1e-6)
+    ratio = np.asarray(cal["vis"]) / clean.truth["vis"]
+    assert np.allclose(ratio, ratio[0], rtol=1e-5)          # one scale for every visibility
+    assert np.allclose(np.angle(ratio), 0, atol=1e-5) and 0.8 < abs(ratio[0]) < 1.25
     assert gains.shape[1] == len(set(table["t1"]) | set(table["t2"]))
     phase_only, _ = self_calibrate(table, clean.truth["vis"])
     assert np.allclose(np.abs(phase_only["vis"]), np.abs(table["vis"]))
+
+
+def test_self_calibrate_keeps_the_flux_scale():
+    from astropy.table import QTable
+
+    # the model is the data at half the flux: without normalisation the gains would halve the data's flux
+    t = QTable({"time": [0.0] * 3, "t1": ["A", "B", "A"], "t2": ["B", "C", "C"], "u": [0.0] * 3, "v": [0.0] * 3,
+                "vis": [1.0 + 0j, 1.0, 1.0], "sigma": [0.01] * 3})
+    cal, gains = self_calibrate(t, 0.5 * np.ones(3), amplitude=True)
+    assert np.allclose(np.abs(gains), 1) and np.allclose(cal["vis"], 1)
 
 
 def test_average_visibilities_weights_and_counts():
