@@ -51,13 +51,16 @@ MUTANTS: list[Mutant] = [
     Mutant("03-02", "conjugate-visibilities",
            "the visibilities are read with the opposite Fourier sign convention (conjugated): the image comes "
            "out rotated by 180 degrees",
-           replace=[("op, vis, sigma = mock.operator, mock.vis, mock.sigma",
-                     "op, vis, sigma = mock.operator, np.conj(mock.vis), mock.sigma")]),
+           replace=[("op, vis = mock.operator, mock.vis", "op, vis = mock.operator, np.conj(mock.vis)")]),
     Mutant("03-02", "cv-unweighted",
            "the cross-validation score forgets the noise weighting: squared Jy instead of chi-squared per "
-           "held-out visibility",
-           replace=[("np.mean(np.abs((predicted - vis[test]) / sigma[test]) ** 2)",
-                     "np.mean(np.abs(predicted - vis[test]) ** 2)")]),
+           "held-out real degree of freedom",
+           replace=[("np.mean(np.abs((predicted - vis[test]) / sigma[test]) ** 2) / 2",
+                     "np.mean(np.abs(predicted - vis[test]) ** 2) / 2")]),
+    Mutant("03-02", "no-error-floor",
+           "the residual 5 % station gains are ignored: the visibilities are weighted by their thermal errors "
+           "alone, and the fit chases the gain errors",
+           replace=[("sigma = np.hypot(mock.sigma, 0.05 * np.abs(vis))", "sigma = mock.sigma")]),
     # 03-03 the real M87 data
     Mutant("03-03", "closure-wrong-orientation",
            "closure phases summed around the triangle with the third leg the wrong way round (arg V_ac "
@@ -74,15 +77,14 @@ MUTANTS: list[Mutant] = [
                      'sigma_avg = np.asarray(averaged["sigma"])')]),
     # 03-04 blind test
     Mutant("03-04", "conjugate-visibilities",
-           "the pipeline images the conjugated visibilities (the opposite Fourier sign convention): every "
-           "image is rotated by 180 degrees",
-           replace=[('al.sparse.image_visibilities(data["operator"], data["vis"], data["sigma"]',
-                     'al.sparse.image_visibilities(data["operator"], np.conj(data["vis"]), data["sigma"]')]),
+           "the pipeline images the conjugated visibilities of the table (the opposite Fourier sign convention): "
+           "every image is rotated by 180 degrees and a crescent's bright side points the wrong way",
+           replace=[('    table = data["table"]\n',
+                     '    table = data["table"].copy()\n    table["vis"] = np.conj(table["vis"])\n')]),
     Mutant("03-04", "ring-radius-in-uas",
            "the decision rule samples the ring at its radius in microarcseconds, used as a number of pixels "
-           "(wrong units)",
-           replace=[("radius = al.sparse.ring_parameters(smooth, 1.0)[0] / 2",
-                     "radius = al.sparse.ring_parameters(smooth, pix)[0] / 2")]),
+           "(wrong units): the samples fall off the image and no ring is ever closed",
+           replace=[("radius = fit.diameter / 2 / pix  # in pixels", "radius = fit.diameter / 2  # in pixels")]),
     # 03-05 LASSO periodogram
     Mutant("03-05", "prewhitening-adds-the-model",
            "prewhitening adds the fitted first-overtone model to the light curve instead of subtracting it",
