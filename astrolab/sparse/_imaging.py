@@ -56,7 +56,7 @@ def blur(image, fwhm, pixel_size):
 
 
 def ncc(a, b):
-    """Normalised cross-correlation of two images (1 for identical shapes, whatever the scale).
+    """Normalised cross-correlation of two images (1 for identical shapes, whatever the scale; 0 if one is flat).
 
     Examples
     --------
@@ -69,7 +69,8 @@ def ncc(a, b):
     if a.shape != b.shape:
         raise ValueError(f"images must have the same shape, got {a.size} and {b.size} pixels")
     a, b = a - a.mean(), b - b.mean()
-    return float(a @ b / np.sqrt((a @ a) * (b @ b)))
+    norm = np.sqrt((a @ a) * (b @ b))
+    return float(a @ b / norm) if norm > 0 else 0.0  # a flat (e.g. empty) image correlates with nothing
 
 
 def _ray_profiles(image, cy, cx, radii, angles):
@@ -81,16 +82,7 @@ def _ray_profiles(image, cy, cx, radii, angles):
     return ndimage.map_coordinates(image, [ys.ravel(), xs.ravel()], order=1, mode="constant").reshape(ys.shape)
 
 
-def _peak_radii(profiles, radii):
-    """Radius of each profile's maximum, refined by a parabola through the three highest samples."""
-    k = np.clip(np.argmax(profiles, axis=1), 1, len(radii) - 2)
-    y0, y1, y2 = (profiles[np.arange(len(k)), k + j] for j in (-1, 0, 1))
-    denom = y0 - 2 * y1 + y2
-    shift = np.where(denom < 0, 0.5 * (y0 - y2) / np.where(denom < 0, denom, -1.0), 0.0)
-    return radii[k] + np.clip(shift, -1, 1) * (radii[1] - radii[0])
-
-
-def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
+def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_blur=None):
     """Measure a ring in an image as the EHT's REx does: diameter, width, brightness angle, depression.
 
     Following REx (Chael; EHT Collaboration 2019, Paper IV, section 9 and appendix), the ring's
@@ -108,8 +100,11 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
       by the mean brightness along the ring: well below 1 for a ring, about 1 or more for a blob;
     - ``outside_flux`` is the fraction of the total flux farther than 1.5 ring radii from the centre.
 
-    Measure ``central_depression`` on an image blurred to the array's resolution (Paper IV uses 20 uas);
-    the other quantities on the image itself.
+    The centre search looks for peaks at least one pixel from the centre and minimises the spread
+    relative to the mean radius, so that it cannot collapse onto a bright spot (where every ray
+    peaks at radius zero). ``central_depression`` is measured at the array's resolution when
+    ``depression_blur`` (uas; Paper IV uses 20) is given: the image is blurred, and its brightness
+    at the centre and along the ring found in the unblurred image are compared.
 
     Parameters
     ----------
@@ -121,6 +116,8 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
         Number of rays.
     centre : tuple of float, optional
         Fix the centre (row, column in pixels) instead of searching for it.
+    depression_blur : float, optional
+        FWHM (uas) of the blur for ``central_depression``; default none (the image as it is).
 
     Returns
     -------
@@ -157,8 +154,20 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
     r_max = min(image.shape) / 2 - 1
     radii = np.linspace(0, r_max, 4 * int(r_max) + 1)
 
+    inner_mask = radii < 1.0  # peaks are looked for at least one pixel from the centre
+
+    def peaks_from(img, c):
+        profiles = _ray_profiles(img, c[0], c[1], radii, angles)
+        searched = np.where(inner_mask, -np.inf, profiles)
+        k = np.clip(np.argmax(searched, axis=1), 1, len(radii) - 2)
+        y0, y1, y2 = (profiles[np.arange(len(k)), k + j] for j in (-1, 0, 1))
+        denom = y0 - 2 * y1 + y2
+        shift = np.where(denom < 0, 0.5 * (y0 - y2) / np.where(denom < 0, denom, -1.0), 0.0)
+        return profiles, radii[k] + np.clip(shift, -1, 1) * (radii[1] - radii[0])
+
     def spread(c):
-        return float(np.std(_peak_radii(_ray_profiles(positive, c[0], c[1], radii, angles), radii)))
+        pk = peaks_from(positive, c)[1]
+        return float(np.std(pk) / max(np.mean(pk), 1.0))
 
     if centre is None:
         start = np.array(ndimage.center_of_mass(positive))
@@ -168,8 +177,7 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
         cy, cx = best.x if np.hypot(*(best.x - start)) < r_max / 2 else start
     else:
         cy, cx = (float(c) for c in centre)
-    profiles = _ray_profiles(positive, cy, cx, radii, angles)
-    peaks = _peak_radii(profiles, radii)
+    profiles, peaks = peaks_from(positive, (cy, cx))
     radius = float(np.mean(peaks))
     widths = []
     for prof, pk in zip(profiles, peaks, strict=True):
@@ -183,13 +191,18 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None):
         widths.append(r_out - r_in)
     along = np.array([np.interp(pk, radii, prof) for prof, pk in zip(profiles, peaks, strict=True)])
     moment = np.sum(along * np.exp(1j * angles)) / max(np.sum(along), 1e-300)
-    # the centre: within 5 uas (at least one pixel) of it
+    # the centre: within 5 uas (at least one pixel) of it, against the mean brightness along the ring
     yy, xx = np.indices(image.shape)
     dist = np.hypot(yy - cy, xx - cx)
     inner = dist <= max(5.0 / pixel_size, 1.0)
-    ring_mean = float(np.mean(along))
-    depression = float(np.mean(ndimage.map_coordinates(positive, [yy[inner], xx[inner]], order=1))
-                       / ring_mean) if ring_mean > 0 else np.inf
+    seen = positive
+    if depression_blur is not None:
+        if not depression_blur > 0:
+            raise ValueError(f"depression_blur must be a positive FWHM in uas, got {depression_blur!r}")
+        seen = np.clip(blur(image, depression_blur, pixel_size), 0, None)
+    seen_profiles = _ray_profiles(seen, cy, cx, radii, angles)
+    ring_mean = float(np.mean([np.interp(pk, radii, prof) for prof, pk in zip(seen_profiles, peaks, strict=True)]))
+    depression = float(np.mean(seen[inner]) / ring_mean) if ring_mean > 0 else np.inf
     outside = float(positive[dist > 1.5 * radius].sum() / positive.sum())
     return Bunch(diameter=2 * radius * pixel_size, width=float(np.mean(widths)) * pixel_size,
                  position_angle=float(np.degrees(np.angle(moment)) % 360), asymmetry=float(np.abs(moment)),
