@@ -1,15 +1,16 @@
 """ehtim reference images of the real EHT 2017 M87 data, for the side-by-side comparison with astrolab.
 
-Run with the separate ehtim environment (ehtim is not an astrolab dependency)::
+ehtim is an optional dependency (``pip install 'astrolab[ehtim]'``; ``make bench`` installs it)::
 
-    OMP_NUM_THREADS=1 /work/ehtvenv/bin/python benchmarks/ehtim_m87.py [--days 095 096]
-    /work/ehtvenv/bin/python benchmarks/ehtim_m87.py --self-test
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ehtim_m87.py [--days 095 096]
+    .venv/bin/python benchmarks/ehtim_m87.py --self-test
 
 For each day it loads the ``lo`` and ``hi`` band uvfits files, scan-averages them, drops the intra-site
 baselines (AA-AP, JC-SM), images them with ehtim's closure-only regularised maximum likelihood recipe
 (closure phases + log closure amplitudes) and stores, per day, the wall time, ehtim's own reduced
 chi^2 of the closure phases and log closure amplitudes, the flux and the image on astrolab's grid in
-``benchmarks/results/ehtim_m87.json``.
+``data/ehtim_m87_2017.json``, which ships with the course (``astrolab.datasets.load_ehtim_m87()``): notebook
+03-03 shows it whether or not ehtim is installed.
 
 Settings followed (see ``SETTINGS``):
 
@@ -57,8 +58,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-RESULTS = HERE / "results" / "ehtim_m87.json"
-MIRROR = Path(os.environ.get("ASTROLAB_MIRROR", "/work/shared/realdata"))
+RESULTS = REPO / "data" / "ehtim_m87_2017.json"
+MIRROR = Path(os.environ.get("ASTROLAB_MIRROR") or REPO.parent / "shared" / "realdata")
 UVFITS = "eht-m87-2017/uvfits/SR1_M87_2017_{day}_{band}_hops_netcal_StokesI.uvfits"
 
 NPIX = 32  # astrolab's grid: 32 x 32 pixels of 4 uas
