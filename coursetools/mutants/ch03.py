@@ -69,12 +69,23 @@ MUTANTS: list[Mutant] = [
     Mutant("03-03", "conjugate-visibilities",
            "the visibilities are read with the opposite Fourier sign convention (conjugated): every closure "
            "phase flips sign and the image is rotated by 180 degrees",
-           replace=[("data = data[~intra]\n", "data = data[~intra]\ndata[\"vis\"] = np.conj(data[\"vis\"])\n")]),
+           replace=[("days = {day: compact(table) for day, table in days.items()}\n",
+                     "days = {day: compact(table) for day, table in days.items()}\n"
+                     "for _t in days.values():\n    _t[\"vis\"] = np.conj(_t[\"vis\"])\n")]),
     Mutant("03-03", "no-systematic-error",
            "the LASSO + TSV step weights the self-calibrated visibilities by their thermal errors only, without "
            "the 5 % error floor for the residual gain errors",
-           replace=[('sigma_avg = np.hypot(averaged["sigma"], 0.05 * np.abs(averaged["vis"]))',
-                     'sigma_avg = np.asarray(averaged["sigma"])')]),
+           replace=[("field_of_view=FOV, prior_fwhm=None, mu_cp=MU_CP)",
+                     "field_of_view=FOV, prior_fwhm=None, mu_cp=MU_CP, systematic=0.0)")]),
+    Mutant("03-03", "field-of-view-radius",
+           "the field-of-view rule is applied to the radius instead of the diameter (a field half as wide as "
+           "the rule asks: the flux piles up in a blob)",
+           replace=[("FOV = 1.5 * d_fit", "FOV = 1.5 * d_fit / 2")]),
+    Mutant("03-03", "all-triangles",
+           "every triangle's closure phase is used, as if all were independent (the redundant ones share noise "
+           "and are counted several times)",
+           replace=[("cphase = al.sparse.closure_phases(data, min_snr=2.0)\n",
+                     "cphase = al.sparse.closure_phases(data, min_snr=2.0, independent=False)\n")]),
     # 03-04 blind test
     Mutant("03-04", "conjugate-visibilities",
            "the pipeline images the conjugated visibilities of the table (the opposite Fourier sign convention): "
