@@ -18,9 +18,11 @@ from astrolab.sparse import (
     EHTImager,
     ImagingChallenge,
     blur,
+    closure_amplitudes,
     closure_chi2,
     closure_phases,
     fista,
+    image_closure_phases,
     image_visibilities,
     imaging_score,
     ring_fit,
@@ -185,6 +187,38 @@ def test_independent_closure_phases_are_a_minimal_complete_set(n):
     again = closure_phases(scrambled)
     assert again.triangles == kept.triangles
     assert np.allclose(np.angle(np.exp(1j * (again.phase - kept.phase))), 0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n", [4, 5, 7])
+def test_independent_log_closure_amplitudes_are_gain_free_and_minimal(n):
+    table = _complete_table(n)
+    kept, every = closure_amplitudes(table), closure_amplitudes(table, independent=False)
+    assert len(kept.log_amp) == n * (n - 3) // 2
+    assert len(every.log_amp) == 3 * n * (n - 1) * (n - 2) * (n - 3) // 24
+    d_kept, d_every = kept.design.toarray(), every.design.toarray()
+    assert np.linalg.matrix_rank(d_kept) == len(kept.log_amp)
+    assert np.linalg.matrix_rank(np.vstack([d_kept, d_every])) == len(kept.log_amp)
+    # station amplitude gains cancel: |g_a g_b V_ab| |g_c g_d V_cd| / (|g_a g_c V_ac| |g_b g_d V_bd|)
+    gains = np.random.default_rng(4).uniform(0.5, 2.0, n)
+    scaled = table.copy()
+    pairs = zip(table["t1"], table["t2"], strict=True)
+    scaled["vis"] = table["vis"] * [gains[int(a[1:])] * gains[int(b[1:])] for a, b in pairs]
+    assert np.allclose(kept.design @ np.log(np.abs(scaled["vis"])), kept.log_amp, atol=1e-12)
+
+
+def test_image_closure_phases_with_closure_amplitudes(ring_mock):
+    op = FourierOperator(ring_mock.table["u"], ring_mock.table["v"], (32, 32), 4 * UAS)
+    cp, ca = closure_phases(ring_mock.table), closure_amplitudes(ring_mock.table)
+    yy, xx = np.indices((32, 32)) - 16
+    support = (np.hypot(xx, yy) * 4 <= 32).ravel()  # a 64 uas field, as the pipeline keeps
+    image, info = image_closure_phases(op, ring_mock.table, cp, mu=3e3, closure_amps=ca, support=support,
+                                       max_iter=3000)
+    assert info["converged"], info
+    assert 0.5 < info["chi2_ca"] < 2.0 and 0.5 < info["chi2_cp"] < 2.0, info
+    d_true = ring_fit(ring_mock.truth["image"], 4.0).diameter
+    assert abs(ring_fit(image, 4.0).diameter / d_true - 1) < 0.1
+    with pytest.raises(ValueError, match="closure_amps were not computed from this table"):
+        image_closure_phases(op, ring_mock.table, cp, mu=3e3, closure_amps=closure_amplitudes(ring_mock.table[:50]))
 
 
 def test_independent_closure_phases_on_the_mock_match_the_rank_per_time(ring_mock):
