@@ -26,7 +26,7 @@ def imaging_problem(n_pix: int):
     from astrolab.datasets import make_eht_mock
     from astrolab.sparse import FourierOperator
 
-    mock = make_eht_mock(image_shape=(n_pix, n_pix), pixel_size=(96 / n_pix) * u.uas, seed=0)
+    mock = make_eht_mock(image_shape=(n_pix, n_pix), pixel_size=(96 / n_pix) * u.uas, seed=0, integration=6 * u.min)
     op = mock.operator
     weighted = FourierOperator(op.u, op.v, op.image_shape, op.pixel_size, weights=1 / mock.sigma)
     b = mock.vis / mock.sigma
@@ -81,7 +81,7 @@ def cases():
             return f"objective ours/sklearn - 1 = {a / b - 1:+.1e}"
         return quality
 
-    out = [Case("3a", f"LASSO imaging, {n}x{n} pixels, 770 visibilities, x >= 0",
+    out = [Case("3a", f"LASSO imaging, {n}x{n} pixels, 380 scan-averaged visibilities, x >= 0",
                 ("astrolab fista on the Fourier operator", lambda n=n: ours_imaging(n)),
                 ("sklearn Lasso (dense matrix, coordinate descent)", lambda n=n: sklearn_imaging(n)),
                 quality=imaging_quality(n), setup=lambda n=n: imaging_problem(n))
