@@ -17,7 +17,8 @@ def imaging_score(image, truth, pixel_size, *, ring: bool = True, blur_fwhm: flo
     """Score an image against the truth: blurred NCC, minus penalties for a wrong ring size and bright side.
 
     The normalised cross-correlation of the two images blurred to ``blur_fwhm`` (the array's
-    resolution) is forgiving: a ring of half the right size can still score 0.95. For ring-like
+    resolution) is forgiving: a ring 25 % too small still has an NCC of about 0.9, one of half the
+    right size about 0.75. For ring-like
     truths the score subtracts ``2 |d / d_true - 1|`` (the diameters by :func:`ring_fit`) and
     ``|PA - PA_true| / 180 deg`` (the brightness position angles, wrapped; counted only when the
     truth's ring is lopsided, asymmetry > 0.1):
