@@ -285,3 +285,75 @@ def test_boosting_beats_the_class_prior(kit):
     boosted = score(make_submission(test.index, proba.to_numpy(), TRANSIENT_CLASSES), kit.truth)
     assert prior == pytest.approx(2.84, abs=0.1)                # measured 2.842 (500 objects, seed 0)
     assert boosted < min(1.0, prior - 1.5)                      # measured 0.623
+
+
+# ----------------------------------------------------- features on any subset of bands, NaNs, empty tables
+
+
+@pytest.fixture(scope="module")
+def small_transients():
+    return make_transients(40, seed=4)
+
+
+def test_features_of_a_two_band_survey(small_transients):
+    data = small_transients
+    full = extract_features(data.lightcurves, data.metadata, periods="none")
+    gr = data.lightcurves[data.lightcurves["passband"].isin([1, 2])]    # ZTF-like: g and r only
+    two = extract_features(gr, data.metadata, periods="none")
+    assert list(two.columns) == list(full.columns) and len(two) == len(full)
+    for b in "uizy":                                                     # absent bands: NaN features
+        assert two[[f"flux_max_{b}", f"snr_max_{b}", f"peak_ratio_{b}"]].isna().all().all()
+    for b in "gr":                                                       # present bands: unchanged
+        pd.testing.assert_series_equal(two[f"flux_max_{b}"], full[f"flux_max_{b}"])
+        pd.testing.assert_series_equal(two[f"flux_std_{b}"], full[f"flux_std_{b}"])
+    assert set(two["best_band"].unique()) <= {1, 2}
+    # one band, one object: still one row of every column
+    one = extract_features(gr[gr["object_id"] == gr["object_id"].iloc[0]].query("passband == 2"))
+    assert len(one) == 1 and one["flux_max_g"].isna().all() and one["flux_max_r"].notna().all()
+
+
+def test_features_nan_policy(small_transients):
+    lc = small_transients.lightcurves.reset_index(drop=True)
+    bad = lc.copy()
+    bad.loc[[5, 17], "flux"] = np.nan
+    bad.loc[30, "flux_err"] = np.inf
+    oid = bad.loc[5, "object_id"]
+    with pytest.raises(ValueError, match=f"'flux' must be finite: row 5 \\(object_id {oid}\\).*2 such rows.*omit"):
+        extract_features(bad)
+    omitted = extract_features(bad, nan_policy="omit", periods="none")
+    pd.testing.assert_frame_equal(omitted, extract_features(lc.drop(index=[5, 17, 30]), periods="none"))
+    with pytest.raises(ValueError, match="nan_policy must be 'raise' or 'omit'"):
+        extract_features(lc, nan_policy="ignore")
+
+
+def test_features_of_an_empty_table(small_transients):
+    data = small_transients
+    empty = extract_features(data.lightcurves.iloc[:0], data.metadata)
+    full = extract_features(data.lightcurves.iloc[:200], data.metadata)
+    assert empty.shape == (0, full.shape[1]) and list(empty.columns) == list(full.columns)
+    assert empty.index.name == "object_id"
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    ({"passband": 7}, "'passband' must hold integers 0-5"),
+    ({"passband": "g"}, "'passband' must hold integers 0-5"),
+    ({"flux_err": 0.0}, "'flux_err' must be positive: row 3"),
+    ({"mjd": "yesterday"}, "'mjd' must hold numbers"),
+])
+def test_features_bad_lightcurves(small_transients, change, match):
+    lc = small_transients.lightcurves.iloc[:10].reset_index(drop=True).astype(object)
+    for column, value in change.items():
+        lc.loc[3, column] = value
+        lc[column] = lc[column].infer_objects()
+    lc = lc.infer_objects()
+    with pytest.raises(ValueError, match=match):
+        extract_features(lc)
+
+
+def test_features_bad_tables(small_transients):
+    with pytest.raises(ValueError, match="must be a pandas DataFrame"):
+        extract_features(np.zeros((3, 6)))
+    with pytest.raises(ValueError, match="missing \\['detected'\\]"):
+        extract_features(small_transients.lightcurves.drop(columns="detected"))
+    with pytest.raises(ValueError, match="'object_id' column"):
+        extract_features(small_transients.lightcurves, pd.DataFrame({"id": [1]}))

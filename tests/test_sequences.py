@@ -123,3 +123,36 @@ def test_bad_tables():
         bin_lightcurves(lc, pd.DataFrame({"id": [1]}))
     with pytest.raises(ValueError, match="finite and non-negative"):
         bin_lightcurves(lc, pd.DataFrame({"object_id": [1], "hostgal_photoz": [np.nan]}), rest_frame=True)
+
+
+def test_any_subset_of_bands(transients):
+    lc = transients.lightcurves
+    gr = lc[lc["passband"].isin([1, 2])]
+    X, ids = bin_lightcurves(gr, transients.metadata)
+    assert X.shape == (len(transients.metadata), 12, 32)
+    absent = [0, 3, 4, 5]
+    assert not X[:, absent].any() and not X[:, [6 + b for b in absent]].any()      # fluxes and masks 0
+    assert X[:, 7:9].sum(axis=(1, 2)).min() > 0                                   # g or r holds data
+    # the same light curve with the other bands' points removed by hand gives the same result
+    one = _lc([(1, 0.0, 2, 10.0, 1.0), (1, 5.0, 2, 5.0, 1.0), (1, 2.0, 4, 99.0, 50.0)])
+    X1, _ = bin_lightcurves(one[one["passband"] == 2], n_bins=4, window=(-8, 8))
+    assert X1[0, 2].tolist() == [0.0, 0.0, 1.0, 0.5] and not X1[0, 4].any()
+
+
+def test_nan_policy():
+    lc = _lc([(1, 0.0, 2, 2.0, 1.0), (1, 1.0, 2, np.nan, 1.0), (2, 1.0, 1, 3.0, np.inf), (2, 2.0, 1, 4.0, 1.0)])
+    with pytest.raises(ValueError, match="'flux' must be finite: row 1 \\(object_id 1\\).*nan_policy='omit'"):
+        bin_lightcurves(lc)
+    X, ids = bin_lightcurves(lc, nan_policy="omit", n_bins=4, window=(-8, 8))
+    X_ref, ids_ref = bin_lightcurves(lc.drop(index=[1, 2]), n_bins=4, window=(-8, 8))
+    assert ids.tolist() == [1, 2] and np.array_equal(X, X_ref)
+    with pytest.raises(ValueError, match="nan_policy must be"):
+        bin_lightcurves(lc, nan_policy=None)
+
+
+def test_empty_tables(transients):
+    empty = transients.lightcurves.iloc[:0]
+    X, ids = bin_lightcurves(empty)
+    assert X.shape == (0, 12, 32) and X.dtype == np.float32 and ids.shape == (0,)
+    X, ids = bin_lightcurves(empty, transients.metadata.iloc[:3], mask=False, rest_frame=True)
+    assert X.shape == (3, 6, 32) and not X.any() and ids.tolist() == transients.metadata["object_id"][:3].tolist()

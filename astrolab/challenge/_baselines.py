@@ -36,15 +36,73 @@ def _lomb_scargle(t, y, min_period, max_period, oversample=3.0):
     return 1 / frequency[best], power[best]
 
 
+def _check_lightcurves(lightcurves, columns, nan_policy):
+    """Validate a long-format light-curve table; return it, without non-finite rows if ``nan_policy='omit'``.
+
+    Shared by :func:`extract_features` and :func:`astrolab.challenge.bin_lightcurves`.
+    """
+    import pandas as pd
+
+    if not isinstance(lightcurves, pd.DataFrame):
+        raise ValueError(f"lightcurves must be a pandas DataFrame, got {type(lightcurves).__name__}")
+    missing = [c for c in columns if c not in lightcurves.columns]
+    if missing:
+        raise ValueError(f"lightcurves must have the columns {list(columns)}; missing {missing}")
+    if nan_policy not in ("raise", "omit"):
+        raise ValueError(f"nan_policy must be 'raise' or 'omit', got {nan_policy!r}")
+    ids = lightcurves["object_id"].to_numpy()
+    bad = np.zeros(len(lightcurves), dtype=bool)
+    for name in ("mjd", "flux", "flux_err"):
+        try:
+            values = lightcurves[name].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"lightcurves column {name!r} must hold numbers, got dtype "
+                             f"{lightcurves[name].dtype}") from None
+        not_finite = ~np.isfinite(values)
+        if not_finite.any() and nan_policy == "raise":
+            i = int(np.flatnonzero(not_finite)[0])
+            raise ValueError(f"lightcurves column {name!r} must be finite: row {i} (object_id {_item(ids[i])!r}) "
+                             f"holds {_item(values[i])!r} ({int(not_finite.sum())} such rows; "
+                             f"nan_policy='omit' drops them)")
+        bad |= not_finite
+    rows = np.flatnonzero(~bad)                          # positions in the table given, for messages
+    if bad.any():
+        lightcurves = lightcurves.iloc[rows]
+        ids = ids[rows]
+    err = lightcurves["flux_err"].to_numpy(dtype=float)
+    if np.any(err <= 0):
+        i = int(np.flatnonzero(err <= 0)[0])
+        raise ValueError(f"lightcurves column 'flux_err' must be positive: row {rows[i]} (object_id "
+                         f"{_item(ids[i])!r}) holds {_item(err[i])!r}")
+    band = lightcurves["passband"].to_numpy()
+    if band.size and not (np.issubdtype(band.dtype, np.integer) and band.min() >= 0 and band.max() < len(_BANDS)):
+        raise ValueError(f"lightcurves column 'passband' must hold integers 0-5 (ugrizy), got values such as "
+                         f"{pd.unique(band)[:6].tolist()}")
+    return lightcurves
+
+
+def _item(value):
+    """A numpy scalar as a plain Python number (for error messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max_period: float = 50.0,
-                     periods: str = "galactic"):
+                     periods: str = "galactic", nan_policy: str = "raise"):
     """Hand-made features of every object's multi-band light curve, one row per object.
+
+    Any subset of the six bands may be present: a band that an object (or the whole table, as for
+    a two-band survey such as ZTF's g and r) was never observed in gets NaN in its per-band
+    columns (``flux_max_<b>, flux_min_<b>, flux_std_<b>, snr_max_<b>, peak_ratio_<b>``), which
+    :class:`sklearn.ensemble.HistGradientBoostingClassifier` accepts. Note that a classifier
+    trained on six-band mocks has never seen such NaNs: check new data with
+    :class:`astrolab.challenge.OODScore` before trusting its predictions.
 
     Parameters
     ----------
     lightcurves : pandas.DataFrame
         Long format as from :func:`astrolab.datasets.make_transients`: ``object_id, mjd, passband``
-        (0-5 = ``ugrizy``), ``flux, flux_err, detected``.
+        (integers 0-5 = ``ugrizy``), ``flux, flux_err`` (positive), ``detected`` (0/1). An empty
+        table gives an empty feature table (no rows, the same columns).
     metadata : pandas.DataFrame, optional
         With ``object_id`` and, if present, ``hostgal_photoz, hostgal_photoz_err, distmod, mwebv, ddf``,
         which are copied in (never ``target`` or truth columns).
@@ -54,6 +112,10 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
         Which objects get a period search: those without a host galaxy (``hostgal_photoz == 0``,
         the galactic ones, as many PLAsTiCC entrants split their models), all, or none. The search
         costs a few milliseconds per object.
+    nan_policy : {"raise", "omit"}, default "raise"
+        What to do with rows whose ``mjd``, ``flux`` or ``flux_err`` is NaN or infinite: raise a
+        ValueError naming the first such row and its object, or drop those rows (an object left
+        with no rows gets no feature row).
 
     Returns
     -------
@@ -86,17 +148,22 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     """
     import pandas as pd
 
-    missing = [c for c in _LC_COLUMNS if c not in getattr(lightcurves, "columns", ())]
-    if missing:
-        raise ValueError(f"lightcurves must be a DataFrame with columns {list(_LC_COLUMNS)}; missing {missing}")
     if not 0 < min_period < max_period:
         raise ValueError(f"need 0 < min_period < max_period, got min_period={min_period!r}, max_period={max_period!r}")
+    if periods not in ("galactic", "all", "none"):
+        raise ValueError(f"periods must be 'galactic', 'all' or 'none', got {periods!r}")
+    if metadata is not None and not (isinstance(metadata, pd.DataFrame) and "object_id" in metadata.columns):
+        raise ValueError("metadata must be a DataFrame with an 'object_id' column")
+    lightcurves = _check_lightcurves(lightcurves, _LC_COLUMNS, nan_policy)
     lc = lightcurves.loc[:, list(_LC_COLUMNS)].sort_values(["object_id", "mjd"], kind="stable")
     lc = lc.assign(snr=lc["flux"] / lc["flux_err"])
+    stats = ("flux_max", "flux_min", "flux_std", "snr_max")
     per_band = lc.groupby(["object_id", "passband"]).agg(flux_max=("flux", "max"), flux_min=("flux", "min"),
                                                        flux_std=("flux", "std"), snr_max=("snr", "max"))
-    wide = per_band.unstack("passband").reindex(columns=range(6), level=1)
+    # every band gets its columns, NaN where an object (or the whole table) has no point in it
+    wide = per_band.unstack("passband").reindex(columns=pd.MultiIndex.from_product([stats, range(6)]))
     wide.columns = [f"{stat}_{_BANDS[b]}" for stat, b in wide.columns]
+    wide = wide.astype(float)
     maxima = wide[[f"flux_max_{b}" for b in _BANDS]].to_numpy()
     best = np.nanargmax(np.where(np.isfinite(maxima), maxima, -np.inf), axis=1)
     flux_max = maxima[np.arange(best.size), best]
@@ -135,15 +202,13 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     y = (centred.to_numpy() / np.where(scale > 0, scale, np.nan))
     y = np.nan_to_num(y, nan=0.0)
     feats["flux_skew"] = pd.Series(y ** 3, index=lc.index).groupby(lc["object_id"]).mean()
-    if periods not in ("galactic", "all", "none"):
-        raise ValueError(f"periods must be 'galactic', 'all' or 'none', got {periods!r}")
     search = pd.Series(periods != "none", index=feats.index)
     if periods == "galactic" and metadata is not None and "hostgal_photoz" in getattr(metadata, "columns", ()):
         photoz = metadata.set_index("object_id")["hostgal_photoz"].reindex(feats.index)
         search = photoz.eq(0) | photoz.isna()
     t_all = lc["mjd"].to_numpy()
     ids = lc["object_id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else np.zeros(0, dtype=np.int64)
     bounds = np.r_[starts, ids.size]
     todo = search.reindex(ids[starts]).to_numpy(dtype=bool)
     ls = np.full((starts.size, 2), np.nan)
@@ -154,8 +219,6 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     feats["ls_power"] = pd.Series(ls[:, 1], index=ids[starts]).reindex(feats.index)
 
     if metadata is not None:
-        if "object_id" not in getattr(metadata, "columns", ()):
-            raise ValueError("metadata must be a DataFrame with an 'object_id' column")
         meta = metadata.set_index("object_id")
         for col in ("hostgal_photoz", "hostgal_photoz_err", "distmod", "mwebv", "ddf"):
             if col in meta:

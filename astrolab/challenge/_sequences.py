@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from astrolab.challenge._baselines import _check_lightcurves
+
 __all__ = ["bin_lightcurves"]
 
 _LC_COLUMNS = ("object_id", "mjd", "passband", "flux", "flux_err")
 _N_BANDS = 6
 
 
-def _item(value):
-    """A numpy scalar as a plain Python number (for error messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def bin_lightcurves(lightcurves, metadata=None, *, n_bins: int = 32, window=(-64.0, 128.0), mask: bool = True,
-                    rest_frame: bool = False):
+                    rest_frame: bool = False, nan_policy: str = "raise"):
     """Bin every object's multi-band light curve on a grid of times around its peak.
 
     For each object: the reference time ``t_0`` is the time of its point with the highest signal
@@ -38,6 +35,12 @@ def bin_lightcurves(lightcurves, metadata=None, *, n_bins: int = 32, window=(-64
     averaged with weights ``1 / flux_err**2``; the averages are divided by the object's largest
     ``|flux|`` among its points with ``|flux / flux_err| > 3`` (or among all its points when none is),
     so values lie in about ``[-1, 1]``. Bins without a point are 0.
+
+    Any subset of the six bands may be present: the channels (and masks) of a band without points
+    are all 0, as for a two-band survey such as ZTF's g and r. A network trained on six-band
+    light curves has never seen that pattern, so it can be confidently wrong on such data: check
+    them with :class:`astrolab.challenge.OODScore` first. An empty table (or an object of
+    ``metadata`` without points) gives all-zero rows.
 
     Parameters
     ----------
@@ -59,6 +62,9 @@ def bin_lightcurves(lightcurves, metadata=None, *, n_bins: int = 32, window=(-64
     rest_frame : bool, default False
         Divide the times by ``1 + hostgal_photoz`` (from ``metadata``) before binning, undoing the
         cosmological time dilation (galactic objects have ``hostgal_photoz = 0``).
+    nan_policy : {"raise", "omit"}, default "raise"
+        What to do with rows whose ``mjd``, ``flux`` or ``flux_err`` is NaN or infinite: raise a
+        ValueError naming the first such row and its object, or drop those rows.
 
     Returns
     -------
@@ -83,11 +89,7 @@ def bin_lightcurves(lightcurves, metadata=None, *, n_bins: int = 32, window=(-64
     """
     import pandas as pd
 
-    if not isinstance(lightcurves, pd.DataFrame):
-        raise ValueError(f"lightcurves must be a pandas DataFrame, got {type(lightcurves).__name__}")
-    missing = [c for c in _LC_COLUMNS if c not in lightcurves.columns]
-    if missing:
-        raise ValueError(f"lightcurves must have the columns {list(_LC_COLUMNS)}; missing {missing}")
+    lightcurves = _check_lightcurves(lightcurves, _LC_COLUMNS, nan_policy)
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
         raise ValueError(f"n_bins must be an integer >= 2, got {n_bins!r}")
     try:
@@ -106,19 +108,6 @@ def bin_lightcurves(lightcurves, metadata=None, *, n_bins: int = 32, window=(-64
     band = lightcurves["passband"].to_numpy()
     flux = lightcurves["flux"].to_numpy(dtype=float)
     err = lightcurves["flux_err"].to_numpy(dtype=float)
-    if band.size and not (np.issubdtype(band.dtype, np.integer) and band.min() >= 0 and band.max() < _N_BANDS):
-        raise ValueError(f"lightcurves column 'passband' must hold integers 0-5, got values such as "
-                         f"{pd.unique(band)[:6].tolist()}")
-    for name, values in (("mjd", t), ("flux", flux), ("flux_err", err)):
-        bad = ~np.isfinite(values)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"lightcurves column {name!r} must be finite: row {i} (object_id {_item(ids[i])!r}) "
-                             f"holds {_item(values[i])!r}")
-    if np.any(err <= 0):
-        i = int(np.flatnonzero(err <= 0)[0])
-        raise ValueError(f"lightcurves column 'flux_err' must be positive: row {i} (object_id {_item(ids[i])!r}) "
-                         f"holds {_item(err[i])!r}")
 
     if metadata is None:
         object_ids = np.unique(ids)
