@@ -3,17 +3,20 @@
 An instructor runs :func:`make_challenge` (training set with labels, blind test set, the truth kept
 apart), learners submit a CSV of class probabilities, :func:`score` checks it with
 :func:`validate_submission` and returns the PLAsTiCC weighted log-loss (:func:`weighted_log_loss`),
-and a :class:`Leaderboard` ranks the submissions.
+and a :class:`Leaderboard` ranks the submissions. :class:`OODScore` flags inputs unlike the training
+set (another survey's light curves) before anyone trusts a classifier's prediction.
 """
 
 from astrolab.challenge._baselines import class_prior_submission, extract_features
 from astrolab.challenge._kit import Leaderboard, make_challenge, make_submission, score, validate_submission
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
+from astrolab.challenge._ood import OODScore
 from astrolab.challenge._sequences import bin_lightcurves
 
 __all__ = [
     "PLASTICC_CLASS_WEIGHTS",
     "Leaderboard",
+    "OODScore",
     "bin_lightcurves",
     "class_prior_submission",
     "extract_features",

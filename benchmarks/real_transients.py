@@ -1,0 +1,168 @@
+"""Chapter 7's classifiers, trained on the mock LSST challenge, meet real ZTF SNe Ia (issue 21).
+
+A measurement, not a test::
+
+    ASTROLAB_MIRROR=/work/shared/realdata OMP_NUM_THREADS=1 .venv/bin/python benchmarks/real_transients.py
+
+Needs the real-data mirror (``$ASTROLAB_MIRROR/ztf-bts-snia-dev``: ZTF Bright Transient Survey SNe Ia,
+detections in g and r); without it the script says so and exits with status 0.
+
+Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3000)``, its boosting and
+1D-CNN recipes):
+
+1. the real light curves in the kit's format: ``flux = 10**(-0.4 (mag - 27.5))`` (the AB zero point 27.5
+   of :func:`astrolab.datasets.make_transients`), ``flux_err = flux * magerr * ln(10) / 2.5``, passband
+   1 (g), 2 (ZTF r) and 3 (i: one point in the dev sample), ``detected = 1`` (detections only);
+   metadata from the BTS table:
+   ``hostgal_photoz`` = the spectroscopic redshift, ``hostgal_photoz_err`` = 0, ``distmod`` from it
+   (Planck18, as the mocks), ``mwebv = A_V / 3.1``, ``ddf = 0``;
+2. :class:`astrolab.challenge.OODScore` fitted on the training features and scored on the held-out mock
+   blind set (label 0) and the real SNe Ia (label 1): ROC AUC for both methods, on all features and on
+   the light-curve features of g and r only (no metadata, no absent band: the shift that remains when
+   the obvious differences are removed), and the share flagged at the default threshold;
+3. what the feature baseline and the 1D CNN call the real SNe Ia.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ZP = 27.5
+BTS_COLUMNS = ["ZTFID", "IAUID", "RA", "Dec", "peakt", "peakfilt", "peakmag", "peakabs", "duration", "rise",
+               "fade", "type", "redshift", "b", "A_V"]
+
+
+def load_ztf(folder):
+    """Real ZTF SN Ia light curves and metadata in the challenge kit's format."""
+    from astrolab.datasets._transients import _Cosmology
+
+    bts = pd.read_csv(folder / "bts.csv", header=None, names=BTS_COLUMNS, skip_blank_lines=True)
+    bts = bts.dropna(subset=["ZTFID"]).reset_index(drop=True)
+    parts, ids = [], {}
+    for k, path in enumerate(sorted((folder / "light-curves").glob("*.csv"))):
+        lc = pd.read_csv(path)
+        object_id = 10_000_000 + k
+        ids[path.stem] = object_id
+        flux = 10 ** (-0.4 * (lc["mag"].to_numpy() - ZP))
+        parts.append(pd.DataFrame({"object_id": object_id, "mjd": lc["time"].to_numpy(),
+                                   "passband": lc["band"].map({"g": 1, "R": 2, "r": 2, "i": 3}).to_numpy(),
+                                   "flux": flux, "flux_err": flux * lc["magerr"].to_numpy() * np.log(10) / 2.5,
+                                   "detected": 1}))
+    lightcurves = pd.concat(parts, ignore_index=True)
+    bts = bts[bts["ZTFID"].isin(ids)]
+    z = pd.to_numeric(bts["redshift"], errors="coerce").to_numpy()
+    metadata = pd.DataFrame({"object_id": bts["ZTFID"].map(ids).to_numpy(), "ddf": 0, "hostgal_photoz": z,
+                             "hostgal_photoz_err": 0.0, "distmod": _Cosmology().distmod(np.maximum(z, 1e-3)),
+                             "mwebv": pd.to_numeric(bts["A_V"], errors="coerce").to_numpy() / 3.1})
+    metadata = metadata[np.isfinite(z) & (z > 0)].sort_values("object_id", ignore_index=True)
+    lightcurves = lightcurves[lightcurves["object_id"].isin(metadata["object_id"])]
+    return lightcurves.reset_index(drop=True), metadata
+
+
+def main():
+    from scipy.special import softmax
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_limits
+
+    import astrolab as al
+
+    mirror = os.environ.get("ASTROLAB_MIRROR")
+    folder = Path(mirror) / "ztf-bts-snia-dev" if mirror else None
+    if folder is None or not folder.is_dir():
+        print("no real-data mirror (set ASTROLAB_MIRROR to a folder with ztf-bts-snia-dev/): nothing measured")
+        return 0
+    t_start = time.perf_counter()
+    classes = list(al.datasets.TRANSIENT_CLASSES)
+    with tempfile.TemporaryDirectory() as tmp:
+        kit = al.challenge.make_challenge(tmp, seed=0, n_objects=3000)
+        train_lc, train_meta = pd.read_csv(kit.training_set), pd.read_csv(kit.training_set_metadata)
+        test_lc, test_meta = pd.read_csv(kit.test_set), pd.read_csv(kit.test_set_metadata)
+        truth = pd.read_csv(kit.truth).set_index("object_id")
+    real_lc, real_meta = load_ztf(folder)
+    X_train = al.challenge.extract_features(train_lc, train_meta)
+    X_test = al.challenge.extract_features(test_lc, test_meta)
+    X_real = al.challenge.extract_features(real_lc, real_meta)
+    y_train = train_meta.set_index("object_id").loc[X_train.index, "class_name"].to_numpy()
+
+    print(f"real ZTF SNe Ia: {len(X_real)} objects; median points per object: real "
+          f"{X_real['n_obs'].median():.0f}, mock {X_test['n_obs'].median():.0f}; median detected fraction: real "
+          f"{X_real['det_fraction'].median():.2f}, mock {X_test['det_fraction'].median():.2f}")
+
+    # ---- OOD score: mock blind set (0) vs real (1)
+    meta_cols = ["hostgal_photoz", "hostgal_photoz_err", "distmod", "mwebv", "ddf", "log_peak_lum",
+                 "rise_time_rest", "decline_time_rest"]
+    absent = [c for c in X_train.columns if c.rsplit("_", 1)[-1] in ("u", "i", "z", "y") and "_" in c]
+    subsets = {"all features": list(X_train.columns),
+               "g, r light-curve features only": [c for c in X_train.columns
+                                                  if c not in meta_cols and c not in absent and c != "best_band"]}
+    rows = []
+    y_ood = np.r_[np.zeros(len(X_test)), np.ones(len(X_real))]
+    for subset, cols in subsets.items():
+        for method in ("mahalanobis", "isolation_forest"):
+            t0 = time.perf_counter()
+            ood = al.challenge.OODScore(method=method, random_state=0).fit(X_train[cols])
+            s = np.r_[ood.score_samples(X_test[cols]), ood.score_samples(X_real[cols])]
+            rows.append({"features": subset, "method": method, "n_features": len(cols),
+                         "AUC real vs mock": roc_auc_score(y_ood, -s),
+                         "flagged mock": np.mean(ood.predict(X_test[cols]) == -1),
+                         "flagged real": np.mean(ood.predict(X_real[cols]) == -1),
+                         "seconds": time.perf_counter() - t0})
+    print("\nOut-of-distribution score (fitted on the 1500 training mocks; AUC on the 1500 held-out mocks vs the "
+          "real SNe Ia; flagged at contamination=0.01):")
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    # ---- what the classifiers call the real SNe Ia
+    booster = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=8,
+                                             class_weight="balanced", early_stopping=False, random_state=0)
+    with threadpool_limits(1):
+        booster.fit(X_train, y_train)
+        real_pred = booster.predict(X_real)
+        mock_pred = booster.predict(X_test)
+    truth_test = truth.loc[X_test.index, "class_name"].to_numpy()
+    calls = {"features + boosting": pd.Series(real_pred).value_counts(normalize=True)}
+    mock_ia = np.mean(mock_pred[truth_test == "SNIa"] == "SNIa")
+
+    import torch
+
+    def with_photoz(seq, meta):
+        z = meta.set_index("object_id").loc[:, "hostgal_photoz"].to_numpy(np.float32)
+        return np.concatenate([seq, np.broadcast_to(z[:, None, None], (len(z), 1, seq.shape[2]))], axis=1)
+
+    seq_train, ids_train = al.challenge.bin_lightcurves(train_lc, train_meta, rest_frame=True)
+    seq_train = with_photoz(seq_train, train_meta)
+    seq_real, _ = al.challenge.bin_lightcurves(real_lc, real_meta, rest_frame=True)
+    seq_real = with_photoz(seq_real, real_meta)
+    y_int = np.array([classes.index(c) for c in train_meta.set_index("object_id").loc[ids_train, "class_name"]])
+    balance = torch.tensor(len(y_int) / (len(classes) * np.bincount(y_int, minlength=len(classes))),
+                           dtype=torch.float32)
+
+    def balanced_cross_entropy(logits, target):
+        return torch.nn.functional.cross_entropy(logits, target, weight=balance.to(logits.device))
+
+    cnn = al.nn.CNN1d(len(classes), n_pixels=seq_train.shape[2], in_channels=seq_train.shape[1], channels=(16, 32),
+                      kernel_size=5, global_pool=False, hidden=64, dropout=0.2, seed=0)
+    with threadpool_limits(1):
+        al.nn.train(cnn, (seq_train, y_int), loss=balanced_cross_entropy, epochs=15, batch_size=64, lr=3e-3,
+                    weight_decay=1e-4, seed=0, progress=False)
+        p_real = softmax(al.nn.predict(cnn, seq_real), axis=1)
+    calls["1D CNN"] = pd.Series(np.array(classes)[p_real.argmax(axis=1)]).value_counts(normalize=True)
+    table = pd.DataFrame(calls).fillna(0.0).reindex(classes).fillna(0.0)
+    print(f"\nWhat the chapter-7 classifiers call the {len(X_real)} real SNe Ia (share of objects; the booster "
+          f"calls {mock_ia:.2f} of the mock SNe Ia of the blind set SN Ia):")
+    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(f"1D CNN: median max probability on the real SNe Ia {np.median(p_real.max(axis=1)):.2f} "
+          f"(confident, and wrong: the OOD score is the warning)")
+    print(f"\n{time.perf_counter() - t_start:.0f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
