@@ -30,6 +30,7 @@ from astrolab.datasets._lines import fetch_hogg2010, load_hogg2010, make_line_da
 from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spectra
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._radio import crescent_image, fetch_eht_m87, load_ehtim_m87, make_eht_mock
+from astrolab.datasets._real_lightcurves import fetch_rrlyrae_s82, fetch_ztf_bts_snia
 from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._skymodels import SkyModel
 from astrolab.datasets._spectra import (
@@ -81,6 +82,8 @@ __all__ = [
     "fetch_eht_m87",
     "fetch_file",
     "fetch_hogg2010",
+    "fetch_rrlyrae_s82",
+    "fetch_ztf_bts_snia",
     "gaia_parallax_error",
     "integrate_threebody",
     "load_eht_stations",
