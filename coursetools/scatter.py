@@ -51,7 +51,7 @@ def run_seed(notebook_id: str, offset: int, values: dict[str, str], settings: di
     seed = base + offset
     _set_assignment(nb, "SEED", str(seed))
     probe = ("import json as _j, numpy as _np\n"
-             f"_vals = {{}}\n"
+             "_vals = {}\n"
              + "".join(f"try:\n    _vals[{k!r}] = float(_np.asarray({v}))\nexcept Exception as _e:\n"
                        f"    _vals[{k!r}] = repr(_e)\n" for k, v in values.items())
              + f"print({_MARK!r} + _j.dumps(_vals))")

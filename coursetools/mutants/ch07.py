@@ -22,5 +22,6 @@ MUTANTS: list[Mutant] = [
     Mutant("07-01", "private-is-public",
            "the private leaderboard is scored on the same half of the test set as the public one, so the public "
            "winner looks just as good in private",
-           replace=[("for half, rows in enumerate((public, ~public)):", "for half, rows in enumerate((public, public)):")]),
+           replace=[("for half, rows in enumerate((public, ~public)):",
+                     "for half, rows in enumerate((public, public)):")]),
 ]
