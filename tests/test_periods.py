@@ -99,3 +99,36 @@ def test_lasso_periodogram_api_and_errors():
         LassoPeriodogram(lam=-1.0).fit(t, t)
     with pytest.raises(ValueError, match="at least 10"):
         model.fit(t[:5], t[:5])
+
+
+@pytest.mark.parametrize("n_obs", [10, 14, 28, 36])
+def test_lasso_periodogram_short_light_curves_never_crash(n_obs):
+    # real stars with 28-36 epochs crashed at the refit (1 + 3 k > N): the components are capped by the data
+    rng = np.random.default_rng(n_obs)
+    t = np.sort(rng.uniform(0, 3000, n_obs))
+    y = 0.4 * np.sin(2 * np.pi * 1.6 * t) + 0.2 * np.sin(4 * np.pi * 1.6 * t) + 0.05 * rng.standard_normal(n_obs)
+    model = LassoPeriodogram(fmin=0.5, fmax=5, oversampling=2, lam_min_ratio=1e-4, n_lambdas=20).fit(
+        t, y, np.full(n_obs, 0.01))   # errors underestimated five times: the path wants every component
+    assert 1 + 3 * model.max_components_ <= n_obs / 2
+    assert model.frequencies_.size <= model.max_components_
+    assert np.all(model.bic_path_[:, 1] <= model.max_components_)
+
+
+def test_lasso_periodogram_rejects_tiny_and_degenerate_inputs():
+    t = np.linspace(0, 10, 12)
+    with pytest.raises(ValueError, match="at least 10"):
+        LassoPeriodogram().fit([], [])
+    with pytest.raises(ValueError, match="non-zero time"):
+        LassoPeriodogram().fit(np.zeros(12), t)
+    with pytest.raises(ValueError, match="cannot constrain"):
+        LassoPeriodogram().fit(t, t, bands=np.arange(12) % 3)
+    with pytest.raises(ValueError, match="bands must have one label"):
+        LassoPeriodogram().fit(t, t, bands=["r"])
+    with pytest.raises(ValueError, match="max_components"):
+        LassoPeriodogram(max_components=0).fit(t, t)
+    with pytest.raises(ValueError, match="max_amplitude"):
+        LassoPeriodogram(max_amplitude=-1).fit(t, t)
+    with pytest.raises(ValueError, match="error_scale"):
+        LassoPeriodogram(error_scale="chi2").fit(t, t)
+    with pytest.raises(ValueError, match="alias_periods"):
+        LassoPeriodogram(alias_periods=(0.0,)).fit(t, t)

@@ -24,26 +24,39 @@ def _design(t, f_start, step, n_f, block: int = 64):
     return np.concatenate([z.imag, z.real], axis=1)
 
 
-def _group_norms(beta, n_f):
-    return np.hypot(beta[:n_f], beta[n_f:])
+def _group_norms_mb(beta, n_f):
+    """Norm of each frequency's sines and cosines over the bands; ``beta`` has shape ``(n_bands, 2 n_f)``."""
+    return np.sqrt(np.sum(beta[:, :n_f]**2 + beta[:, n_f:]**2, axis=0))
 
 
-def _sinusoids(t, params):
-    """Mean + sum of a_k sin + b_k cos at free frequencies; params = [c, f_1.., a_1.., b_1..]."""
-    k = (len(params) - 1) // 3
-    f, a, b = params[1:1 + k], params[1 + k:1 + 2 * k], params[1 + 2 * k:]
+def _unpack(params, n_bands):
+    """``params = [c_1..c_B, f_1..f_k, a (B x k, band-major), b (B x k)]``; with one band ``[c, f, a, b]``."""
+    k = (len(params) - n_bands) // (1 + 2 * n_bands)
+    c, f = params[:n_bands], params[n_bands:n_bands + k]
+    a = params[n_bands + k:n_bands + k + n_bands * k].reshape(n_bands, k)
+    b = params[n_bands + k + n_bands * k:].reshape(n_bands, k)
+    return c, f, a, b
+
+
+def _sinusoids(t, params, band=None, n_bands=1):
+    """Offset + sum of a_k sin + b_k cos at free frequencies shared by the bands (``band``: index per time)."""
+    band = np.zeros(t.size, dtype=int) if band is None else band
+    c, f, a, b = _unpack(params, n_bands)
     arg = 2 * np.pi * np.outer(t, f)
-    return params[0] + np.sin(arg) @ a + np.cos(arg) @ b
+    return c[band] + np.sum(np.sin(arg) * a[band] + np.cos(arg) * b[band], axis=1)
 
 
-def _sinusoids_jacobian(t, params):
+def _sinusoids_jacobian(t, params, band=None, n_bands=1):
     """Derivatives of :func:`_sinusoids` with respect to ``params``, shape ``(t.size, params.size)``."""
-    k = (len(params) - 1) // 3
-    f, a, b = params[1:1 + k], params[1 + k:1 + 2 * k], params[1 + 2 * k:]
+    band = np.zeros(t.size, dtype=int) if band is None else band
+    c, f, a, b = _unpack(params, n_bands)
     arg = 2 * np.pi * np.outer(t, f)
     sin, cos = np.sin(arg), np.cos(arg)
-    d_f = 2 * np.pi * t[:, None] * (a * cos - b * sin)
-    return np.concatenate([np.ones((t.size, 1)), d_f, sin, cos], axis=1)
+    onehot = (band[:, None] == np.arange(n_bands)).astype(float)
+    d_f = 2 * np.pi * t[:, None] * (a[band] * cos - b[band] * sin)
+    d_a = (onehot[:, :, None] * sin[:, None, :]).reshape(t.size, -1)
+    d_b = (onehot[:, :, None] * cos[:, None, :]).reshape(t.size, -1)
+    return np.concatenate([onehot, d_f, d_a, d_b], axis=1)
 
 
 def _rises(before, after):
@@ -85,6 +98,13 @@ class LassoPeriodogram(BaseEstimator):
     The selected frequencies are then refined by non-linear least squares, which also gives their
     uncertainties.
 
+    With ``bands`` (multiband photometry), the frequencies are shared by the bands and each band has
+    its own offset, amplitudes and phases: a group is one frequency's sine and cosine in every band,
+    the natural group LASSO (the sparse counterpart of astropy's ``LombScargleMultiband``).
+
+    The number of components is capped by the data: the refit has ``B + k (1 + 2 B)`` parameters for
+    ``k`` components in ``B`` bands, and it is kept to at most half the number of measurements.
+
     Parameters
     ----------
     fmin, fmax : float
@@ -99,27 +119,51 @@ class LassoPeriodogram(BaseEstimator):
     n_lambdas, lam_min_ratio : int, float
         The path for ``lam="bic"``.
     max_components : int, default 12
-        Keep at most this many frequencies (the strongest) for the refit.
+        Keep at most this many frequencies (the strongest) for the refit; fewer when the data cannot
+        constrain them (at least two measurements per refitted parameter).
     max_iter, tol : int, float
         Iterations per ``lam`` and relative tolerance of the solver, :func:`astrolab.sparse.fista` (with
         the sine and cosine of each frequency as one group when ``group``).
     ebic_gamma : float, default 1
         Weight of the search penalty of the extended BIC (Chen & Chen 2008),
-        ``chi2 + 3 k ln N + 2 gamma ln C(n_freq, k)``: with thousands of trial frequencies the best
-        noise peak always improves chi2 by about ``2 ln n_freq``, so the plain BIC (``gamma = 0``)
-        lets noise in. This is the look-elsewhere effect, in the language of model selection.
+        ``chi2 + 3 k ln N + 2 gamma ln C(n_freq, k)`` (``(1 + 2 B) k ln N`` in ``B`` bands): with
+        thousands of trial frequencies the best noise peak always improves chi2 by about
+        ``2 ln n_freq``, so the plain BIC (``gamma = 0``) lets noise in. This is the look-elsewhere
+        effect, in the language of model selection.
+    max_amplitude : float or None, default 1
+        Reject a model on the path whose refit has a component with a semi-amplitude above this
+        fraction of the data's peak-to-peak range (in any band): two aliases cancelling each other.
+        ``None`` accepts any amplitude.
+    error_scale : None or "scatter", default None
+        ``"scatter"``: real photometric errors are often underestimated, so multiply ``dy`` by
+        ``sqrt(chi2 / dof)`` of the best single-frequency fit (the highest peak of ``|X^T r|``,
+        refined), when above 1, before anything else. ``None`` trusts ``dy``.
+    alias_periods : sequence of float or None, default None
+        Periods of the window function (e.g. ``(1.0, 365.25)`` days for ground-based data). The
+        strongest frequency ``f`` (and its harmonics) is compared with ``f + m / P`` for
+        ``m = +-1, +-2`` by the chi2 of the full refit, and the best one kept.
 
     Attributes
     ----------
     frequency_ : ndarray
         The grid.
     power_ : ndarray
-        Amplitude ``sqrt(a_j^2 + b_j^2)`` at each grid frequency at the chosen ``lam``: the sparse spectrum.
+        Amplitude ``sqrt(a_j^2 + b_j^2)`` at each grid frequency at the chosen ``lam`` (root sum of squares
+        over the bands): the sparse spectrum.
     lam_ : float
         The chosen penalty (absolute).
     frequencies_, frequency_errors_, amplitudes_ : ndarray
         Refined frequencies of the selected components, strongest first, with 1-sigma errors and
-        semi-amplitudes.
+        semi-amplitudes (shape ``(n_bands, k)`` with ``bands``, root sum of squares over bands for the order).
+    bands_ : ndarray
+        The band labels (``[None]`` without ``bands``).
+    max_components_ : int
+        The cap actually used (``max_components`` or the data's limit).
+    error_scale_ : float
+        The factor applied to ``dy`` (1 unless ``error_scale="scatter"``).
+    aliases_ : list of tuple
+        ``(shift, frequency, chi2)`` of each alias candidate tried (``shift`` in cycles per unit time;
+        ``0`` is the LASSO's own pick), empty without ``alias_periods``.
     bic_path_ : ndarray
         ``(lam, n_selected, BIC)`` along the path, starting at ``lam_max`` (nothing selected).
 
@@ -131,11 +175,20 @@ class LassoPeriodogram(BaseEstimator):
     >>> model = LassoPeriodogram(fmin=0.1, fmax=4).fit(t, y, np.full(120, 0.01))
     >>> round(float(model.frequencies_[0]), 4)
     1.7
+
+    Two bands, one frequency, different amplitudes and offsets:
+
+    >>> band = np.where(np.arange(120) % 2, "g", "r")
+    >>> y2 = np.where(band == "g", 0.5 + 0.4, 0.3) * np.sin(2 * np.pi * 1.7 * t) + (band == "g")
+    >>> multi = LassoPeriodogram(fmin=0.1, fmax=4).fit(t, y2, np.full(120, 0.01), bands=band)
+    >>> round(float(multi.frequencies_[0]), 4), multi.amplitudes_.shape
+    (1.7, (2, 1))
     """
 
     def __init__(self, *, fmin: float = 0.05, fmax: float = 6.0, oversampling: float = 5.0, lam="bic",
                  group: bool = True, n_lambdas: int = 12, lam_min_ratio: float = 0.01, max_components: int = 12,
-                 max_iter: int = 300, tol: float = 1e-4, ebic_gamma: float = 1.0):
+                 max_iter: int = 300, tol: float = 1e-4, ebic_gamma: float = 1.0, max_amplitude=1.0,
+                 error_scale=None, alias_periods=None):
         self.fmin = fmin
         self.fmax = fmax
         self.oversampling = oversampling
@@ -147,19 +200,31 @@ class LassoPeriodogram(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.ebic_gamma = ebic_gamma
+        self.max_amplitude = max_amplitude
+        self.error_scale = error_scale
+        self.alias_periods = alias_periods
 
-    def _validate(self, t, y, dy):
+    def _validate(self, t, y, dy, bands):
         t = np.asarray(t, dtype=float)
         y = np.asarray(y, dtype=float)
         dy = np.ones_like(y) if dy is None else np.asarray(dy, dtype=float)
         if t.ndim != 1 or y.shape != t.shape or dy.shape != t.shape:
             raise ValueError(f"t, y and dy must be 1-D arrays of the same length, got {t.shape}, {y.shape}, {dy.shape}")
+        if bands is None:
+            labels, band = np.array([None]), np.zeros(t.size, dtype=int)
+        else:
+            bands = np.asarray(bands)
+            if bands.shape != t.shape:
+                raise ValueError(f"bands must have one label per measurement, got shape {bands.shape} for {t.shape}")
+            labels, band = np.unique(bands, return_inverse=True)
         if t.size < 10:
             raise ValueError(f"need at least 10 measurements, got {t.size}")
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(dy))):
-            raise ValueError("t, y and dy must be finite (no NaN)")
+            raise ValueError("t, y and dy must be finite (no NaN): drop the NaN measurements first")
         if not np.all(dy > 0):
             raise ValueError("dy must be positive")
+        if not np.ptp(t) > 0:
+            raise ValueError("t must span a non-zero time (all measurements at one time)")
         if not 0 <= self.fmin < self.fmax:
             raise ValueError(f"need 0 <= fmin < fmax, got fmin={self.fmin!r}, fmax={self.fmax!r}")
         if not self.ebic_gamma >= 0:
@@ -168,112 +233,197 @@ class LassoPeriodogram(BaseEstimator):
             raise ValueError(f"oversampling must be positive, got {self.oversampling!r}")
         if not (self.lam == "bic" or (isinstance(self.lam, (int, float)) and 0 < self.lam <= 1)):
             raise ValueError(f"lam must be 'bic' or a fraction of lam_max in (0, 1], got {self.lam!r}")
-        return t, y, dy
+        if not (isinstance(self.max_components, (int, np.integer)) and self.max_components >= 1):
+            raise ValueError(f"max_components must be a positive integer, got {self.max_components!r}")
+        if self.max_amplitude is not None and not self.max_amplitude > 0:
+            raise ValueError(f"max_amplitude must be positive or None, got {self.max_amplitude!r}")
+        if self.error_scale not in (None, "scatter"):
+            raise ValueError(f"error_scale must be None or 'scatter', got {self.error_scale!r}")
+        if self.alias_periods is not None and not np.all(np.asarray(self.alias_periods, float) > 0):
+            raise ValueError(f"alias_periods must be positive periods, got {self.alias_periods!r}")
+        n_bands = labels.size
+        cap = int((t.size / 2 - n_bands) // (1 + 2 * n_bands))
+        if cap < 1:
+            raise ValueError(f"{t.size} measurements in {n_bands} band(s) cannot constrain one sinusoid "
+                             f"(need at least {2 * (1 + 3 * n_bands)})")
+        return t, y, dy, band, labels, min(self.max_components, cap)
 
-    def fit(self, t, y, dy=None):
-        """Fit the sparse spectrum of ``y(t)`` with errors ``dy``; returns ``self``."""
-        t, y, dy = self._validate(t, y, dy)
-        span = t.max() - t.min()
+    def fit(self, t, y, dy=None, bands=None):
+        """Fit the sparse spectrum of ``y(t)`` with errors ``dy`` (and band labels ``bands``); returns ``self``."""
+        t, y, dy, band, labels, cap = self._validate(t, y, dy, bands)
+        n_bands = labels.size
+        rows = [np.flatnonzero(band == b) for b in range(n_bands)]
+        t0 = t.min()
+        tt = t - t0
+        span = np.ptp(t)
         step = 1 / (self.oversampling * span)
         freqs = np.arange(max(self.fmin, step), self.fmax, step)
         n_f = freqs.size
+        self._shape = (n_bands, n_f, rows, band)
         w = 1 / dy
-        mean = np.sum(y * w**2) / np.sum(w**2)
-        r = (y - mean) * w
-        X = _design(t - t.min(), freqs[0], step, n_f) * w[:, None]
-        grad0 = X.T @ r
-        lam_max = float(np.max(_group_norms(grad0, n_f)) if self.group else np.max(np.abs(grad0)))
+        mean = np.array([np.sum(y[r] * w[r]**2) / np.sum(w[r]**2) for r in rows])
+        r = (y - mean[band]) * w
+        X = _design(tt, freqs[0], step, n_f) * w[:, None]
+        self._Xb = [X] if n_bands == 1 else [X[rw] for rw in rows]
+        grad0 = self._rmatvec(r)
+        self.error_scale_ = 1.0
+        if self.error_scale == "scatter":
+            j = int(np.argmax(_group_norms_mb(grad0, n_f)))
+            one = self._refit(tt, y, dy, band, n_bands, freqs[[j]], grad0[:, [j]] * 0, grad0[:, [n_f + j]] * 0)
+            s = np.sqrt(one[1] / max(t.size - one[0].size, 1))
+            if s > 1:
+                self.error_scale_ = float(s)
+                dy, w, r, grad0 = dy * s, w / s, r / s, grad0 / s
+                self._Xb = [x / s for x in self._Xb]
+        lam_max = float(np.max(self._score(grad0, n_f)))
         ratios = (np.geomspace(1, self.lam_min_ratio, self.n_lambdas)[1:] if self.lam == "bic" else [self.lam])
-        beta = np.zeros(2 * n_f)
+        beta = np.zeros((n_bands, 2 * n_f))
         chi2_null = float(np.sum(r**2))
         path = [(lam_max, 0, chi2_null)]        # lam_max: nothing selected, the constant light curve
         best = (chi2_null, lam_max, beta.copy(), None)
         lam_prev = lam_max
+        ptp = np.array([np.ptp(y[rw]) for rw in rows])
+        per_component = 1 + 2 * n_bands
         for ratio in ratios:
             lam = ratio * lam_max
-            beta = self._solve_screened(X, r, beta, lam, lam_prev, n_f)
+            beta = self._solve_screened(r, beta, lam, lam_prev, n_f)
             lam_prev = lam
-            power = _group_norms(beta, n_f)
-            picked = self._pick(power)
-            refit = (self._refit(t - t.min(), y, dy, freqs[picked], beta[picked], beta[n_f + picked])
+            power = _group_norms_mb(beta, n_f)
+            picked = self._pick(power, cap)
+            refit = (self._refit(tt, y, dy, band, n_bands, freqs[picked], beta[:, picked], beta[:, n_f + picked])
                      if picked.size else None)
             chi2 = chi2_null if refit is None else refit[1]
             k = picked.size
-            bic = chi2 + 3 * k * np.log(t.size) + 2 * self.ebic_gamma * (
+            bic = chi2 + per_component * k * np.log(t.size) + 2 * self.ebic_gamma * (
                 special.gammaln(n_f + 1) - special.gammaln(k + 1) - special.gammaln(n_f - k + 1))
+            if refit is not None and self.max_amplitude is not None:
+                _, _, a, b = _unpack(refit[0], n_bands)
+                if np.any(np.hypot(a, b) > self.max_amplitude * ptp[:, None]):
+                    bic = np.inf  # aliases cancelling each other: not a light curve
             path.append((lam, picked.size, bic))
             if bic < best[0] or self.lam != "bic":
                 best = (bic, lam, beta.copy(), refit)
             if self.lam == "bic" and len(path) > 3 and _rises(path[-3][2], path[-2][2]) and _rises(path[-2][2], bic):
                 break  # BIC rising twice in a row: further down the path only adds noise
-            if picked.size >= self.max_components:
+            if picked.size >= cap:
                 break  # the dictionary's budget is spent
+        del self._Xb
         _, self.lam_, beta, refit = best
         self.frequency_ = freqs
-        self.power_ = _group_norms(beta, n_f)
+        self.power_ = _group_norms_mb(beta, n_f)
         self.bic_path_ = np.array(path)
-        self.t0_ = t.min()
+        self.t0_ = t0
+        self.bands_ = labels
+        self.max_components_ = cap
+        self.aliases_ = []
+        if refit is not None and self.alias_periods is not None:
+            refit = self._resolve_aliases(tt, y, dy, band, n_bands, refit, step)
         if refit is None:
-            self.frequencies_ = self.frequency_errors_ = self.amplitudes_ = np.array([])
-            self.params_ = np.array([mean])
+            self.frequencies_ = self.frequency_errors_ = np.array([])
+            self.amplitudes_ = np.array([]) if n_bands == 1 else np.zeros((n_bands, 0))
+            self.params_ = mean
         else:
             self.params_, _, errors = refit
-            k = (len(self.params_) - 1) // 3
-            f, a, b = self.params_[1:1 + k], self.params_[1 + k:1 + 2 * k], self.params_[1 + 2 * k:]
-            order = np.argsort(-np.hypot(a, b))
+            _, f, a, b = _unpack(self.params_, n_bands)
+            k = f.size
+            amp = np.hypot(a, b)
+            order = np.argsort(-np.sqrt(np.sum(amp**2, axis=0)))
             self.frequencies_ = f[order]
-            self.frequency_errors_ = errors[1:1 + k][order]
-            self.amplitudes_ = np.hypot(a, b)[order]
+            self.frequency_errors_ = errors[n_bands:n_bands + k][order]
+            self.amplitudes_ = amp[0, order] if n_bands == 1 else amp[:, order]
+        del self._shape
         return self
 
-    def _score(self, corr, n_f):
-        return _group_norms(corr, n_f) if self.group else np.maximum(np.abs(corr[:n_f]), np.abs(corr[n_f:]))
+    def _resolve_aliases(self, tt, y, dy, band, n_bands, refit, step):
+        """Try ``f + m / P`` for the strongest ``f`` (its harmonics shifted with it); keep the lowest chi2."""
+        c, f, a, b = _unpack(refit[0], n_bands)
+        main = f[np.argmax(np.sum(np.hypot(a, b)**2, axis=0))]
+        n = np.rint(f / main)
+        harmonic = (n >= 1) & (np.abs(f - n * main) <= n * step)
+        candidates = [(0.0, refit)]
+        shifts = sorted({m / p for p in np.atleast_1d(np.asarray(self.alias_periods, float)) for m in (-2, -1, 1, 2)})
+        for shift in shifts:
+            new = main + shift
+            if not self.fmin <= new <= self.fmax:
+                continue
+            f_new = np.where(harmonic, n * new, f)
+            if np.min(np.abs(f_new[harmonic][:, None] - f[~harmonic][None, :]), initial=np.inf) < step:
+                continue  # the alias is already a component of its own
+            candidates.append((shift, self._refit(tt, y, dy, band, n_bands, f_new, a, b)))
+        self.aliases_ = [(float(s), float(main + s), float(fit[1])) for s, fit in candidates]
+        return min(candidates, key=lambda item: item[1][1])[1]
 
-    def _solve_screened(self, X, r, beta, lam, lam_prev, n_f):
+    def _matvec(self, beta):
+        n_bands, n_f, rows, _ = self._shape
+        out = np.empty(rows[0].size if n_bands == 1 else sum(rw.size for rw in rows))
+        for b, (x, rw) in enumerate(zip(self._Xb, rows, strict=True)):
+            nz = np.flatnonzero(beta[b])
+            out[rw] = x @ beta[b] if nz.size > beta.shape[1] // 4 else x[:, nz] @ beta[b, nz]
+        return out
+
+    def _rmatvec(self, res):
+        _, _, rows, _ = self._shape
+        return np.stack([x.T @ res[rw] for x, rw in zip(self._Xb, rows, strict=True)])
+
+    def _score(self, corr, n_f):
+        return _group_norms_mb(corr, n_f) if self.group else np.max(
+            np.maximum(np.abs(corr[:, :n_f]), np.abs(corr[:, n_f:])), axis=0)
+
+    def _solve_screened(self, r, beta, lam, lam_prev, n_f):
         """FISTA on the frequencies that the sequential strong rule keeps (Tibshirani et al. 2012),
         enlarged until the KKT conditions hold for every frequency: the exact answer, far faster."""
-        grid = _SparseInput(X)
-        corr = grid.rmatvec(r - grid.matvec(beta))
-        keep = (self._score(corr, n_f) >= 2 * lam - lam_prev) | (_group_norms(beta, n_f) > 0)
+        n_bands, _, rows, _ = self._shape
+        corr = self._rmatvec(r - self._matvec(beta))
+        keep = (self._score(corr, n_f) >= 2 * lam - lam_prev) | (_group_norms_mb(beta, n_f) > 0)
         previous = beta
         while True:
             idx = np.flatnonzero(keep)
             cols = np.concatenate([idx, n_f + idx])
-            sub = X[:, cols]
+            if n_bands == 1:
+                sub = self._Xb[0][:, cols]
+            else:
+                sub = np.zeros((r.size, n_bands * cols.size))
+                for b, (x, rw) in enumerate(zip(self._Xb, rows, strict=True)):
+                    sub[rw, b * cols.size:(b + 1) * cols.size] = x[:, cols]
             L = float(np.linalg.eigvalsh(sub @ sub.T)[-1]) if idx.size else 1.0  # ||sub||_2^2, cheaply
-            beta = np.zeros(2 * n_f)
-            if idx.size:  # warm start; with group=True the sine and cosine of a frequency are one group
-                groups = np.tile(np.arange(idx.size), 2) if self.group else None
-                beta[cols], _ = fista(_SparseInput(sub), r, lam, x0=previous[cols], lipschitz=L, groups=groups,
-                                      max_iter=self.max_iter, tol=self.tol)
-            corr = grid.rmatvec(r - grid.matvec(beta))
+            beta = np.zeros((n_bands, 2 * n_f))
+            if idx.size:  # warm start; with group=True one frequency's sines and cosines are one group
+                groups = np.tile(np.arange(idx.size), 2 * n_bands) if self.group else None
+                x, _ = fista(_SparseInput(sub), r, lam, x0=previous[:, cols].ravel(), lipschitz=L, groups=groups,
+                             max_iter=self.max_iter, tol=self.tol)
+                beta[:, cols] = x.reshape(n_bands, cols.size)
+            corr = self._rmatvec(r - self._matvec(beta))
             violated = (self._score(corr, n_f) > lam * (1 + 1e-3)) & ~keep
             if not violated.any():
                 return beta
             keep |= violated
 
-    def _pick(self, power):
+    @staticmethod
+    def _pick(power, cap):
         """Local maxima of the sparse spectrum (adjacent grid frequencies share one peak), strongest first."""
         nz = np.flatnonzero(power > 0)
         if nz.size == 0:
             return nz
         peaks = [k for k in nz if power[k] >= power[max(k - 1, 0)] and power[k] >= power[min(k + 1, power.size - 1)]]
         peaks = np.array(sorted(peaks, key=lambda k: -power[k]))
-        return peaks[: self.max_components]
+        return peaks[:cap]
 
     @staticmethod
-    def _refit(t, y, dy, f0, a0, b0):
+    def _refit(t, y, dy, band, n_bands, f0, a0, b0):
         def resid(p):
-            return (y - _sinusoids(t, p)) / dy
+            return (y - _sinusoids(t, p, band, n_bands)) / dy
 
         def jac(p):  # exact derivatives: one evaluation instead of one per parameter by finite differences
-            return -_sinusoids_jacobian(t, p) / dy[:, None]
-        p0 = np.concatenate([[np.average(y, weights=dy**-2)], f0, a0, b0])
-        sol = optimize.least_squares(resid, p0, jac=jac, method="lm", x_scale="jac")
+            return -_sinusoids_jacobian(t, p, band, n_bands) / dy[:, None]
+        offsets = [np.average(y[band == b], weights=dy[band == b]**-2) for b in range(n_bands)]
+        p0 = np.concatenate([offsets, f0, np.ravel(a0), np.ravel(b0)])
+        method = "lm" if t.size >= p0.size else "trf"
+        sol = optimize.least_squares(resid, p0, jac=jac, method=method, x_scale="jac")
         k = f0.size
-        flip = sol.x[1:1 + k] < 0   # sin(-x) = -sin(x): a negative frequency is the same sinusoid
-        sol.x[1:1 + k][flip] *= -1
-        sol.x[1 + k:1 + 2 * k][flip] *= -1
+        flip = sol.x[n_bands:n_bands + k] < 0   # sin(-x) = -sin(x): a negative frequency is the same sinusoid
+        sol.x[n_bands:n_bands + k][flip] *= -1
+        a = sol.x[n_bands + k:n_bands + k + n_bands * k].reshape(n_bands, k)
+        a[:, flip] *= -1
         chi2 = float(np.sum(sol.fun**2))
         try:
             cov = np.linalg.inv(sol.jac.T @ sol.jac) * max(chi2 / max(t.size - sol.x.size, 1), 1.0)
@@ -282,8 +432,19 @@ class LassoPeriodogram(BaseEstimator):
             errors = np.full(sol.x.size, np.nan)
         return sol.x, chi2, errors
 
-    def predict(self, t):
-        """The refined model light curve at times ``t``."""
+    def predict(self, t, bands=None):
+        """The refined model light curve at times ``t`` (in bands ``bands`` for a multiband fit)."""
         if not hasattr(self, "params_"):
             raise ValueError("this LassoPeriodogram is not fitted yet: call fit(t, y, dy) first")
-        return _sinusoids(np.asarray(t, float) - self.t0_, self.params_)
+        t = np.asarray(t, float)
+        n_bands = self.bands_.size
+        if bands is None:
+            if n_bands > 1:
+                raise ValueError(f"this LassoPeriodogram was fitted in bands {list(self.bands_)}: pass bands")
+            band = np.zeros(t.size, dtype=int)
+        else:
+            bands = np.asarray(bands)
+            if n_bands == 1 or bands.shape != t.shape or not np.isin(bands, self.bands_).all():
+                raise ValueError(f"bands must be one of the fitted bands {list(self.bands_)} for each time")
+            band = np.searchsorted(self.bands_, bands)
+        return _sinusoids(t - self.t0_, self.params_, band, n_bands)
