@@ -10,12 +10,9 @@ detections in g and r); without it the script says so and exits with status 0.
 Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3000)``, its boosting and
 1D-CNN recipes):
 
-1. the real light curves in the kit's format: ``flux = 10**(-0.4 (mag - 27.5))`` (the AB zero point 27.5
-   of :func:`astrolab.datasets.make_transients`), ``flux_err = flux * magerr * ln(10) / 2.5``, passband
-   1 (g), 2 (ZTF r) and 3 (i: one point in the dev sample), ``detected = 1`` (detections only);
-   metadata from the BTS table:
-   ``hostgal_photoz`` = the spectroscopic redshift, ``hostgal_photoz_err`` = 0, ``distmod`` from it
-   (Planck18, as the mocks), ``mwebv = A_V / 3.1``, ``ddf = 0``;
+1. the real light curves (``astrolab.datasets.fetch_ztf_bts_snia``) in the kit's format
+   (``astrolab.challenge.from_magnitudes``: AB zero point 27.5 as the mocks, detections only, the
+   spectroscopic redshift as ``hostgal_photoz``, ``mwebv = A_V / 3.1``);
 2. :class:`astrolab.challenge.OODScore` fitted on the training features and scored on the held-out mock
    blind set (label 0) and the real SNe Ia (label 1): ROC AUC for both methods, on all features and on
    the light-curve features of g and r only (no metadata, no absent band: the shift that remains when
@@ -34,36 +31,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ZP = 27.5
-BTS_COLUMNS = ["ZTFID", "IAUID", "RA", "Dec", "peakt", "peakfilt", "peakmag", "peakabs", "duration", "rise",
-               "fade", "type", "redshift", "b", "A_V"]
-
 
 def load_ztf(folder):
-    """Real ZTF SN Ia light curves and metadata in the challenge kit's format."""
-    from astrolab.datasets._transients import _Cosmology
+    """Real ZTF SN Ia light curves and metadata in the challenge kit's format (the mirror's folder)."""
+    import astrolab as al
 
-    bts = pd.read_csv(folder / "bts.csv", header=None, names=BTS_COLUMNS, skip_blank_lines=True)
-    bts = bts.dropna(subset=["ZTFID"]).reset_index(drop=True)
-    parts, ids = [], {}
-    for k, path in enumerate(sorted((folder / "light-curves").glob("*.csv"))):
-        lc = pd.read_csv(path)
-        object_id = 10_000_000 + k
-        ids[path.stem] = object_id
-        flux = 10 ** (-0.4 * (lc["mag"].to_numpy() - ZP))
-        parts.append(pd.DataFrame({"object_id": object_id, "mjd": lc["time"].to_numpy(),
-                                   "passband": lc["band"].map({"g": 1, "R": 2, "r": 2, "i": 3}).to_numpy(),
-                                   "flux": flux, "flux_err": flux * lc["magerr"].to_numpy() * np.log(10) / 2.5,
-                                   "detected": 1}))
-    lightcurves = pd.concat(parts, ignore_index=True)
-    bts = bts[bts["ZTFID"].isin(ids)]
-    z = pd.to_numeric(bts["redshift"], errors="coerce").to_numpy()
-    metadata = pd.DataFrame({"object_id": bts["ZTFID"].map(ids).to_numpy(), "ddf": 0, "hostgal_photoz": z,
-                             "hostgal_photoz_err": 0.0, "distmod": _Cosmology().distmod(np.maximum(z, 1e-3)),
-                             "mwebv": pd.to_numeric(bts["A_V"], errors="coerce").to_numpy() / 3.1})
-    metadata = metadata[np.isfinite(z) & (z > 0)].sort_values("object_id", ignore_index=True)
-    lightcurves = lightcurves[lightcurves["object_id"].isin(metadata["object_id"])]
-    return lightcurves.reset_index(drop=True), metadata
+    ztf = al.datasets.fetch_ztf_bts_snia(mirror=folder.parent)
+    return al.challenge.from_magnitudes(ztf.lightcurves, ztf.catalog)
 
 
 def main():

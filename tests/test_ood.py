@@ -107,3 +107,26 @@ def test_distance_needs_mahalanobis():
     ood = OODScore(method="isolation_forest", n_estimators=5, random_state=0).fit(X)
     with pytest.raises(ValueError, match="distance needs method='mahalanobis'"):
         ood.distance(np.zeros((1, 2)))
+
+
+def test_from_magnitudes_converts_and_checks_its_input():
+    import pandas as pd
+
+    from astrolab.challenge import from_magnitudes
+
+    lc = pd.DataFrame({"id": ["a", "a", "b"], "time": [1.0, 2.0, 1.0], "mag": [27.5, 25.0, 20.0],
+                       "mag_err": [0.1, 0.2, 0.1], "band": ["g", "r", "r"]})
+    cat = pd.DataFrame({"id": ["a", "b"], "redshift": [0.05, 0.1], "A_V": [0.31, 0.0]})
+    kit_lc, meta = from_magnitudes(lc, cat)
+    assert kit_lc["flux"].round(6).tolist() == [1.0, 10.0, 10 ** 3]
+    assert np.allclose(kit_lc["flux_err"] / kit_lc["flux"], np.array([0.1, 0.2, 0.1]) * np.log(10) / 2.5)
+    assert meta["mwebv"].round(6).tolist() == [0.1, 0.0] and meta["hostgal_photoz"].tolist() == [0.05, 0.1]
+    assert meta["distmod"].iloc[1] > meta["distmod"].iloc[0] > 35
+    with pytest.raises(ValueError, match="letters of 'ugrizy'"):
+        from_magnitudes(lc.assign(band="R"), cat)
+    with pytest.raises(ValueError, match="missing \\['A_V'\\]"):
+        from_magnitudes(lc, cat.drop(columns="A_V"))
+    with pytest.raises(ValueError, match="finite"):
+        from_magnitudes(lc.assign(mag=np.nan), cat)
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        from_magnitudes(lc.to_dict(), cat)

@@ -4,13 +4,15 @@ An instructor runs :func:`make_challenge` (training set with labels, blind test 
 apart), learners submit a CSV of class probabilities, :func:`score` checks it with
 :func:`validate_submission` and returns the PLAsTiCC weighted log-loss (:func:`weighted_log_loss`),
 and a :class:`Leaderboard` ranks the submissions. :class:`OODScore` flags inputs unlike the training
-set (another survey's light curves) before anyone trusts a classifier's prediction.
+set (another survey's light curves) before anyone trusts a classifier's prediction;
+:func:`from_magnitudes` brings real survey photometry into the kit's format.
 """
 
 from astrolab.challenge._baselines import class_prior_submission, extract_features
 from astrolab.challenge._kit import Leaderboard, make_challenge, make_submission, score, validate_submission
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
 from astrolab.challenge._ood import OODScore
+from astrolab.challenge._real import from_magnitudes
 from astrolab.challenge._sequences import bin_lightcurves
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "bin_lightcurves",
     "class_prior_submission",
     "extract_features",
+    "from_magnitudes",
     "make_challenge",
     "make_submission",
     "score",
