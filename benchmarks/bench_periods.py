@@ -7,6 +7,10 @@ astropy's ``autopower`` with 10 samples per peak; the LASSO periodogram fits the
 spectrum, refines it and gives errors, so it is expected to be far slower: the quality column says
 what the time buys. A run takes about 2-3 minutes (one timed call per side, no warm-up); the memory
 column is the peak of one star's fit.
+
+With the real-data mirror (``ASTROLAB_MIRROR``, see ``real_periods.py``) a second row runs both on the 242 real
+Stripe 82 RR Lyrae of the dev sample, r band, with the LASSO's real-data options and the same local refinement of
+each method's best frequency (about 3 minutes); without it, that row is left out.
 """
 
 from __future__ import annotations
@@ -47,6 +51,41 @@ def recovered(found):
     return np.abs(np.asarray(found) / truth - 1) < TOLERANCE
 
 
+def _real_cases():
+    import real_periods
+
+    if not (real_periods.mirror() / "rrlyrae-s82-dev").is_dir():
+        print("bench_periods: the real Stripe 82 RR Lyrae are not here (set ASTROLAB_MIRROR): no real-data row")
+        return []
+    from _harness import Case
+
+    @functools.cache
+    def real_stars():
+        return [(1 / period, lc[lc["band"] == "r"]) for _, _, period, lc in real_periods.load(real_periods.mirror())]
+
+    lasso_r = real_periods.methods()["LassoPeriodogram real-data options (r)"][0]
+    ls_r = real_periods.methods()["LombScargle (r)"][0]
+
+    def run(method):
+        found = []
+        for _, lc in real_stars():
+            t, y, dy = (lc[c].to_numpy() for c in ("time", "mag", "magerr"))
+            f = method(t, y, dy, None)
+            found.append(real_periods.refine(t - t.min(), y, dy, np.zeros(t.size), f) if np.isfinite(f) else f)
+        return np.array(found)
+
+    def quality(ours, theirs):
+        truth = np.array([f for f, _ in real_stars()])
+        a, b = (np.abs(np.asarray(x) / truth - 1) < real_periods.TOLERANCE for x in (ours, theirs))
+        return (f"periods within 1 %: LASSO {a.mean():.1%}, Lomb-Scargle {b.mean():.1%} of {truth.size} real stars; "
+                f"LASSO only {np.sum(a & ~b)}, LS only {np.sum(b & ~a)}")
+
+    return [Case("3b", "period search, real Stripe 82 RR Lyrae (dev sample, r band, ~55 epochs over 8 yr)",
+                 ("astrolab LassoPeriodogram (real-data options) + local refit", lambda: run(lasso_r)),
+                 ("astropy LombScargle.autopower + the same local refit", lambda: run(ls_r)),
+                 quality=quality, setup=real_stars, max_repeat=1, warmup=False)]
+
+
 def cases():
     from _harness import Case, peak_memory
 
@@ -62,4 +101,4 @@ def cases():
     return [Case("3b", f"period search, {N_STARS} mock RR Lyrae/Cepheid light curves (150 points, ground)",
                  ("astrolab LassoPeriodogram (group LASSO + eBIC + refit)", lambda: [lasso_one(s) for s in stars()]),
                  ("astropy LombScargle.autopower (highest peak)", lambda: [lomb_scargle_one(s) for s in stars()]),
-                 quality=quality, setup=stars, memory=memory, max_repeat=1, warmup=False)]
+                 quality=quality, setup=stars, memory=memory, max_repeat=1, warmup=False)] + _real_cases()

@@ -10,11 +10,13 @@ none was tuned on these stars:
 
 - measurements with a non-finite magnitude or a non-positive error are dropped;
 - frequency range 0.05-6 /d for every method (notebook 03-05's range), grid step ``1 / (5 T)``
-  (Lomb-Scargle: 10 samples per peak, its own default);
+  (Lomb-Scargle: 10 samples per peak; ``LombScargleMultiband`` with ``method="fast"``: its default
+  "flexible" method takes about 45 s per star);
 - every method's best frequency is refined by the same local non-linear least-squares fit of one
   sinusoid (per-band offsets, amplitudes and phases sharing the frequency in the multiband case);
 - the LASSO's "real data" settings: ``error_scale="scatter"`` (errors rescaled by the scatter of the best
-  single-frequency fit) and ``alias_periods=(1, 365.25)`` (the ground-based window: day and year).
+  single-frequency fit), ``alias_periods=(1, 365.25)`` (the ground-based window: day and year) and
+  ``max_screened="auto"`` (a working set for FISTA, needed with ~10^5 trial frequencies and ~50 points).
 
 A period is recovered when it is within 1 % of the published one. Failures are sorted into alias classes
 relative to the published frequency ``f0``: harmonic (2 f0, f0 / 2), daily (``f0 +- m`` per day, |m| <= 3),
@@ -36,7 +38,13 @@ from scipy import optimize
 
 FMIN, FMAX = 0.05, 6.0
 TOLERANCE = 0.01
-REAL_DATA_OPTIONS = {"error_scale": "scatter", "alias_periods": (1.0, 365.25)}
+REAL_DATA_OPTIONS = {"error_scale": "scatter", "alias_periods": (1.0, 365.25), "max_screened": "auto",
+                     "nested": True}
+
+
+def mirror():
+    """The real-data mirror: ``$ASTROLAB_MIRROR`` or ``../shared/realdata`` beside the repository."""
+    return Path(os.environ.get("ASTROLAB_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "realdata")
 
 
 def load(mirror):
@@ -93,7 +101,7 @@ def methods():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             f, p = LombScargleMultiband(t, y, band, dy).autopower(
-                minimum_frequency=FMIN, maximum_frequency=FMAX, samples_per_peak=10)
+                method="fast", sb_method="fast", minimum_frequency=FMIN, maximum_frequency=FMAX, samples_per_peak=10)
         return f[np.argmax(p)]
 
     def lasso(options, multiband):
@@ -113,7 +121,7 @@ def methods():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirror", default=os.environ.get("ASTROLAB_MIRROR", "/work/shared/realdata"))
+    parser.add_argument("--mirror", default=str(mirror()))
     parser.add_argument("--n-stars", type=int, default=None)
     parser.add_argument("--methods", default=None, help="comma-separated substrings of method names")
     parser.add_argument("--out", default=None)

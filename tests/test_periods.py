@@ -132,3 +132,55 @@ def test_lasso_periodogram_rejects_tiny_and_degenerate_inputs():
         LassoPeriodogram(error_scale="chi2").fit(t, t)
     with pytest.raises(ValueError, match="alias_periods"):
         LassoPeriodogram(alias_periods=(0.0,)).fit(t, t)
+
+
+def _nightly(n_obs, span, seed):
+    """Ground-based times: one site, 6-h nights (the 1-day window)."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.integers(0, span, n_obs) + rng.uniform(0.3, 0.55, n_obs))
+
+
+def test_multiband_shares_the_frequency_and_fits_each_band():
+    t = _nightly(150, 300, 0)
+    band = np.array(["g", "r", "i"])[np.arange(150) % 3]
+    amp = {"g": 0.5, "r": 0.35, "i": 0.25}
+    rng = np.random.default_rng(1)
+    y = np.array([amp[b] for b in band]) * np.sin(2 * np.pi * 1.83 * t) + (band == "g") * 0.4
+    y = y + 0.01 * rng.standard_normal(150)
+    model = LassoPeriodogram(fmin=0.2, fmax=4, alias_periods=(1.0,)).fit(t, y, np.full(150, 0.01), bands=band)
+    assert model.frequencies_[0] == pytest.approx(1.83, rel=1e-4)
+    assert list(model.bands_) == ["g", "i", "r"] and model.amplitudes_.shape[0] == 3
+    assert model.amplitudes_[:, 0] == pytest.approx([0.5, 0.25, 0.35], rel=0.1)
+    assert np.std(y - model.predict(t, bands=band)) < 0.02
+    with pytest.raises(ValueError, match="pass bands"):
+        model.predict(t)
+    with pytest.raises(ValueError, match="fitted bands"):
+        model.predict(t[:2], bands=["g", "z"])
+
+
+def test_alias_periods_pick_the_true_peak_by_chi2():
+    t = _nightly(60, 400, 2)
+    f0 = 1.62
+    phase = (f0 * t) % 1
+    y = 0.4 * (phase - 0.5) + 0.02 * np.random.default_rng(3).standard_normal(60)   # a sawtooth (RRab-like)
+    dy = np.full(60, 0.005)                                                             # errors underestimated
+    model = LassoPeriodogram(fmin=0.2, fmax=5, error_scale="scatter", alias_periods=(1.0, 365.25),
+                             max_screened="auto", nested=True).fit(t, y, dy)
+    assert model.error_scale_ > 2
+    assert model.frequencies_[0] == pytest.approx(f0, rel=1e-3)
+    shifts = np.array([a[0] for a in model.aliases_])
+    chi2 = np.array([a[2] for a in model.aliases_])
+    assert shifts[0] == 0 and np.any(np.isclose(shifts, 1.0)) and np.any(np.isclose(shifts, -1 + 1 / 365.25))
+    assert np.isclose(model.aliases_[int(np.argmin(chi2))][1], f0, rtol=1e-3)
+
+
+def test_working_set_reaches_the_same_answer():
+    rng = np.random.default_rng(4)
+    t = np.sort(rng.uniform(0, 80, 100))
+    y = 0.3 * np.sin(2 * np.pi * 1.1 * t) + 0.1 * np.cos(2 * np.pi * 2.7 * t) + 0.01 * rng.standard_normal(100)
+    dy = np.full(100, 0.01)
+    plain = LassoPeriodogram(fmax=4).fit(t, y, dy)
+    small = LassoPeriodogram(fmax=4, max_screened=10).fit(t, y, dy)
+    assert small.frequencies_[:2] == pytest.approx(plain.frequencies_[:2], rel=1e-6)
+    with pytest.raises(ValueError, match="max_screened"):
+        LassoPeriodogram(max_screened=0).fit(t, y, dy)

@@ -140,8 +140,20 @@ class LassoPeriodogram(BaseEstimator):
         refined), when above 1, before anything else. ``None`` trusts ``dy``.
     alias_periods : sequence of float or None, default None
         Periods of the window function (e.g. ``(1.0, 365.25)`` days for ground-based data). The
-        strongest frequency ``f`` (and its harmonics) is compared with ``f + m / P`` for
-        ``m = +-1, +-2`` by the chi2 of the full refit, and the best one kept.
+        strongest frequency ``f`` is compared with ``f + sum_i m_i / P_i`` (``|m_i| <= 2``) by the chi2 of a
+        Fourier series (up to 3 harmonics, per-band amplitudes); when an alias wins, the model becomes
+        that series, refined (the other components are dropped).
+
+    max_screened : int, "auto" or None, default None
+        Frequencies entering FISTA at one step, at most (the highest correlations; ``"auto"``: the number of
+        measurements). With many more trial frequencies than data (years of sparse sampling), the strong
+        rule keeps thousands of near-identical columns whose Lipschitz constant stalls FISTA within
+        ``max_iter``; a small working set, grown until the KKT conditions hold, converges. ``None``: the
+        strong rule alone.
+
+    nested : bool, default False
+        At each step of the path, also score the nested models made of the strongest ``1 .. k`` selected
+        frequencies: where aliases of similar power enter together the path jumps past the small models.
 
     Attributes
     ----------
@@ -188,7 +200,7 @@ class LassoPeriodogram(BaseEstimator):
     def __init__(self, *, fmin: float = 0.05, fmax: float = 6.0, oversampling: float = 5.0, lam="bic",
                  group: bool = True, n_lambdas: int = 12, lam_min_ratio: float = 0.01, max_components: int = 12,
                  max_iter: int = 300, tol: float = 1e-4, ebic_gamma: float = 1.0, max_amplitude=1.0,
-                 error_scale=None, alias_periods=None):
+                 error_scale=None, alias_periods=None, max_screened=None, nested: bool = False):
         self.fmin = fmin
         self.fmax = fmax
         self.oversampling = oversampling
@@ -203,6 +215,8 @@ class LassoPeriodogram(BaseEstimator):
         self.max_amplitude = max_amplitude
         self.error_scale = error_scale
         self.alias_periods = alias_periods
+        self.max_screened = max_screened
+        self.nested = nested
 
     def _validate(self, t, y, dy, bands):
         t = np.asarray(t, dtype=float)
@@ -241,6 +255,9 @@ class LassoPeriodogram(BaseEstimator):
             raise ValueError(f"error_scale must be None or 'scatter', got {self.error_scale!r}")
         if self.alias_periods is not None and not np.all(np.asarray(self.alias_periods, float) > 0):
             raise ValueError(f"alias_periods must be positive periods, got {self.alias_periods!r}")
+        if not (self.max_screened in (None, "auto") or (isinstance(self.max_screened, (int, np.integer))
+                                                         and self.max_screened >= 1)):
+            raise ValueError(f"max_screened must be None, 'auto' or a positive integer, got {self.max_screened!r}")
         n_bands = labels.size
         cap = int((t.size / 2 - n_bands) // (1 + 2 * n_bands))
         if cap < 1:
@@ -260,6 +277,7 @@ class LassoPeriodogram(BaseEstimator):
         freqs = np.arange(max(self.fmin, step), self.fmax, step)
         n_f = freqs.size
         self._shape = (n_bands, n_f, rows, band)
+        self._max_screened = t.size if self.max_screened == "auto" else self.max_screened
         w = 1 / dy
         mean = np.array([np.sum(y[r] * w[r]**2) / np.sum(w[r]**2) for r in rows])
         r = (y - mean[band]) * w
@@ -273,8 +291,9 @@ class LassoPeriodogram(BaseEstimator):
             s = np.sqrt(one[1] / max(t.size - one[0].size, 1))
             if s > 1:
                 self.error_scale_ = float(s)
-                dy, w, r, grad0 = dy * s, w / s, r / s, grad0 / s
+                dy, w, r = dy * s, w / s, r / s
                 self._Xb = [x / s for x in self._Xb]
+                grad0 = self._rmatvec(r)
         lam_max = float(np.max(self._score(grad0, n_f)))
         ratios = (np.geomspace(1, self.lam_min_ratio, self.n_lambdas)[1:] if self.lam == "bic" else [self.lam])
         beta = np.zeros((n_bands, 2 * n_f))
@@ -283,24 +302,18 @@ class LassoPeriodogram(BaseEstimator):
         best = (chi2_null, lam_max, beta.copy(), None)
         lam_prev = lam_max
         ptp = np.array([np.ptp(y[rw]) for rw in rows])
-        per_component = 1 + 2 * n_bands
+        cache = {} if self.nested else None   # the nested models repeat from step to step
         for ratio in ratios:
             lam = ratio * lam_max
             beta = self._solve_screened(r, beta, lam, lam_prev, n_f)
             lam_prev = lam
             power = _group_norms_mb(beta, n_f)
             picked = self._pick(power, cap)
-            refit = (self._refit(tt, y, dy, band, n_bands, freqs[picked], beta[:, picked], beta[:, n_f + picked])
-                     if picked.size else None)
-            chi2 = chi2_null if refit is None else refit[1]
-            k = picked.size
-            bic = chi2 + per_component * k * np.log(t.size) + 2 * self.ebic_gamma * (
-                special.gammaln(n_f + 1) - special.gammaln(k + 1) - special.gammaln(n_f - k + 1))
-            if refit is not None and self.max_amplitude is not None:
-                _, _, a, b = _unpack(refit[0], n_bands)
-                if np.any(np.hypot(a, b) > self.max_amplitude * ptp[:, None]):
-                    bic = np.inf  # aliases cancelling each other: not a light curve
-            path.append((lam, picked.size, bic))
+            bic, k, refit = min((self._score_model(tt, y, dy, band, n_bands, freqs, beta, picked[:j], chi2_null, ptp,
+                                                   cache) for j in (range(1, picked.size + 1) if self.nested and
+                                                                    picked.size else [picked.size])),
+                                key=lambda item: item[0])
+            path.append((lam, k, bic))
             if bic < best[0] or self.lam != "bic":
                 best = (bic, lam, beta.copy(), refit)
             if self.lam == "bic" and len(path) > 3 and _rises(path[-3][2], path[-2][2]) and _rises(path[-2][2], bic):
@@ -334,24 +347,58 @@ class LassoPeriodogram(BaseEstimator):
         del self._shape
         return self
 
+    def _score_model(self, tt, y, dy, band, n_bands, freqs, beta, picked, chi2_null, ptp, cache):
+        """``(BIC, k, refit)`` of the refit of the frequencies ``picked`` (``BIC = inf`` for cancelling aliases)."""
+        key = tuple(picked)
+        if cache is None or key not in cache:
+            n_f = freqs.size
+            refit = (self._refit(tt, y, dy, band, n_bands, freqs[picked], beta[:, picked], beta[:, n_f + picked])
+                     if picked.size else None)
+            chi2 = chi2_null if refit is None else refit[1]
+            k = picked.size
+            bic = chi2 + (1 + 2 * n_bands) * k * np.log(tt.size) + 2 * self.ebic_gamma * (
+                special.gammaln(n_f + 1) - special.gammaln(k + 1) - special.gammaln(n_f - k + 1))
+            if refit is not None and self.max_amplitude is not None:
+                _, _, a, b = _unpack(refit[0], n_bands)
+                if np.any(np.hypot(a, b) > self.max_amplitude * ptp[:, None]):
+                    bic = np.inf  # aliases cancelling each other: not a light curve
+            if cache is None:
+                return bic, k, refit
+            cache[key] = (bic, k, refit)
+        return cache[key]
+
     def _resolve_aliases(self, tt, y, dy, band, n_bands, refit, step):
-        """Try ``f + m / P`` for the strongest ``f`` (its harmonics shifted with it); keep the lowest chi2."""
+        """Compare the strongest ``f`` with ``f + m / P`` by the chi2 of a Fourier series (``H`` harmonics, per-band
+        offsets and amplitudes, linear least squares); if an alias wins, the model becomes its refitted series."""
         c, f, a, b = _unpack(refit[0], n_bands)
         main = f[np.argmax(np.sum(np.hypot(a, b)**2, axis=0))]
-        n = np.rint(f / main)
-        harmonic = (n >= 1) & (np.abs(f - n * main) <= n * step)
-        candidates = [(0.0, refit)]
-        shifts = sorted({m / p for p in np.atleast_1d(np.asarray(self.alias_periods, float)) for m in (-2, -1, 1, 2)})
-        for shift in shifts:
-            new = main + shift
-            if not self.fmin <= new <= self.fmax:
-                continue
-            f_new = np.where(harmonic, n * new, f)
-            if np.min(np.abs(f_new[harmonic][:, None] - f[~harmonic][None, :]), initial=np.inf) < step:
-                continue  # the alias is already a component of its own
-            candidates.append((shift, self._refit(tt, y, dy, band, n_bands, f_new, a, b)))
-        self.aliases_ = [(float(s), float(main + s), float(fit[1])) for s, fit in candidates]
-        return min(candidates, key=lambda item: item[1][1])[1]
+        n_harm = int(max(1, min(3, (tt.size / 2 - n_bands) // (2 * n_bands))))
+        onehot = (band[:, None] == np.arange(n_bands)).astype(float)
+
+        def series(freq):
+            arg = 2 * np.pi * freq * np.outer(tt, np.arange(1, n_harm + 1))
+            cols = [onehot] + [onehot * fn(arg[:, [h]]) for fn in (np.sin, np.cos) for h in range(n_harm)]
+            design = np.concatenate(cols, axis=1) / dy[:, None]
+            coef, *_ = np.linalg.lstsq(design, y / dy, rcond=None)
+            return float(np.sum((y / dy - design @ coef) ** 2)), coef
+
+        shifts = np.zeros(1)   # every combination m_1 / P_1 + m_2 / P_2 + ... (|m| <= 2): a yearly alias of a daily one
+        for period in np.atleast_1d(np.asarray(self.alias_periods, float)):
+            shifts = (shifts[:, None] + np.arange(-2, 3) / period).ravel()
+        candidates = [0.0] + [float(s) for s in np.unique(shifts) if s != 0 and self.fmin <= main + s <= self.fmax]
+        local = np.linspace(-2 * step, 2 * step, 17)  # each candidate at its own best (the window's peaks are not
+        tried = []                                     # exactly m / P apart): a local search, as the main's refit
+        for shift in candidates:
+            trial = [(series(main + shift + d)[0], main + shift + d) for d in local]
+            tried.append((shift, *min(trial)))
+        self.aliases_ = [(float(s), float(f_c), c2) for s, c2, f_c in tried]
+        shift, _, f_best = min(tried, key=lambda item: item[1])
+        if shift == 0.0:
+            return refit
+        _, coef = series(f_best)
+        sin = coef[n_bands:n_bands + n_bands * n_harm].reshape(n_harm, n_bands).T
+        cos = coef[n_bands + n_bands * n_harm:].reshape(n_harm, n_bands).T
+        return self._refit(tt, y, dy, band, n_bands, f_best * np.arange(1, n_harm + 1), sin, cos)
 
     def _matvec(self, beta):
         n_bands, n_f, rows, _ = self._shape
@@ -374,7 +421,9 @@ class LassoPeriodogram(BaseEstimator):
         enlarged until the KKT conditions hold for every frequency: the exact answer, far faster."""
         n_bands, _, rows, _ = self._shape
         corr = self._rmatvec(r - self._matvec(beta))
-        keep = (self._score(corr, n_f) >= 2 * lam - lam_prev) | (_group_norms_mb(beta, n_f) > 0)
+        score = self._score(corr, n_f)
+        active = _group_norms_mb(beta, n_f) > 0
+        keep = self._limit((score >= 2 * lam - lam_prev) & ~active, score) | active
         previous = beta
         while True:
             idx = np.flatnonzero(keep)
@@ -393,10 +442,22 @@ class LassoPeriodogram(BaseEstimator):
                              max_iter=self.max_iter, tol=self.tol)
                 beta[:, cols] = x.reshape(n_bands, cols.size)
             corr = self._rmatvec(r - self._matvec(beta))
-            violated = (self._score(corr, n_f) > lam * (1 + 1e-3)) & ~keep
+            score = self._score(corr, n_f)
+            violated = (score > lam * (1 + 1e-3)) & ~keep
             if not violated.any():
                 return beta
-            keep |= violated
+            keep |= self._limit(violated, score)
+
+    def _limit(self, candidates, score):
+        """The ``max_screened`` highest-scoring candidates at most (see the parameter)."""
+        n_obs = self._max_screened
+        if n_obs is None or np.count_nonzero(candidates) <= n_obs:
+            return candidates
+        idx = np.flatnonzero(candidates)
+        top = idx[np.argpartition(-score[idx], n_obs)[:n_obs]]
+        limited = np.zeros_like(candidates)
+        limited[top] = True
+        return limited
 
     @staticmethod
     def _pick(power, cap):
