@@ -24,4 +24,9 @@ MUTANTS: list[Mutant] = [
            "winner looks just as good in private",
            replace=[("for half, rows in enumerate((public, ~public)):",
                      "for half, rows in enumerate((public, public)):")]),
+    Mutant("07-01", "ood-fitted-on-new-data",
+           "the out-of-distribution score is fitted on the training features and the new survey's together, so "
+           "the new data define what is normal and nothing looks unusual",
+           replace=[("ood = al.challenge.OODScore().fit(X_train)",
+                     "ood = al.challenge.OODScore().fit(pd.concat([X_train, X_real]))")]),
 ]
