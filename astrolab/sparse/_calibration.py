@@ -98,6 +98,27 @@ def closure_phases(table, *, min_snr: float = 2.0, independent: bool = True) -> 
     >>> round(float(cp.phase[0]), 6), cp.triangles
     (-0.1, [('A', 'B', 'C')])
     """
+    def around_triangles(edge, present):
+        for a, b, c in itertools.combinations(present, 3):
+            legs = (edge.get((a, b)), edge.get((b, c)), edge.get((c, a)))
+            if None not in legs:
+                yield (a, b, c), legs
+
+    vis, snr, design, triangles = _closures(table, min_snr, independent, around_triangles)
+    phase = np.angle(np.exp(1j * (design @ np.angle(vis))))
+    return Bunch(design=design, phase=phase, sigma=np.sqrt(abs(design) @ (1 / snr**2)), triangles=triangles)
+
+
+def _closures(table, min_snr, independent, candidates, *, nonzero=False):
+    """The closure quantities of every time (and band): a sparse +-1 design over the table's rows.
+
+    ``candidates(edge, present)`` yields ``(stations, legs)`` for each closure at one time, where
+    ``edge[(a, b)]`` is ``(row, +1)`` for the visibility of stations ``a, b`` (``(row, -1)`` read the other
+    way round) and ``legs`` are such ``(row, sign)`` pairs. With ``independent``, each time keeps a
+    minimal independent set, the most precise (smallest ``sum 1 / SNR^2`` over its legs) first; with
+    ``nonzero``, visibilities of zero amplitude are left out (they have no logarithm). Returns the
+    visibilities, their SNR, the design and the station names of each closure.
+    """
     vis, sigma = _check_table(table)
     if not min_snr >= 0:
         raise ValueError(f"min_snr must be a non-negative number, got {min_snr!r}")
@@ -105,33 +126,27 @@ def closure_phases(table, *, min_snr: float = 2.0, independent: bool = True) -> 
     names, i1, i2 = _station_index(table)
     group = _groups(table)
     order = np.argsort(group, kind="stable")
-    rows, cols, signs, triangles = [], [], [], []
+    rows, cols, signs, stations = [], [], [], []
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for members in np.split(order, bounds):
         edge = {}
         for k in members:
-            if snr[k] >= min_snr:
+            if snr[k] >= min_snr and (vis[k] != 0 or not nonzero):
                 edge[(i1[k], i2[k])] = (k, 1.0)
                 edge[(i2[k], i1[k])] = (k, -1.0)
         present = sorted({s for pair in edge for s in pair})
-        found = []
-        for a, b, c in itertools.combinations(present, 3):
-            legs = (edge.get((a, b)), edge.get((b, c)), edge.get((c, a)))
-            if None not in legs:
-                found.append(((a, b, c), legs, sum(1 / snr[k] ** 2 for k, _ in legs)))
+        found = [(who, legs, sum(1 / snr[k] ** 2 for k, _ in legs)) for who, legs in candidates(edge, present)]
         if independent and len(found) > 1:
-            found = _independent_triangles(found)
-        for (a, b, c), legs, _ in found:
-            n = len(triangles)
-            for k, s in legs:
-                rows.append(n)
+            found = _independent_rows(found)
+        for who, legs, _ in found:
+            for k, sign in legs:
+                rows.append(len(stations))
                 cols.append(k)
-                signs.append(s)
-            triangles.append((names[a], names[b], names[c]))
+                signs.append(sign)
+            stations.append(tuple(names[q] for q in who))
     design = sparse.csr_matrix((np.array(signs, float), (np.array(rows, int), np.array(cols, int))),
-                               shape=(len(triangles), len(vis)))
-    phase = np.angle(np.exp(1j * (design @ np.angle(vis))))
-    return Bunch(design=design, phase=phase, sigma=np.sqrt(abs(design) @ (1 / snr**2)), triangles=triangles)
+                               shape=(len(stations), len(vis)))
+    return vis, snr, design, stations
 
 
 def closure_amplitudes(table, *, min_snr: float = 2.0, independent: bool = True) -> Bunch:
@@ -167,49 +182,22 @@ def closure_amplitudes(table, *, min_snr: float = 2.0, independent: bool = True)
     >>> len(ca.log_amp), sorted(np.round(np.exp(ca.log_amp), 4).tolist())   # 4 stations: 2 independent
     (2, [0.5, 0.8333])
     """
-    vis, sigma = _check_table(table)
-    if not min_snr >= 0:
-        raise ValueError(f"min_snr must be a non-negative number, got {min_snr!r}")
-    snr = np.abs(vis) / sigma
-    names, i1, i2 = _station_index(table)
-    group = _groups(table)
-    order = np.argsort(group, kind="stable")
-    rows, cols, signs, quads = [], [], [], []
-    bounds = np.flatnonzero(np.diff(group[order])) + 1
-    for members in np.split(order, bounds):
-        edge = {}
-        for k in members:
-            if snr[k] >= min_snr and np.abs(vis[k]) > 0:
-                edge[(i1[k], i2[k])] = edge[(i2[k], i1[k])] = k
-        present = sorted({s for pair in edge for s in pair})
-        found = []
+    def quadrangles(edge, present):
         for a, b, c, d in itertools.combinations(present, 4):
-            options = [((a, b, c, d), ((a, b), (c, d)), ((a, c), (b, d))),
-                       ((a, b, c, d), ((a, b), (c, d)), ((a, d), (b, c))),
-                       ((a, c, b, d), ((a, c), (b, d)), ((a, d), (b, c)))]
-            for quad, num, den in options:
-                legs = [edge.get(num[0]), edge.get(num[1]), edge.get(den[0]), edge.get(den[1])]
-                if None in legs:
-                    continue
-                signed = [(legs[0], 1.0), (legs[1], 1.0), (legs[2], -1.0), (legs[3], -1.0)]
-                found.append((quad, signed, sum(1 / snr[k] ** 2 for k in legs)))
-        if independent and len(found) > 1:
-            found = _independent_triangles(found)
-        for quad, signed, _ in found:
-            n = len(quads)
-            for k, sgn in signed:
-                rows.append(n)
-                cols.append(k)
-                signs.append(sgn)
-            quads.append(tuple(names[q] for q in quad))
-    design = sparse.csr_matrix((np.array(signs, float), (np.array(rows, int), np.array(cols, int))),
-                               shape=(len(quads), len(vis)))
+            for quad, num, den in (((a, b, c, d), ((a, b), (c, d)), ((a, c), (b, d))),
+                                   ((a, b, c, d), ((a, b), (c, d)), ((a, d), (b, c))),
+                                   ((a, c, b, d), ((a, c), (b, d)), ((a, d), (b, c)))):
+                legs = [edge.get(pair) for pair in num + den]
+                if None not in legs:  # |V| is the same both ways round: numerator +1, denominator -1
+                    yield quad, [(legs[0][0], 1.0), (legs[1][0], 1.0), (legs[2][0], -1.0), (legs[3][0], -1.0)]
+
+    vis, snr, design, quads = _closures(table, min_snr, independent, quadrangles, nonzero=True)
     log_amp = design @ np.log(np.maximum(np.abs(vis), 1e-300))
     return Bunch(design=design, log_amp=log_amp, sigma=np.sqrt(abs(design) @ (1 / snr**2)), quadrangles=quads)
 
 
-def _independent_triangles(found):
-    """A maximal linearly independent subset of triangles (rows of +-1 over visibilities), most precise first."""
+def _independent_rows(found):
+    """A maximal linearly independent subset of closures (rows of +-1 over visibilities), most precise first."""
     found = sorted(found, key=lambda item: item[2])
     columns = sorted({k for _, legs, _ in found for k, _ in legs})
     where = {k: j for j, k in enumerate(columns)}
