@@ -75,6 +75,22 @@ def _sha256(path: Path) -> str:
     return pooch.file_hash(str(path), alg="sha256")
 
 
+def download_error(what: str, url: str, err, mock: str, mirror_path: str) -> DataUnavailableError:
+    """The one-sentence error for a failed download of ``what``: the reason, the mock, the mirror path."""
+    import requests
+
+    response = getattr(err, "response", None)
+    if isinstance(err, requests.exceptions.HTTPError) and response is not None:
+        reason = f"the server answered with HTTP error {response.status_code}"
+        response.close()
+    else:
+        reason = f"{type(err).__name__}: are you offline?"
+    return DataUnavailableError(
+        f"Cannot download {what} from {url} ({reason}): use {mock} for mock "
+        f"data with ground truth, or set ASTROLAB_MIRROR to a folder holding {mirror_path}."
+    )
+
+
 def fetch_file(
     name: str,
     *,
@@ -147,17 +163,8 @@ def fetch_file(
             progressbar=progressbar,
         )
     except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
-        response = getattr(err, "response", None)
-        if isinstance(err, requests.exceptions.HTTPError) and response is not None:
-            reason = f"the server answered with HTTP error {response.status_code}"
-            response.close()
-        else:
-            reason = f"{type(err).__name__}: are you offline?"
         # One readable sentence, without the network library's long chained traceback.
-        raise DataUnavailableError(
-            f"Cannot download {name!r} from {entry.url} ({reason}): use {entry.mock} for mock "
-            f"data with ground truth, or set ASTROLAB_MIRROR to a folder holding {entry.mirror_path}."
-        ) from None
+        raise download_error(repr(name), entry.url, err, entry.mock, entry.mirror_path) from None
     except ValueError as err:  # pooch: the downloaded file's hash does not match
         raise ValueError(
             f"the download of {name!r} from {entry.url} does not match its registered SHA-256 "

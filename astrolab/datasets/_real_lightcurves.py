@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file
+from astrolab.datasets._fetch import RemoteFile, download_error, fetch_file
 
 __all__ = ["fetch_rrlyrae_s82", "fetch_ztf_bts_snia"]
 
@@ -100,21 +100,6 @@ def _canonical_rows(text: str, header: str, ids) -> tuple[list[str], str]:
     return lines, hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def _offline_error(what, url, err, mock, folder):
-    import requests
-
-    response = getattr(err, "response", None)
-    if isinstance(err, requests.exceptions.HTTPError) and response is not None:
-        reason = f"the server answered with HTTP error {response.status_code}"
-        response.close()
-    else:
-        reason = f"{type(err).__name__}: are you offline?"
-    return DataUnavailableError(
-        f"Cannot download {what} from {url} ({reason}): use {mock} for mock data with ground truth, "
-        f"or set ASTROLAB_MIRROR to a folder holding {folder}/."
-    )
-
-
 def _fetch_index(sample, entry, mirror_root, cache_root) -> tuple[Path, list[str]]:
     """The index file (mirror, cache or download) and the sample's rows of it, checked against the manifest."""
     import pooch
@@ -133,7 +118,7 @@ def _fetch_index(sample, entry, mirror_root, cache_root) -> tuple[Path, list[str
             # The published index covers more objects than the sample: its rows are checked below.
             path = Path(pooch.retrieve(url, known_hash=None, fname=entry["index"], path=cache_root / folder))
         except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
-            raise _offline_error(f"the index of {spec['title']}", url, err, entry["mock"], folder) from None
+            raise download_error(f"the index of {spec['title']}", url, err, entry["mock"], f"{folder}/") from None
     lines, digest = _canonical_rows(path.read_text(encoding="utf-8"), spec["index_header"], ids)
     if digest != entry["index_rows_sha256"]:
         if not from_mirror:
