@@ -1,15 +1,13 @@
 """Downloads: SHA-256 checked, cached, atomic, mirror-aware, and a clear message offline."""
 
-import functools
 import hashlib
-import http.server
 import socket
-import threading
 from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 import pytest
+from loopback import serve
 
 from astrolab.datasets import (
     DataUnavailableError,
@@ -23,30 +21,13 @@ SHARED_REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 PAYLOAD = b"# x y\n1 2\n3 4\n" * 50
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    hits = []
-
-    def do_GET(self):  # noqa: N802
-        type(self).hits.append(self.path)
-        super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server(tmp_path):
     root = tmp_path / "www"
     root.mkdir()
     (root / "table.txt").write_bytes(PAYLOAD)
-    _Handler.hits = []
-    handler = functools.partial(_Handler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", _Handler.hits
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(root) as (base, hits):
+        yield base, hits
 
 
 PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()

@@ -1,15 +1,13 @@
 """Real light-curve loaders: Stripe 82 RR Lyrae and ZTF BTS SNe Ia (manifest of SHA-256, mirror, pooch)."""
 
-import functools
 import hashlib
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from loopback import serve
 
 from astrolab.datasets import DataUnavailableError, fetch_rrlyrae_s82, fetch_ztf_bts_snia
 from astrolab.datasets import _real_lightcurves as rl
@@ -92,17 +90,6 @@ _FILES = {
 }
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    hits = []
-
-    def do_GET(self):  # noqa: N802
-        type(self).hits.append(self.path)
-        super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_sample(tmp_path, monkeypatch):
     """Serve a 2-star RR Lyrae sample on 127.0.0.1 and point the manifest at it."""
@@ -110,20 +97,16 @@ def fake_sample(tmp_path, monkeypatch):
     for name, data in _FILES.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
-    _Handler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     _, rows_sha = rl._canonical_rows("7,ab,0.55\r\n12,c,0.31\r\n", "Num,Type,Per", ["7", "12"])
-    entry = {
-        "base_url": f"http://127.0.0.1:{httpd.server_address[1]}", "mirror_folder": "rrlyrae-s82-dev",
-        "index": "periods.csv", "index_rows_sha256": rows_sha, "mock": "astrolab.datasets.make_lightcurves()",
-        "citation": "test", "light_curves": {k: hashlib.sha256(_FILES[f"light-curves/{k}.csv"]).hexdigest()
-                                             for k in ("7", "12")},
-    }
-    monkeypatch.setattr(rl, "_manifest", lambda sample: entry)
-    yield root, _Handler.hits
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(root) as (base, hits):
+        entry = {
+            "base_url": base, "mirror_folder": "rrlyrae-s82-dev",
+            "index": "periods.csv", "index_rows_sha256": rows_sha, "mock": "astrolab.datasets.make_lightcurves()",
+            "citation": "test", "light_curves": {k: hashlib.sha256(_FILES[f"light-curves/{k}.csv"]).hexdigest()
+                                                 for k in ("7", "12")},
+        }
+        monkeypatch.setattr(rl, "_manifest", lambda sample: entry)
+        yield root, hits
 
 
 def test_download_is_checked_cached_and_read(fake_sample, tmp_path):
