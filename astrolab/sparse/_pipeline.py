@@ -19,11 +19,9 @@ from astrolab.sparse._calibration import (
     image_closure_phases,
     self_calibrate,
 )
-from astrolab.sparse._imaging import image_visibilities
+from astrolab.sparse._imaging import _UAS, image_visibilities
 
 __all__ = ["EHTImager", "closure_chi2"]
-
-_UAS = np.pi / 180 / 3600 / 1e6
 
 
 def closure_chi2(op: FourierOperator, image, closures) -> float:
@@ -193,8 +191,8 @@ class EHTImager(BaseEstimator):
         camps = closure_amplitudes(table, min_snr=self.min_snr) if self.closure_amplitudes else None
         support, weights = self._weights(shape)
         solves = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
+        with warnings.catch_warnings():  # each solve's convergence goes to solves_, and one warning below
+            warnings.simplefilter("ignore", ConvergenceWarning)
             model, info = image_closure_phases(op, table, closures, mu=self.mu_cp,
                                                amplitude_error=self.amplitude_error, support=support.ravel(),
                                                max_iter=self.max_iter, closure_amps=camps)
@@ -212,9 +210,6 @@ class EHTImager(BaseEstimator):
                                                  x0=model.ravel(), max_iter=self.max_iter, tol=self.tol,
                                                  penalty_weights=weights.ravel())
                 solves.append({"step": f"round {k + 1}", "n_iter": info["n_iter"], "converged": info["converged"]})
-        for w in caught:
-            if not issubclass(w.category, ConvergenceWarning):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         self.image_ = model
         self.closure_image_ = closure_image
         self.closures_ = closures
@@ -223,8 +218,7 @@ class EHTImager(BaseEstimator):
         self.solves_ = solves
         self.converged_ = all(s["converged"] for s in solves)
         self.chi2_cphase_ = closure_chi2(op, model, closures)
-        if averaged is not None:
-            sigma = np.hypot(np.asarray(averaged["sigma"]), self.systematic * np.abs(averaged["vis"]))
+        if averaged is not None:  # against the last round's data and errors (with the floor)
             resid = (op_avg.matvec(model.ravel()) - np.asarray(averaged["vis"])) / sigma
             self.chi2_ = float(np.mean(np.abs(resid) ** 2) / 2)
         else:
