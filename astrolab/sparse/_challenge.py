@@ -9,7 +9,6 @@ from astrolab.sparse._imaging import blur, ncc, ring_fit
 
 __all__ = ["ImagingChallenge", "imaging_score"]
 
-_MODELS = ("crescent", "ring", "disc", "gaussian", "double")
 _RINGS = ("crescent", "ring")
 
 
@@ -108,13 +107,14 @@ class ImagingChallenge:
 
     def __init__(self, seed: int, *, blur_fwhm: float = 20.0):
         from astrolab.datasets import make_eht_mock
+        from astrolab.datasets._skymodels import MODELS
 
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         if not blur_fwhm > 0:
             raise ValueError(f"blur_fwhm must be a positive number of uas, got {blur_fwhm!r}")
         rng = np.random.default_rng(seed)
-        model = _MODELS[int(rng.integers(len(_MODELS)))]
+        model = MODELS[int(rng.integers(len(MODELS)))]
         diameter = float(rng.uniform(25.0, 55.0))
         mock = make_eht_mock(model, diameter=diameter * u.uas, width=float(rng.uniform(6.0, 14.0)) * u.uas,
                              asymmetry=float(rng.uniform(0.3, 0.8)), position_angle=float(rng.uniform(0, 360)) * u.deg,
