@@ -175,16 +175,21 @@ class _SolveRecorder:
         return getattr(self._opt, name)
 
 
-def image_day(eh, day, bands):
-    """Image one day; returns the result dict (wall time = load + imaging)."""
+def _recorded(recipe, eh, day, bands):
+    """Run ``recipe(eh, day, bands, recorder)`` with ehtim's optimiser recorded (see :class:`_SolveRecorder`)."""
     import ehtim.imager as imager_module
 
     recorder = _SolveRecorder()
     saved_opt, imager_module.opt = imager_module.opt, recorder
     try:
-        return _image_day(eh, day, bands, recorder)
+        return recipe(eh, day, bands, recorder)
     finally:
         imager_module.opt = saved_opt
+
+
+def image_day(eh, day, bands):
+    """Image one day; returns the result dict (wall time = load + imaging)."""
+    return _recorded(_image_day, eh, day, bands)
 
 
 def _image_day(eh, day, bands, recorder):
@@ -359,14 +364,7 @@ def _image_day_pipeline(eh, day, bands, recorder):
 
 def image_day_pipeline(eh, day, bands):
     """Image one day with the full 2019-D01-02 pipeline recipe (wall time = load + imaging)."""
-    import ehtim.imager as imager_module
-
-    recorder = _SolveRecorder()
-    saved_opt, imager_module.opt = imager_module.opt, recorder
-    try:
-        return _image_day_pipeline(eh, day, bands, recorder)
-    finally:
-        imager_module.opt = saved_opt
+    return _recorded(_image_day_pipeline, eh, day, bands)
 
 
 def _write_json(payload, path=RESULTS):
