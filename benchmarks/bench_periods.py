@@ -10,7 +10,9 @@ column is the peak of one star's fit.
 
 With the real-data mirror (``ASTROLAB_MIRROR``, see ``real_periods.py``) a second row runs both on the 242 real
 Stripe 82 RR Lyrae of the dev sample, r band, with the LASSO's real-data options and the same local refinement of
-each method's best frequency (about 3 minutes); without it, that row is left out.
+each method's best frequency (about 3 minutes), and a third runs the multiband LASSO beside astropy's
+``LombScargleMultiband`` on all five bands of the first ``N_REAL_MULTIBAND`` stars (about 7 minutes); without the
+mirror, those rows are left out.
 """
 
 from __future__ import annotations
@@ -51,38 +53,51 @@ def recovered(found):
     return np.abs(np.asarray(found) / truth - 1) < TOLERANCE
 
 
+N_REAL_MULTIBAND = 80   # knob: stars in the multiband row (all 242 take about 20 minutes)
+
+
 def _real_cases():
     import real_periods
 
     if not (real_periods.mirror() / "rrlyrae-s82-dev").is_dir():
-        print("bench_periods: the real Stripe 82 RR Lyrae are not here (set ASTROLAB_MIRROR): no real-data row")
+        print("bench_periods: the real Stripe 82 RR Lyrae are not here (set ASTROLAB_MIRROR): no real-data rows")
         return []
     from _harness import Case
 
     @functools.cache
     def real_stars():
-        return [(1 / period, lc[lc["band"] == "r"]) for _, _, period, lc in real_periods.load(real_periods.mirror())]
+        return [(1 / period, lc) for _, _, period, lc in real_periods.load(real_periods.mirror())]
 
-    lasso_r = real_periods.methods()["LassoPeriodogram real-data options (r)"][0]
-    ls_r = real_periods.methods()["LombScargle (r)"][0]
+    methods = real_periods.methods()
 
-    def run(method):
+    def run(name, multiband, n_stars=None):
+        method = methods[name][0]
         found = []
-        for _, lc in real_stars():
-            t, y, dy = (lc[c].to_numpy() for c in ("time", "mag", "magerr"))
-            f = method(t, y, dy, None)
-            found.append(real_periods.refine(t - t.min(), y, dy, np.zeros(t.size), f) if np.isfinite(f) else f)
+        for _, lc in real_stars()[:n_stars]:
+            data = lc if multiband else lc[lc["band"] == "r"]
+            t, y, dy, band = (data[c].to_numpy() for c in ("time", "mag", "magerr", "band"))
+            band = band if multiband else np.zeros(t.size)
+            f = method(t, y, dy, band)
+            found.append(real_periods.refine(t - t.min(), y, dy, band, f) if np.isfinite(f) else f)
         return np.array(found)
 
     def quality(ours, theirs):
-        truth = np.array([f for f, _ in real_stars()])
+        truth = np.array([f for f, _ in real_stars()])[:len(ours)]
         a, b = (np.abs(np.asarray(x) / truth - 1) < real_periods.TOLERANCE for x in (ours, theirs))
         return (f"periods within 1 %: LASSO {a.mean():.1%}, Lomb-Scargle {b.mean():.1%} of {truth.size} real stars; "
                 f"LASSO only {np.sum(a & ~b)}, LS only {np.sum(b & ~a)}")
 
+    mb = N_REAL_MULTIBAND
     return [Case("3b", "period search, real Stripe 82 RR Lyrae (dev sample, r band, ~55 epochs over 8 yr)",
-                 ("astrolab LassoPeriodogram (real-data options) + local refit", lambda: run(lasso_r)),
-                 ("astropy LombScargle.autopower + the same local refit", lambda: run(ls_r)),
+                 ("astrolab LassoPeriodogram (real-data options) + local refit",
+                  lambda: run("LassoPeriodogram real-data options (r)", False)),
+                 ("astropy LombScargle.autopower + the same local refit", lambda: run("LombScargle (r)", False)),
+                 quality=quality, setup=real_stars, max_repeat=1, warmup=False),
+            Case("3b", f"multiband period search, the first {mb} real Stripe 82 RR Lyrae (ugriz, ~280 points)",
+                 ("astrolab LassoPeriodogram multiband (real-data options) + local refit",
+                  lambda: run("LassoPeriodogram multiband, real-data options (ugriz)", True, mb)),
+                 ("astropy LombScargleMultiband (fast) + the same local refit",
+                  lambda: run("LombScargleMultiband (ugriz)", True, mb)),
                  quality=quality, setup=real_stars, max_repeat=1, warmup=False)]
 
 

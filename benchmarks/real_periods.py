@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 FMIN, FMAX = 0.05, 6.0
 TOLERANCE = 0.01
@@ -57,35 +56,16 @@ def load(mirror):
 
 
 def refine(t, y, dy, band, f0):
-    """Local least-squares refit of one sinusoid at ``f0`` (per-band offset, sine and cosine); the best frequency."""
-    labels, idx = np.unique(band, return_inverse=True)
-    n_b = labels.size
-    onehot = (idx[:, None] == np.arange(n_b)).astype(float)
+    """The same local refinement for every method (:func:`astrolab.sparse.refine_frequency`)."""
+    from astrolab.sparse import refine_frequency
 
-    def resid(p):
-        arg = 2 * np.pi * p[0] * t
-        return (y - onehot @ p[1:1 + n_b] - np.sin(arg) * (onehot @ p[1 + n_b:1 + 2 * n_b])
-                - np.cos(arg) * (onehot @ p[1 + 2 * n_b:])) / dy
-
-    arg = 2 * np.pi * f0 * t   # linear start at f0
-    design = np.concatenate([onehot, onehot * np.sin(arg)[:, None], onehot * np.cos(arg)[:, None]], axis=1)
-    lin = np.linalg.lstsq(design / dy[:, None], y / dy, rcond=None)[0]
-    sol = optimize.least_squares(resid, np.concatenate([[f0], lin]), x_scale="jac")
-    f = abs(sol.x[0])
-    return f if abs(f / f0 - 1) < 0.01 else f0  # a local refit: never a jump to another peak
+    return refine_frequency(t, y, dy, f0, bands=band)
 
 
 def alias_class(f, f0):
-    if abs(f / f0 - 1) < TOLERANCE:
-        return "recovered"
-    if abs(f / (2 * f0) - 1) < TOLERANCE or abs(f / (0.5 * f0) - 1) < TOLERANCE:
-        return "harmonic"
-    m = np.rint(f - f0)
-    if 1 <= abs(m) <= 3 and abs(f - f0 - m) < TOLERANCE * f0:
-        return "daily"
-    if abs(abs(f - f0) - 1 / 365.25) < 0.5 / 365.25:
-        return "yearly"
-    return "other"
+    from astrolab.sparse import alias_class as classify
+
+    return classify(f, f0, tolerance=TOLERANCE)
 
 
 def methods():

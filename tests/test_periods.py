@@ -5,11 +5,12 @@ import pytest
 from sklearn.base import clone
 
 from astrolab.datasets import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
-from astrolab.sparse import LassoPeriodogram
+from astrolab.sparse import LassoPeriodogram, alias_class, refine_frequency
+from astrolab.sparse._periodogram import _design
 
 
 @pytest.mark.parametrize("kind", LIGHTCURVE_KINDS)
-@pytest.mark.parametrize("cadence", ["ground", "space"])
+@pytest.mark.parametrize("cadence", ["ground", "space", "stripe82"])
 def test_light_curves_are_seeded_and_carry_their_truth(kind, cadence):
     a = make_lightcurve(kind, cadence=cadence, seed=3)
     b = make_lightcurve(kind, cadence=cadence, seed=3)
@@ -184,3 +185,67 @@ def test_working_set_reaches_the_same_answer():
     assert small.frequencies_[:2] == pytest.approx(plain.frequencies_[:2], rel=1e-6)
     with pytest.raises(ValueError, match="max_screened"):
         LassoPeriodogram(max_screened=0).fit(t, y, dy)
+
+
+def test_stripe82_cadence_and_bands():
+    lc = make_lightcurve("RRab", cadence="stripe82", bands="ugriz", seed=4)
+    assert lc.time.size == 5 * 56 and list(lc.band[:5]) == list("riuzg")       # the drift scan's filter order
+    epochs = lc.time[lc.band == "r"]
+    assert 2900 < np.ptp(epochs) <= 3300
+    assert np.mean(epochs > 3300 - 3 * 365.25) > 0.7                          # the SN survey's dense seasons
+    assert np.all((epochs % 365.25) < 90.5)                                # autumn only
+    amp = {b: np.ptp(lc.mag[lc.band == b]) for b in "gri"}
+    assert amp["g"] > amp["r"] > amp["i"]                                    # amplitudes fall with wavelength
+    err = {b: np.median(lc.mag_err[lc.band == b]) for b in "urz"}
+    assert err["u"] > err["z"] > err["r"]
+    single = make_lightcurve("RRab", cadence="stripe82", seed=4)
+    assert "band" not in single and single.time.size == 56
+    with pytest.raises(ValueError, match="bands must be None or a string"):
+        make_lightcurve("RRab", bands="ugrizy")
+    with pytest.raises(ValueError, match="bands must be None or a string"):
+        make_lightcurve("RRab", bands="rr")
+    with pytest.raises(ValueError, match="Stripe 82 nights"):
+        make_lightcurve("RRab", cadence="stripe82", span=30)
+
+
+def test_design_in_chunks_is_the_exact_sines_and_cosines():
+    t = np.sort(np.random.default_rng(1).uniform(0, 3000, 40))
+    f = 0.05 + 6e-5 * np.arange(700)
+    X = _design(t, 0.05, 6e-5, 700, block=8, chunk=3)                       # many chunks, a partial last block
+    arg = 2 * np.pi * np.outer(t, f)
+    np.testing.assert_allclose(X, np.concatenate([np.sin(arg), np.cos(arg)], axis=1), atol=1e-9)
+
+
+def test_refine_frequency_single_and_multiband():
+    rng = np.random.default_rng(2)
+    t = np.sort(rng.uniform(0, 400, 150))
+    y = 0.3 * np.sin(2 * np.pi * 1.7312 * t + 1) + 0.01 * rng.standard_normal(150)
+    assert refine_frequency(t, y, np.full(150, 0.01), 1.7315) == pytest.approx(1.7312, abs=2e-5)
+    band = np.where(np.arange(150) % 2, "g", "r")
+    y2 = np.where(band == "g", 1.4, 1.0) * y + (band == "g")
+    assert refine_frequency(t, y2, np.full(150, 0.01), 1.7315, bands=band) == pytest.approx(1.7312, abs=2e-5)
+    assert refine_frequency(t, y, np.full(150, 0.01), 1.7315, max_shift=1e-6) == 1.7315   # moved too far: refused
+    with pytest.raises(ValueError, match="frequency must be a positive number"):
+        refine_frequency(t, y, np.full(150, 0.01), -1.0)
+    with pytest.raises(ValueError, match="dy positive"):
+        refine_frequency(t, y, np.zeros(150), 1.7)
+    with pytest.raises(ValueError, match="one length"):
+        refine_frequency(t, y[:-1], np.full(150, 0.01), 1.7)
+    with pytest.raises(ValueError, match="bands must have one label"):
+        refine_frequency(t, y, np.full(150, 0.01), 1.7, bands=band[:-1])
+
+
+def test_alias_class_names_the_failures():
+    f0 = 1 / 0.5668
+    assert alias_class(f0 * 1.005, f0) == "recovered"
+    assert alias_class(f0 + 1, f0) == alias_class(f0 - 1, f0) == alias_class(f0 + 2, f0) == "daily"
+    assert alias_class(f0 * 1.02, f0) == "other"
+    assert alias_class(2 * f0, f0) == alias_class(f0 / 2, f0) == "harmonic"
+    assert alias_class(f0 + 1 / 365.25, f0) == "recovered"       # within 1 % of an RR Lyrae's frequency
+    f_slow = 0.2   # a slow star (a Cepheid): its yearly alias is 1.4 % away
+    assert alias_class(f_slow + 1 / 365.25, f_slow) == "yearly"
+    assert alias_class(f_slow + 3 / 365.25, f_slow) == "other"
+    with pytest.raises(ValueError, match="true_frequency must be a positive number"):
+        alias_class(1.0, 0.0)
+    with pytest.raises(ValueError, match="tolerance must be a fraction"):
+        alias_class(1.0, 1.0, tolerance=2)

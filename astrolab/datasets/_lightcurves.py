@@ -17,7 +17,15 @@ _TEMPLATES = {
     "Cepheid": {"period": 5.366, "A1": 0.30, "R": [1, 0.42, 0.22, 0.12], "phi": [0, 2.6, 5.2, 1.6]},
 }
 LIGHTCURVE_KINDS = ("RRab", "RRc", "RRd", "Blazhko", "Cepheid")
-_CADENCES = ("ground", "space")
+_CADENCES = ("ground", "space", "stripe82")
+# Multiband light curves (``bands``): amplitude relative to r, and photometric error relative to ``noise``, for
+# the SDSS bands. RR Lyrae amplitudes fall with wavelength from g to z, and u is damped by the Balmer jump
+# (Sesar et al. 2010, ApJ 708, 717); errors grow in u and z, where SDSS is less sensitive. Typical values,
+# not fits to any star. Colours (mag relative to r) only make the bands look real.
+_BAND_AMPLITUDE = {"u": 1.3, "g": 1.35, "r": 1.0, "i": 0.8, "z": 0.75}
+_BAND_ERROR = {"u": 2.5, "g": 1.1, "r": 1.0, "i": 1.1, "z": 1.8}
+_BAND_COLOUR = {"u": 1.2, "g": 0.2, "r": 0.0, "i": -0.05, "z": -0.05}
+_SDSS_ORDER = "riuzg"   # the order in which a drift scan crosses the camera's filters, 72 s apart
 
 
 def _sampling(cadence, n_obs, span, rng):
@@ -34,6 +42,18 @@ def _sampling(cadence, n_obs, span, rng):
             raise ValueError(f"span={span} d gives only {t.size} ground-based visits, fewer than n_obs={n_obs}: "
                              "ask for fewer n_obs or a longer span")
         t = np.sort(rng.choice(t, n_obs, replace=False))
+    elif cadence == "stripe82":
+        # SDSS Stripe 82 (Sesar et al. 2010; Frieman et al. 2008): drift scans in the autumn (about 90 nights
+        # from early September), a few a season in the early years and every few clear nights in the last
+        # three seasons (the SDSS-II Supernova Survey); one epoch per night, at about 8 h UT.
+        n_seasons = int(np.ceil(span / 365.25))
+        nights = np.concatenate([365.25 * k + np.arange(90) for k in range(n_seasons)])
+        nights = nights[nights <= span]
+        weight = np.where(nights // 365.25 >= n_seasons - 3, 8.0, 1.0)
+        if nights.size < n_obs:
+            raise ValueError(f"span={span} d gives only {nights.size} Stripe 82 nights, fewer than n_obs={n_obs}: "
+                             "ask for fewer n_obs or a longer span")
+        t = np.sort(rng.choice(nights, n_obs, replace=False, p=weight / weight.sum())) + 0.33
     else:
         # a space telescope: a regular cadence with small jitter and two data-download gaps
         t = np.linspace(0, span, n_obs) + rng.normal(0, 1e-3 * span / n_obs, n_obs)
@@ -43,7 +63,7 @@ def _sampling(cadence, n_obs, span, rng):
 
 
 def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | None = None, span: float | None = None,
-                    noise: float = 0.02, period: float | None = None, seed=0) -> Bunch:
+                    noise: float = 0.02, period: float | None = None, bands=None, seed=0) -> Bunch:
     """A light curve of a pulsating star from a Fourier-series template, with its true frequencies.
 
     Parameters
@@ -52,25 +72,29 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
         ``"RRd"``: a double-mode RR Lyrae (first overtone with ``P1/P0 = 0.745``, stronger, and the
         fundamental mode, plus their combination frequency); ``"Blazhko"``: an RRab whose amplitude
         and phase are modulated with a period of 48 d (side peaks at ``f +- f_B``).
-    cadence : {"ground", "space"}, default "ground"
+    cadence : {"ground", "space", "stripe82"}, default "ground"
         ``"ground"``: 1-3 visits on clear nights of one site (daily aliases); ``"space"``: a regular
-        cadence over ``span`` with two gaps.
+        cadence over ``span`` with two gaps; ``"stripe82"``: SDSS Stripe 82, one epoch on some autumn
+        nights each year, sparse for years and then dense for three seasons (daily and yearly aliases).
     n_obs : int, optional
-        Number of measurements (default 150 from the ground, 1500 from space).
+        Number of epochs (default 150 from the ground, 1500 from space, 56 for Stripe 82).
     span : float, optional
-        Length of the campaign in days (default 200 from the ground, 30 from space).
+        Length of the campaign in days (default 200 from the ground, 30 from space, 3300 for Stripe 82).
     noise : float, default 0.02
         Median photometric error (mag); each point's error scatters around it (heteroscedastic).
     period : float, optional
         Main period in days (default the template's; for ``"RRd"`` the fundamental period P0).
+    bands : str, optional
+        SDSS bands observed at every epoch, e.g. ``"ugriz"`` (72 s apart, as in a drift scan), each with its
+        own amplitude (falling with wavelength), colour and error level. Default: one band, as the template.
     seed : int or numpy.random.Generator
 
     Returns
     -------
     Bunch
-        ``time`` (d), ``mag``, ``mag_err`` and ``truth``: ``kind``, ``frequencies`` (cycles per day of
-        the independent modes, strongest first), ``periods`` (d), and ``components``: a list of
-        ``(frequency, amplitude, phase)`` of every sinusoid in the light curve.
+        ``time`` (d), ``mag``, ``mag_err``, ``band`` (with ``bands`` only) and ``truth``: ``kind``,
+        ``frequencies`` (cycles per day of the independent modes, strongest first), ``periods`` (d), and
+        ``components``: a list of ``(frequency, amplitude, phase)`` of every sinusoid in the light curve.
 
     Examples
     --------
@@ -82,8 +106,8 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
         raise ValueError(f"kind must be one of {LIGHTCURVE_KINDS}, got {kind!r}")
     if cadence not in _CADENCES:
         raise ValueError(f"cadence must be one of {_CADENCES}, got {cadence!r}")
-    n_obs = (150 if cadence == "ground" else 1500) if n_obs is None else n_obs
-    span = (200.0 if cadence == "ground" else 30.0) if span is None else span
+    n_obs = {"ground": 150, "space": 1500, "stripe82": 56}[cadence] if n_obs is None else n_obs
+    span = {"ground": 200.0, "space": 30.0, "stripe82": 3300.0}[cadence] if span is None else span
     if not (isinstance(n_obs, (int, np.integer)) and n_obs >= 10):
         raise ValueError(f"n_obs must be an integer >= 10, got {n_obs!r}")
     if not span > 0:
@@ -92,8 +116,18 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
         raise ValueError(f"noise must be a positive magnitude error, got {noise!r}")
     if period is not None and not period > 0:
         raise ValueError(f"period must be a positive number of days, got {period!r}")
+    if bands is not None and not (isinstance(bands, str) and bands and set(bands) <= set(_BAND_AMPLITUDE)
+                                  and len(set(bands)) == len(bands)):
+        raise ValueError(f"bands must be None or a string of distinct SDSS bands from 'ugriz', got {bands!r}")
     rng = np.random.default_rng(seed)  # a Generator passes through unchanged
     t = _sampling(cadence, n_obs, span, rng)
+    scale, colour, err_scale = 1.0, 0.0, 1.0
+    if bands is not None:   # every epoch in every band, in the drift scan's order
+        order = sorted(bands, key=_SDSS_ORDER.index)
+        band = np.tile(order, t.size)
+        t = (t[:, None] + 72 / 86400 * np.array([_SDSS_ORDER.index(b) for b in order])).ravel()
+        scale, colour, err_scale = (np.array([table[b] for b in band])
+                                    for table in (_BAND_AMPLITUDE, _BAND_COLOUR, _BAND_ERROR))
 
     components = []  # (frequency, amplitude, phase)
     if kind == "RRd":
@@ -109,22 +143,25 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
         for k, (ratio, dphi) in enumerate(zip(template["R"], template["phi"], strict=True), start=1):
             components.append((k * f, template["A1"] * ratio, (dphi + k * phi1) % (2 * np.pi)))
         modes = [f]
-    mag = np.full(t.size, 15.0)
+    mag = np.full(t.size, 15.0) + colour
     if kind == "Blazhko":
         f_b = 1 / 48.0
         modes.append(f_b)
         envelope = 1 + 0.3 * np.sin(2 * np.pi * f_b * t)           # amplitude modulation
         shift = 0.2 * np.sin(2 * np.pi * f_b * t + 1.0)             # phase modulation (rad)
         for freq, amp, ph in components:
-            mag += envelope * amp * np.sin(2 * np.pi * freq * t + ph + shift * freq / components[0][0])
+            mag += scale * envelope * amp * np.sin(2 * np.pi * freq * t + ph + shift * freq / components[0][0])
     else:
         for freq, amp, ph in components:
-            mag += amp * np.sin(2 * np.pi * freq * t + ph)
-    mag_err = noise * np.exp(rng.normal(0, 0.3, t.size))            # heteroscedastic, median = noise
+            mag += scale * amp * np.sin(2 * np.pi * freq * t + ph)
+    mag_err = err_scale * noise * np.exp(rng.normal(0, 0.3, t.size))  # heteroscedastic, median = noise
     mag = mag + mag_err * rng.standard_normal(t.size)
     truth = {"kind": kind, "frequencies": np.array(modes), "periods": 1 / np.array(modes),
              "components": components}
-    return Bunch(time=t, mag=mag, mag_err=mag_err, truth=truth)
+    out = Bunch(time=t, mag=mag, mag_err=mag_err, truth=truth)
+    if bands is not None:
+        out["band"] = band
+    return out
 
 
 def make_lightcurves(n: int, *, kinds=("RRab", "RRc", "RRd", "Cepheid"), cadence: str = "ground", seed=0,

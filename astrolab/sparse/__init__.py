@@ -9,7 +9,8 @@
   :class:`EHTImager`, the whole pipeline as one estimator; :func:`ring_fit` measures a ring as the EHT does;
 - :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
   :func:`block_iterative_solution` -- astrometry as sparse least squares (LSQR, AGIS-style blocks);
-- :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve;
+- :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve; :func:`refine_frequency`
+  and :func:`alias_class` -- comparing period finders fairly (same refinement, named failures);
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
 """
 
@@ -33,7 +34,7 @@ from astrolab.sparse._challenge import ImagingChallenge, imaging_score
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_fit, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
 from astrolab.sparse._operators import MatrixOperator, as_operator, power_iteration
-from astrolab.sparse._periodogram import LassoPeriodogram
+from astrolab.sparse._periodogram import LassoPeriodogram, alias_class, refine_frequency
 from astrolab.sparse._pipeline import EHTImager, closure_chi2
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "ring_parameters",
     "Lasso",
     "LassoPeriodogram",
+    "alias_class",
+    "refine_frequency",
     "MatrixOperator",
     "as_operator",
     "astrometric_solution",

@@ -8,20 +8,27 @@ from sklearn.base import BaseEstimator
 
 from astrolab.sparse._lasso import fista
 
-__all__ = ["LassoPeriodogram"]
+__all__ = ["LassoPeriodogram", "alias_class", "refine_frequency"]
 
 
-def _design(t, f_start, step, n_f, block: int = 64):
+def _design(t, f_start, step, n_f, block: int = 64, chunk: int = 256):
     """Columns ``sin(2 pi f t)`` for ``f = f_start + k step`` (``k < n_f``), then the ``cos`` of each ``f``.
 
     By angle addition, ``exp(i a (block j + m)) = exp(i a block j) exp(i a m)``: two small tables of
-    exponentials and one product, instead of ``2 n_f`` sines and cosines at every time (as exact).
+    exponentials and one product, instead of ``2 n_f`` sines and cosines at every time (as exact). The
+    products are made ``chunk`` blocks at a time, straight into the output (no full complex copy).
     """
     n_blocks = -(-n_f // block)
-    coarse = np.exp(2j * np.pi * np.outer(t, f_start + step * block * np.arange(n_blocks)))
     fine = np.exp(2j * np.pi * np.outer(t, step * np.arange(block)))
-    z = (coarse[:, :, None] * fine[:, None, :]).reshape(t.size, -1)[:, :n_f]
-    return np.concatenate([z.imag, z.real], axis=1)
+    out = np.empty((t.size, 2 * n_f))
+    for b0 in range(0, n_blocks, chunk):
+        b1 = min(b0 + chunk, n_blocks)
+        coarse = np.exp(2j * np.pi * np.outer(t, f_start + step * block * np.arange(b0, b1)))
+        lo, hi = b0 * block, min(b1 * block, n_f)
+        z = (coarse[:, :, None] * fine[:, None, :]).reshape(t.size, -1)[:, :hi - lo]
+        out[:, lo:hi] = z.imag
+        out[:, n_f + lo:n_f + hi] = z.real
+    return out
 
 
 def _group_norms_mb(beta, n_f):
@@ -281,8 +288,11 @@ class LassoPeriodogram(BaseEstimator):
         w = 1 / dy
         mean = np.array([np.sum(y[r] * w[r]**2) / np.sum(w[r]**2) for r in rows])
         r = (y - mean[band]) * w
-        X = _design(tt, freqs[0], step, n_f) * w[:, None]
-        self._Xb = [X] if n_bands == 1 else [X[rw] for rw in rows]
+        self._Xb = []
+        for rw in ([slice(None)] if n_bands == 1 else rows):   # each band's block of the design, weighted
+            X = _design(tt[rw], freqs[0], step, n_f)
+            X *= w[rw, None]
+            self._Xb.append(X)
         grad0 = self._rmatvec(r)
         self.error_scale_ = 1.0
         if self.error_scale == "scatter":
@@ -292,7 +302,8 @@ class LassoPeriodogram(BaseEstimator):
             if s > 1:
                 self.error_scale_ = float(s)
                 dy, w, r = dy * s, w / s, r / s
-                self._Xb = [x / s for x in self._Xb]
+                for x in self._Xb:
+                    x /= s
                 grad0 = self._rmatvec(r)
         lam_max = float(np.max(self._score(grad0, n_f)))
         ratios = (np.geomspace(1, self.lam_min_ratio, self.n_lambdas)[1:] if self.lam == "bic" else [self.lam])
@@ -509,3 +520,111 @@ class LassoPeriodogram(BaseEstimator):
                 raise ValueError(f"bands must be one of the fitted bands {list(self.bands_)} for each time")
             band = np.searchsorted(self.bands_, bands)
         return _sinusoids(t - self.t0_, self.params_, band, n_bands)
+
+
+def refine_frequency(t, y, dy, frequency, *, bands=None, max_shift: float = 0.01):
+    """Refine a periodogram's peak by a local non-linear least-squares fit of one sinusoid.
+
+    Periodograms report the best point of a grid; comparing two period finders is fair only when both
+    peaks are refined the same way. The model is an offset, a sine and a cosine per band, sharing one
+    frequency, started from ``frequency`` with the linear least-squares amplitudes there.
+
+    Parameters
+    ----------
+    t, y, dy : array_like
+        Times, values and their (positive) errors, one per measurement.
+    frequency : float
+        The peak to refine (cycles per unit of ``t``), positive.
+    bands : array_like, optional
+        A band label per measurement: each band gets its own offset, amplitude and phase.
+    max_shift : float, default 0.01
+        A local refit: if the fit moves further than this fraction of ``frequency`` (to another peak), the
+        input ``frequency`` is returned unchanged.
+
+    Returns
+    -------
+    float
+        The refined frequency.
+
+    Examples
+    --------
+    >>> t = np.linspace(0, 30, 200)
+    >>> y = np.sin(2 * np.pi * 1.2345 * t)
+    >>> round(refine_frequency(t, y, np.full(200, 0.01), 1.23), 5)
+    1.2345
+    """
+    t, y, dy = (np.asarray(v, float) for v in (t, y, dy))
+    if not (t.ndim == 1 and t.shape == y.shape == dy.shape and t.size >= 4):
+        raise ValueError(f"t, y and dy must be 1-D arrays of one length >= 4, got shapes {t.shape}, {y.shape}, "
+                         f"{dy.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(dy)) and np.all(dy > 0)):
+        raise ValueError("t, y and dy must be finite, and dy positive")
+    if not (np.isscalar(frequency) and np.isfinite(frequency) and frequency > 0):
+        raise ValueError(f"frequency must be a positive number, got {frequency!r}")
+    if not (np.isscalar(max_shift) and max_shift > 0):
+        raise ValueError(f"max_shift must be a positive fraction, got {max_shift!r}")
+    if bands is None:
+        idx = np.zeros(t.size, dtype=int)
+    else:
+        bands = np.asarray(bands)
+        if bands.shape != t.shape:
+            raise ValueError(f"bands must have one label per measurement ({t.size}), got shape {bands.shape}")
+        idx = np.unique(bands, return_inverse=True)[1].ravel()
+    n_b = int(idx.max()) + 1
+    onehot = (idx[:, None] == np.arange(n_b)).astype(float)
+    tt = t - t.min()
+
+    def resid(p):
+        arg = 2 * np.pi * p[0] * tt
+        return (y - onehot @ p[1:1 + n_b] - np.sin(arg) * (onehot @ p[1 + n_b:1 + 2 * n_b])
+                - np.cos(arg) * (onehot @ p[1 + 2 * n_b:])) / dy
+
+    arg = 2 * np.pi * frequency * tt   # linear start at the peak
+    design = np.concatenate([onehot, onehot * np.sin(arg)[:, None], onehot * np.cos(arg)[:, None]], axis=1)
+    lin = np.linalg.lstsq(design / dy[:, None], y / dy, rcond=None)[0]
+    sol = optimize.least_squares(resid, np.concatenate([[frequency], lin]), x_scale="jac")
+    f = abs(float(sol.x[0]))
+    return f if abs(f / frequency - 1) < max_shift else float(frequency)
+
+
+def alias_class(frequency, true_frequency, *, tolerance: float = 0.01, window_periods=(1.0, 365.25)) -> str:
+    """Name what a found frequency is, relative to the true one: recovered, a harmonic, or an alias.
+
+    Parameters
+    ----------
+    frequency, true_frequency : float
+        The found and the true (published) frequency, in cycles per day, positive.
+    tolerance : float, default 0.01
+        Relative tolerance: ``"recovered"`` when ``|frequency / true_frequency - 1| < tolerance``.
+    window_periods : tuple of float, default (1.0, 365.25)
+        The window function's periods (days): the day and the year for a ground-based survey.
+
+    Returns
+    -------
+    str
+        ``"recovered"``; ``"harmonic"`` (twice or half the true frequency); ``"daily"``
+        (``true + m / window_periods[0]``, ``1 <= |m| <= 3``); ``"yearly"`` (``true +- 1 / window_periods[1]``);
+        or ``"other"``.
+
+    Examples
+    --------
+    >>> alias_class(1.0 / 0.55, 1.0 / 0.5501), alias_class(1.0 / 0.55 + 1, 1.0 / 0.55)
+    ('recovered', 'daily')
+    """
+    for name, value in (("frequency", frequency), ("true_frequency", true_frequency)):
+        if not (np.isscalar(value) and np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not (np.isscalar(tolerance) and 0 < tolerance < 1):
+        raise ValueError(f"tolerance must be a fraction in (0, 1), got {tolerance!r}")
+    day, year = (float(p) for p in window_periods)
+    f, f0 = float(frequency), float(true_frequency)
+    if abs(f / f0 - 1) < tolerance:
+        return "recovered"
+    if abs(f / (2 * f0) - 1) < tolerance or abs(f / (0.5 * f0) - 1) < tolerance:
+        return "harmonic"
+    m = np.rint((f - f0) * day)
+    if 1 <= abs(m) <= 3 and abs(f - f0 - m / day) < tolerance * f0:
+        return "daily"
+    if abs(abs(f - f0) - 1 / year) < 0.5 / year:
+        return "yearly"
+    return "other"
