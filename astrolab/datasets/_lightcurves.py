@@ -45,7 +45,8 @@ def _sampling(cadence, n_obs, span, rng):
     elif cadence == "stripe82":
         # SDSS Stripe 82 (Sesar et al. 2010; Frieman et al. 2008): drift scans in the autumn (about 90 nights
         # from early September), a few a season in the early years and every few clear nights in the last
-        # three seasons (the SDSS-II Supernova Survey); one epoch per night, at about 8 h UT.
+        # three seasons (the SDSS-II Supernova Survey); one epoch per night. A star crosses the meridian 1/365.25 d
+        # earlier each night (sidereal time), and a drift scan reaches it within about 2 h of that.
         n_seasons = int(np.ceil(span / 365.25))
         nights = np.concatenate([365.25 * k + np.arange(90) for k in range(n_seasons)])
         nights = nights[nights <= span]
@@ -53,7 +54,8 @@ def _sampling(cadence, n_obs, span, rng):
         if nights.size < n_obs:
             raise ValueError(f"span={span} d gives only {nights.size} Stripe 82 nights, fewer than n_obs={n_obs}: "
                              "ask for fewer n_obs or a longer span")
-        t = np.sort(rng.choice(nights, n_obs, replace=False, p=weight / weight.sum())) + 0.33
+        t = np.sort(rng.choice(nights, n_obs, replace=False, p=weight / weight.sum()))
+        t = t + 0.45 - (t % 365.25) / 365.25 + rng.uniform(-1 / 12, 1 / 12, n_obs)
     else:
         # a space telescope: a regular cadence with small jitter and two data-download gaps
         t = np.linspace(0, span, n_obs) + rng.normal(0, 1e-3 * span / n_obs, n_obs)
