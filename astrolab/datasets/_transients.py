@@ -25,13 +25,26 @@ Models (all cheap closed forms, evaluated for every visit at once):
 Galactic objects have redshift 0 and ``hostgal_photoz = 0`` as in PLAsTiCC. Fluxes are
 difference fluxes: a variable star's template (its mean, or its out-of-eclipse flux) is subtracted,
 so fluxes can be negative. Only objects with at least two detections are kept (a detection trigger).
+
+``survey="ztf"`` observes the same objects as a ZTF-like public survey whose alerts feed a
+bright-transient sample such as the ZTF Bright Transient Survey (BTS): only g and r (kept under the
+LSST passband codes 1 and 2), the public-survey cadence of a g and an r exposure of every field every
+two or three nights (Bellm et al. 2019, PASP 131, 018002: every three nights in phase I, 2018-2020,
+every two nights in phase II, from December 2020), weather losses and seasonal gaps, the median
+single-exposure 5-sigma depths of 30-s exposures (g = 20.8, r = 20.6 mag; Bellm et al. 2019) with a
+per-exposure scatter, detections only (alert light curves hold the ``|S/N| > 5`` detections of the
+difference images, of either sign; the non-detections are dropped) and the BTS selection: the brightest
+detection brighter than 18.5 mag (Fremling et al. 2020, ApJ 895, 32; Perley et al. 2020, ApJ 904, 35),
+which confines the extragalactic objects to low redshift. Every BTS transient is classified
+spectroscopically, so the redshift given is the spectroscopic one (``hostgal_photoz = true_z``,
+``hostgal_photoz_err = 0``); ZTF has no deep-drilling fields.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "make_transients"]
+__all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
 
 #: The classes, in label order (label ``k`` is ``TRANSIENT_CLASSES[k]``).
 TRANSIENT_CLASSES = ("SNIa", "SNII", "SNIbc", "SLSN", "TDE", "KN", "AGN", "RRL", "EB", "microlensing")
@@ -56,6 +69,26 @@ _ZP = 27.5                                                               # flux 
 _MJD0 = 60800.0
 _SURVEY_DAYS = 1095
 _SEASON_DAYS = 182
+
+#: The surveys :func:`make_transients` can imitate.
+TRANSIENT_SURVEYS = ("lsst", "ztf")
+
+# ZTF-like public survey (survey="ztf"). Published facts: Bellm et al. (2019, PASP 131, 018002) give the
+# public survey's cadence -- every field of the visible northern sky in g and r every three nights in phase
+# I, every two nights in phase II -- and the median 5-sigma depths of a 30-s exposure, g = 20.8 and r = 20.6
+# mag; the BTS peak-magnitude limit is 18.5 mag (Fremling et al. 2020; Perley et al. 2020). Assumed round
+# numbers (not fitted to any data): three quarters of the nights usable at Palomar, fields observable eight
+# months a year from a northern site, a per-exposure depth scatter of 0.4 mag (moon, seeing, airmass), and
+# the g and r exposures of a night 30 minutes to 2.5 hours apart.
+_ZTF_BANDS = np.array([1, 2])                                           # g, r as LSST passband codes
+_ZTF_M5 = np.array([np.nan, 20.8, 20.6, np.nan, np.nan, np.nan])        # median 5-sigma depth, 30 s (AB)
+_ZTF_M5_SCATTER = 0.4                                                   # per-exposure scatter of the depth
+_ZTF_REVISIT = np.array([2, 3])                                         # nights between visits: phase II, I
+_ZTF_CLEAR = 0.75                                                       # share of usable nights
+_ZTF_SEASON_DAYS = 240                                                  # nights a year a field is observed
+_ZTF_PAIR_GAP = (0.021, 0.104)                                          # g to r within a night (days)
+_BTS_PEAK_MAG = 18.5                                                    # BTS: brighter than this at peak
+_BTS_MARGIN = 1.0   # mag: no simulated object farther than where it would peak at 18.5 + 1.0 mag
 
 # Explosive transients: peak absolute magnitude at rest 5000 A (mean, scatter), Bazin rise and fall
 # times (rest-frame days, scaled by a log-normal factor), black-body temperature at peak, the floor it
@@ -124,6 +157,34 @@ def _cadence(n, ddf, rng):
     return o[order], t[order], b[order], m5[order]
 
 
+def _cadence_ztf(n, rng, window=None):
+    """ZTF-like visits of ``n`` objects: (object index, time in days, passband 1 or 2, 5-sigma depth).
+
+    ``window`` (two arrays, first and last night) keeps only the nights in which an object can be
+    detected at all (a saving of time for transients: elsewhere their flux is ~1e-4 of the peak)."""
+    nights = np.arange(_SURVEY_DAYS)
+    phase = rng.integers(0, 365, n)                        # where each object's season starts (its RA)
+    every = rng.choice(_ZTF_REVISIT, size=n)               # the public survey's revisit time of its field
+    offset = rng.integers(0, 6, n)
+    clear = rng.random(_SURVEY_DAYS) < _ZTF_CLEAR          # the weather is the same for every field
+    # tables of the few distinct rows (season start; revisit time and its phase), gathered per object
+    season = (np.arange(365) < _ZTF_SEASON_DAYS)[(nights[None, :] - np.arange(365)[:, None]) % 365]
+    revisit = [(nights + r) % e == 0 for e in _ZTF_REVISIT for r in range(e)]
+    first_row = np.cumsum(np.r_[0, _ZTF_REVISIT[:-1]])
+    which = np.searchsorted(_ZTF_REVISIT, every)
+    observed = season[phase] & np.asarray(revisit)[first_row[which] + offset % every] & clear[None, :]
+    if window is not None:
+        observed &= (nights[None, :] >= window[0][:, None]) & (nights[None, :] <= window[1][:, None])
+    obj, night = np.nonzero(observed)
+    o = np.repeat(obj, 2)                                  # a g and an r exposure on every visited night
+    b = np.tile(_ZTF_BANDS, obj.size)
+    t = (np.repeat(night, 2) + 0.5 + np.repeat(rng.uniform(-0.15, 0.15, obj.size), 2)
+         + np.where(b == 2, rng.uniform(*_ZTF_PAIR_GAP, o.size), 0.0))
+    m5 = _ZTF_M5[b] + rng.normal(0.0, _ZTF_M5_SCATTER, o.size)
+    order = np.lexsort((t, o))
+    return o[order], t[order], b[order], m5[order]
+
+
 def _log_bazin(t, rise, fall):
     """Natural log of the Bazin shape with its peak at t = 0, normalised to 1 there."""
     t0 = -rise * np.log(fall / rise - 1)
@@ -134,11 +195,46 @@ def _log_bazin(t, rise, fall):
     return log_shape(t) - log_shape(0.0)
 
 
-def _explosive(name, n, cosmo, rng):
+def _zmax(zmax, bright_absmag, cosmo):
+    """The largest redshift simulated for survey="ztf": no farther than where an object of absolute
+    magnitude ``bright_absmag`` (3 sigma brighter than its class) could still pass the BTS cut (a saving
+    of time only: the cut itself is applied to the simulated detections)."""
+    apparent = bright_absmag + cosmo.mu - 2.5 * np.log10(1 + cosmo.z) - _BTS_MARGIN
+    reach = cosmo.z[apparent <= _BTS_PEAK_MAG]
+    return float(min(zmax, reach.max() if reach.size else cosmo.z[1]))
+
+
+def _bright_sample(mean_absmag, sd_absmag, zmax, n, cosmo, rng):
+    """Peak absolute magnitudes and redshifts of ``n`` objects that could pass the BTS cut.
+
+    The joint law of the survey, a normal luminosity function times the comoving volume up to
+    ``zmax``, restricted to the redshifts from which an object of that magnitude could still appear
+    brighter than 18.5 mag (with a margin of ``_BTS_MARGIN`` mag for colour, K-correction and noise):
+    an absolute magnitude ``M`` is kept with probability ``V(z_max(M)) / V(zmax)`` and its redshift
+    drawn from the volume below ``z_max(M)``. This only saves time: the cut itself is applied to the
+    simulated detections."""
+    cdf = np.cumsum(np.where(cosmo.z <= zmax, cosmo.weight, 0.0))
+    apparent = cosmo.mu - 2.5 * np.log10(1 + cosmo.z)                   # m - M at peak, rising with z
+    kept = []
+    while sum(k.size for k in kept) < n:
+        M = rng.normal(mean_absmag, sd_absmag, 4 * n + 64)
+        z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - M, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+        volume = np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf, left=0.0)
+        kept.append(M[rng.random(M.size) * cdf[-1] < volume])
+    M = np.concatenate(kept)[:n]
+    z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - M, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+    z = np.interp(rng.random(n) * np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf), cdf, cosmo.z)
+    return M, z
+
+
+def _explosive(name, n, cosmo, rng, survey="lsst"):
     """Per-object parameters and a magnitude function m(object index, t, band) for explosive classes."""
     p = _EXPLOSIVE[name]
-    z = cosmo.sample(p["zmax"], n, rng)
-    M = rng.normal(p["M"], p["sM"], n)
+    if survey == "lsst":
+        z = cosmo.sample(p["zmax"], n, rng)
+        M = rng.normal(p["M"], p["sM"], n)
+    else:
+        M, z = _bright_sample(p["M"], p["sM"], p["zmax"], n, cosmo, rng)
     stretch = np.exp(rng.normal(0, 0.15, n))
     rise, fall = p["rise"] * stretch, p["fall"] * np.exp(rng.normal(0, 0.2, n))
     fall = np.maximum(fall, 2.5 * rise)
@@ -154,11 +250,15 @@ def _explosive(name, n, cosmo, rng):
         return M[i] + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 / np.log(10) * np.maximum(log_flux, -600.0)
 
     params = dict(true_z=z, t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=M)
+    if survey == "ztf":    # nights within 10 e-folds of the peak flux (11 mag: no detection outside)
+        t0 = rise * np.log(fall / rise - 1)
+        params["window"] = (np.floor(t_peak - (t0 + 10 * rise) * (1 + z)) - 1,
+                            np.ceil(t_peak + (t0 + 10 * fall) * (1 + z)) + 1)
     return params, mag, None
 
 
-def _agn(n, cosmo, rng):
-    z = cosmo.sample(3.0, n, rng)
+def _agn(n, cosmo, rng, survey="lsst"):
+    z = cosmo.sample(3.0 if survey == "lsst" else _zmax(3.0, -23.0 - 3 * 1.0, cosmo), n, rng)
     M = rng.normal(-23.0, 1.0, n)
     mu = cosmo.distmod(z)
     tau = np.exp(rng.uniform(np.log(50), np.log(500), n)) * (1 + z)     # observed DRW timescale (d)
@@ -261,21 +361,22 @@ def _class_counts(n_objects):
     return counts
 
 
-def _simulate(name, n, ddf_fraction, cosmo, rng):
+def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst"):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
-        params, mag, template = _explosive(name, n, cosmo, rng)
+        params, mag, template = _explosive(name, n, cosmo, rng, survey)
     elif name == "AGN":
-        params, mag, template = _agn(n, cosmo, rng)
+        params, mag, template = _agn(n, cosmo, rng, survey)
     elif name == "RRL":
         params, mag, template = _rrlyrae(n, rng)
     elif name == "EB":
         params, mag, template = _eclipsing(n, rng)
     else:
         params, mag, template = _microlensing(n, rng)
+    window = params.pop("window", None)
     ddf = rng.random(n) < ddf_fraction
     mwebv = rng.exponential(0.04, n)
-    obj, t, band, m5 = _cadence(n, ddf, rng)
+    obj, t, band, m5 = _cadence(n, ddf, rng) if survey == "lsst" else _cadence_ztf(n, rng, window)
     out = mag(obj, t, band)
     if template is None:                                    # transients: nothing in the template image
         m_true, m_template = out, None
@@ -297,24 +398,40 @@ def _simulate(name, n, ddf_fraction, cosmo, rng):
     flux_err = np.sqrt(sigma_sky**2 + (0.005 * np.abs(flux_true)) ** 2) * np.exp(rng.normal(0, 0.05, obj.size))
     flux = flux_true + flux_err * rng.standard_normal(obj.size)
     detected = np.abs(flux / flux_err) > 5
+    rows = dict(obj=obj, mjd=t + _MJD0, passband=band, flux=flux, flux_err=flux_err, detected=detected)
+    if survey == "ztf":                                     # alert light curves: detections only
+        rows = {k: v[detected] for k, v in rows.items()}
+        obj, detected = rows["obj"], rows["detected"]
+        brightest = np.zeros(n)
+        np.maximum.at(brightest, obj, np.abs(rows["flux"]))
+        with np.errstate(divide="ignore"):
+            params["peak_mag"] = _ZP - 2.5 * np.log10(brightest)      # inf for objects never detected
     n_det = np.bincount(obj, detected, minlength=n)
     n_obs = np.bincount(obj, minlength=n)
     params.update(ddf=ddf, mwebv=mwebv, n_obs=n_obs, n_det=n_det.astype(int))
-    rows = dict(obj=obj, mjd=t + _MJD0, passband=band, flux=flux, flux_err=flux_err, detected=detected)
     return rows, params
 
 
-def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0):
-    """Mock LSST light curves of ten classes of transients and variables, with truth (PLAsTiCC format).
+def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", seed=0):
+    """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
     ----------
     n_objects : int, default 3000
         Number of objects (at least 10). Classes come in the proportions of the PLAsTiCC training
         set (SN Ia 36 %, SN II 19 %, EB 14 %, ..., kilonovae 1.6 %), every class at least once.
-    ddf_fraction : float, default 0.1
+    ddf_fraction : float, optional
         Fraction of objects in the deep-drilling fields (every band every ~4 nights, 1 mag deeper);
-        the rest get the wide-fast-deep cadence (one or two visits every ~3 nights).
+        the rest get the wide-fast-deep cadence (one or two visits every ~3 nights). Default 0.1 for
+        ``survey="lsst"``; ZTF has no deep fields, so ``survey="ztf"`` accepts only ``None`` or 0.
+    survey : {"lsst", "ztf"}, default "lsst"
+        ``"lsst"``: six bands, PLAsTiCC-like cadence and depth, every visit kept. ``"ztf"``: a ZTF-like
+        public survey seen through a bright-transient selection (see the module docstring): g and r
+        only (passband codes 1 and 2), a g and an r exposure every two or three nights with weather
+        and seasonal gaps, 5-sigma depths of about 20.7 mag, detections only (so ``detected`` is 1 on
+        every row and ``n_obs == n_det``), the brightest detection brighter than 18.5 mag, and
+        spectroscopic redshifts (``hostgal_photoz = true_z``, ``hostgal_photoz_err = 0``). The class
+        mix is the same for both surveys.
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -337,14 +454,24 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0)
     (60, 'SNIa', True)
     >>> sorted(data.lightcurves.columns)
     ['detected', 'flux', 'flux_err', 'mjd', 'object_id', 'passband']
+    >>> ztf = make_transients(30, survey="ztf", seed=1)
+    >>> sorted(set(ztf.lightcurves.passband)), int(ztf.lightcurves.detected.min())
+    ([1, 2], 1)
     """
     import pandas as pd
     from sklearn.utils import Bunch
 
     if not (isinstance(n_objects, (int, np.integer)) and not isinstance(n_objects, bool) and n_objects >= 10):
         raise ValueError(f"n_objects must be an integer >= 10, got {n_objects!r}")
+    if not (isinstance(survey, str) and survey in TRANSIENT_SURVEYS):
+        raise ValueError(f"survey must be one of {TRANSIENT_SURVEYS}, got {survey!r}")
+    if ddf_fraction is None:
+        ddf_fraction = 0.1 if survey == "lsst" else 0.0
     if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
         raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
+    if survey == "ztf" and ddf_fraction != 0:
+        raise ValueError(f"ddf_fraction must be None or 0 for survey='ztf' (ZTF has no deep fields), "
+                         f"got {ddf_fraction!r}")
     rng = np.random.default_rng(seed)
     cosmo = _Cosmology()
     counts = _class_counts(int(n_objects))
@@ -353,9 +480,12 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0)
         kept, acceptance = 0, 0.5
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
-            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng)
-            ok = np.flatnonzero(params["n_det"] >= 2)[: need - kept]
-            acceptance = max(np.mean(params["n_det"] >= 2), 1e-3)
+            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey)
+            trigger = params["n_det"] >= 2
+            if survey == "ztf":                              # the bright-transient selection
+                trigger &= params["peak_mag"] <= _BTS_PEAK_MAG
+            ok = np.flatnonzero(trigger)[: need - kept]
+            acceptance = max(np.mean(trigger), 1e-3)
             if ok.size:
                 remap = np.full(batch, -1)
                 remap[ok] = np.arange(ok.size) + kept
@@ -370,7 +500,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0)
             if kept >= need:
                 break
         else:  # pragma: no cover - the trigger keeps > 2 % of every class
-            raise RuntimeError(f"could not draw {need} detectable {name} objects")
+            raise RuntimeError(f"could not draw {need} detectable {name} objects for survey={survey!r}")
 
     meta = {k: np.concatenate([p[k] for p in meta_parts]) for k in meta_parts[0]}
     n = meta["label"].size
@@ -392,11 +522,14 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction: float = 0.1, seed=0)
 
     z = meta["true_z"]
     galactic = z == 0
-    photoz_err = np.where(galactic, 0.0, 0.03 * (1 + z) * np.exp(rng.normal(0, 0.3, n)))
-    photoz = z + photoz_err * rng.standard_normal(n)
-    outlier = (~galactic) & (rng.random(n) < 0.05)
-    photoz = np.where(outlier, rng.uniform(0.02, 2.5, n), photoz)
-    photoz = np.where(galactic, 0.0, np.maximum(photoz, 0.01))
+    if survey == "lsst":
+        photoz_err = np.where(galactic, 0.0, 0.03 * (1 + z) * np.exp(rng.normal(0, 0.3, n)))
+        photoz = z + photoz_err * rng.standard_normal(n)
+        outlier = (~galactic) & (rng.random(n) < 0.05)
+        photoz = np.where(outlier, rng.uniform(0.02, 2.5, n), photoz)
+        photoz = np.where(galactic, 0.0, np.maximum(photoz, 0.01))
+    else:                                                   # spectroscopic redshifts of a classified sample
+        photoz, photoz_err = z, np.zeros(n)
     distmod = np.where(galactic, np.nan, cosmo.distmod(np.maximum(photoz, 1e-3)))
     names = np.array(TRANSIENT_CLASSES)[meta["label"]]
     targets = np.array([TRANSIENT_TARGETS[c] for c in TRANSIENT_CLASSES])[meta["label"]]

@@ -29,4 +29,14 @@ MUTANTS: list[Mutant] = [
            "the new data define what is normal and nothing looks unusual",
            replace=[("ood = al.challenge.OODScore().fit(X_train)",
                      "ood = al.challenge.OODScore().fit(pd.concat([X_train, X_real]))")]),
+    Mutant("07-03", "retrained-on-lsst",
+           "the 'ZTF-like' training mock is simulated with the LSST survey settings, so the retrained model "
+           "meets the same shift as the original one",
+           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", seed=SEED)',
+                     'ztf = al.datasets.make_transients(N_OBJECTS, survey="lsst", seed=SEED)')]),
+    Mutant("07-03", "scored-on-training-half",
+           "the ZTF-like model is scored on its own training half instead of the held-out half, so its "
+           "weighted log-loss looks far better than it is",
+           replace=[("    loss_ztf = weighted_log_loss(y_ztf_test, proba(model_ztf, X_ztf_test),",
+                     "    loss_ztf = weighted_log_loss(y_ztf_train, proba(model_ztf, X_ztf_train),")]),
 ]
