@@ -26,6 +26,7 @@ _BAND_AMPLITUDE = {"u": 1.3, "g": 1.35, "r": 1.0, "i": 0.8, "z": 0.75}
 _BAND_ERROR = {"u": 2.5, "g": 1.1, "r": 1.0, "i": 1.1, "z": 1.8}
 _BAND_COLOUR = {"u": 1.2, "g": 0.2, "r": 0.0, "i": -0.05, "z": -0.05}
 _SDSS_ORDER = "riuzg"   # the order in which a drift scan crosses the camera's filters, 72 s apart
+_S82_CALIBRATION = 0.015   # mag: the single-epoch photometric calibration of Stripe 82
 
 
 def _sampling(cadence, n_obs, span, rng):
@@ -77,7 +78,8 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
     cadence : {"ground", "space", "stripe82"}, default "ground"
         ``"ground"``: 1-3 visits on clear nights of one site (daily aliases); ``"space"``: a regular
         cadence over ``span`` with two gaps; ``"stripe82"``: SDSS Stripe 82, one epoch on some autumn
-        nights each year, sparse for years and then dense for three seasons (daily and yearly aliases).
+        nights each year, sparse for years and then dense for three seasons (daily and yearly aliases),
+        with a 0.015-mag calibration error per epoch and band that ``mag_err`` does not include.
     n_obs : int, optional
         Number of epochs (default 150 from the ground, 1500 from space, 56 for Stripe 82).
     span : float, optional
@@ -158,6 +160,8 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
             mag += scale * amp * np.sin(2 * np.pi * freq * t + ph)
     mag_err = err_scale * noise * np.exp(rng.normal(0, 0.3, t.size))  # heteroscedastic, median = noise
     mag = mag + mag_err * rng.standard_normal(t.size)
+    if cadence == "stripe82":   # each night's zero point is known to about 1.5 % (Ivezic et al. 2007): an error
+        mag = mag + rng.normal(0, _S82_CALIBRATION, t.size)   # that mag_err does not include
     truth = {"kind": kind, "frequencies": np.array(modes), "periods": 1 / np.array(modes),
              "components": components}
     out = Bunch(time=t, mag=mag, mag_err=mag_err, truth=truth)
