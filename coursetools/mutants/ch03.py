@@ -24,8 +24,8 @@ from astrolab.sparse import _periodogram
 _refit = _periodogram.LassoPeriodogram._refit
 
 
-def _refit_variances(t, y, dy, f0, a0, b0):
-    params, chi2, errors = _refit(t, y, dy, f0, a0, b0)
+def _refit_variances(*args):
+    params, chi2, errors = _refit(*args)
     return params, chi2, errors**2
 
 
@@ -104,6 +104,14 @@ MUTANTS: list[Mutant] = [
            "the refit quotes the diagonal of the covariance matrix (variances) as the frequencies' standard "
            "errors: the square root is forgotten",
            prelude=_ERRORS_ARE_VARIANCES),
+    Mutant("03-05", "false-alarm-without-prewhitening",
+           "the double-mode test looks for a second mode in the light curve itself instead of in the residual "
+           "after removing the main mode: the main mode's own power is taken for a second mode",
+           replace=[("    ls_res = LombScargle(t, residual, dy)\n", "    ls_res = LombScargle(t, y, dy)\n")]),
+    Mutant("03-05", "window-aliases-ignored",
+           "the LASSO on real stars ignores the window function (no alias_periods): daily aliases of the "
+           "true period win",
+           replace=[('"alias_periods": (1.0, 365.25), ', '"alias_periods": None, ')]),
     # 03-06 astrometry with LSQR
     Mutant("03-06", "skip-gauge",
            "the astrometric solution is computed without the gauge constraint: the frame (mean position, "
