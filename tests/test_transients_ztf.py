@@ -75,3 +75,21 @@ def test_ztf_has_no_deep_fields():
     with pytest.raises(ValueError, match="ddf_fraction"):
         make_transients(40, survey="ztf", ddf_fraction=0.2)
     make_transients(40, survey="ztf", ddf_fraction=0)                   # 0 is allowed
+
+
+def test_host_dust_dims_and_reddens_supernovae_only():
+    clean = make_transients(200, survey="ztf", seed=5)
+    dusty = make_transients(200, survey="ztf", host_dust=0.46, seed=5)
+    ia = (clean.truth.class_name == "SNIa").to_numpy()
+    ia_dusty = (dusty.truth.class_name == "SNIa").to_numpy()
+    # the bright selection keeps closer supernovae when they are dimmed by dust
+    assert np.median(dusty.truth.true_z[ia_dusty]) < np.median(clean.truth.true_z[ia])
+    lsst = make_transients(60, seed=2)
+    assert lsst.lightcurves.equals(make_transients(60, host_dust=0.0, seed=2).lightcurves)
+    assert not lsst.lightcurves.equals(make_transients(60, host_dust=0.46, seed=2).lightcurves)
+
+
+@pytest.mark.parametrize("bad", [-0.1, "0.4", True, 9.0])
+def test_bad_host_dust_raises(bad):
+    with pytest.raises(ValueError, match="host_dust must be"):
+        make_transients(20, host_dust=bad)

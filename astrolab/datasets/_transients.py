@@ -204,7 +204,18 @@ def _zmax(zmax, bright_absmag, cosmo):
     return float(min(zmax, reach.max() if reach.size else cosmo.z[1]))
 
 
-def _bright_sample(mean_absmag, sd_absmag, zmax, n, cosmo, rng):
+# Host-galaxy dust of supernovae: A_V drawn from an exponential of scale host_dust (MLCS2k2's prior,
+# tau_V = 0.46 mag; Jha, Riess & Kirshner 2007) and an extinction curve A_lambda / A_V = (lambda / 5500 A)^-1.3,
+# close to Cardelli et al. (1989) with R_V = 3.1 between 4000 and 7000 A.
+_DUSTY = ("SNIa", "SNII", "SNIbc")
+_DUST_SLOPE = -1.3
+
+
+def _extinction(a_v, lam_rest):
+    return a_v * (lam_rest / 5500.0) ** _DUST_SLOPE
+
+
+def _bright_sample(mean_absmag, sd_absmag, zmax, n, cosmo, rng, dust=0.0):
     """Peak absolute magnitudes and redshifts of ``n`` objects that could pass the BTS cut.
 
     The joint law of the survey, a normal luminosity function times the comoving volume up to
@@ -212,29 +223,37 @@ def _bright_sample(mean_absmag, sd_absmag, zmax, n, cosmo, rng):
     brighter than 18.5 mag (with a margin of ``_BTS_MARGIN`` mag for colour, K-correction and noise):
     an absolute magnitude ``M`` is kept with probability ``V(z_max(M)) / V(zmax)`` and its redshift
     drawn from the volume below ``z_max(M)``. This only saves time: the cut itself is applied to the
-    simulated detections."""
+    simulated detections. With ``dust`` (the scale of an exponential ``A_V``), the reach uses the dimmed
+    peak ``M + A_5000``; returns ``M`` (intrinsic), ``z`` and ``A_V``."""
     cdf = np.cumsum(np.where(cosmo.z <= zmax, cosmo.weight, 0.0))
     apparent = cosmo.mu - 2.5 * np.log10(1 + cosmo.z)                   # m - M at peak, rising with z
-    kept = []
+    kept, kept_dust = [], []
     while sum(k.size for k in kept) < n:
         M = rng.normal(mean_absmag, sd_absmag, 4 * n + 64)
-        z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - M, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+        a_v = rng.exponential(dust, M.size) if dust > 0 else np.zeros(M.size)
+        dimmed = M + _extinction(a_v, 5000.0)
+        z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
         volume = np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf, left=0.0)
-        kept.append(M[rng.random(M.size) * cdf[-1] < volume])
-    M = np.concatenate(kept)[:n]
-    z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - M, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+        keep = rng.random(M.size) * cdf[-1] < volume
+        kept.append(M[keep])
+        kept_dust.append(a_v[keep])
+    M, a_v = np.concatenate(kept)[:n], np.concatenate(kept_dust)[:n]
+    dimmed = M + _extinction(a_v, 5000.0)
+    z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
     z = np.interp(rng.random(n) * np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf), cdf, cosmo.z)
-    return M, z
+    return M, z, a_v
 
 
-def _explosive(name, n, cosmo, rng, survey="lsst"):
+def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0):
     """Per-object parameters and a magnitude function m(object index, t, band) for explosive classes."""
     p = _EXPLOSIVE[name]
+    dust = host_dust if name in _DUSTY else 0.0
     if survey == "lsst":
         z = cosmo.sample(p["zmax"], n, rng)
         M = rng.normal(p["M"], p["sM"], n)
+        a_v = rng.exponential(dust, n) if dust > 0 else np.zeros(n)
     else:
-        M, z = _bright_sample(p["M"], p["sM"], p["zmax"], n, cosmo, rng)
+        M, z, a_v = _bright_sample(p["M"], p["sM"], p["zmax"], n, cosmo, rng, dust)
     stretch = np.exp(rng.normal(0, 0.15, n))
     rise, fall = p["rise"] * stretch, p["fall"] * np.exp(rng.normal(0, 0.2, n))
     fall = np.maximum(fall, 2.5 * rise)
@@ -247,7 +266,8 @@ def _explosive(name, n, cosmo, rng, survey="lsst"):
         temp = np.where(trest < 0, T[i], p["Tmin"] + (T[i] - p["Tmin"]) * np.exp(-np.maximum(trest, 0) / p["tT"]))
         sed = _planck_nu(_LAMBDA[b] / (1 + z[i]), temp) / _planck_nu(5000.0, T[i])
         log_flux = _log_bazin(trest, rise[i], fall[i]) + np.log(np.maximum(sed, 1e-300))
-        return M[i] + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 / np.log(10) * np.maximum(log_flux, -600.0)
+        dimming = _extinction(a_v[i], _LAMBDA[b] / (1 + z[i]))
+        return M[i] + dimming + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 / np.log(10) * np.maximum(log_flux, -600.0)
 
     params = dict(true_z=z, t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=M)
     if survey == "ztf":    # nights within 10 e-folds of the peak flux (11 mag: no detection outside)
@@ -361,10 +381,10 @@ def _class_counts(n_objects):
     return counts
 
 
-def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst"):
+def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
-        params, mag, template = _explosive(name, n, cosmo, rng, survey)
+        params, mag, template = _explosive(name, n, cosmo, rng, survey, host_dust)
     elif name == "AGN":
         params, mag, template = _agn(n, cosmo, rng, survey)
     elif name == "RRL":
@@ -412,7 +432,8 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst"):
     return rows, params
 
 
-def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", seed=0):
+def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust: float = 0.0,
+                    seed=0):
     """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
@@ -432,6 +453,10 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         every row and ``n_obs == n_det``), the brightest detection brighter than 18.5 mag, and
         spectroscopic redshifts (``hostgal_photoz = true_z``, ``hostgal_photoz_err = 0``). The class
         mix is the same for both surveys.
+    host_dust : float, default 0
+        Host-galaxy extinction of supernovae (Ia, II, Ibc): ``A_V`` drawn from an exponential of this
+        scale in mag, dimming and reddening each band by ``A_V (lambda_rest / 5500 A)^-1.3``. 0 (the
+        chapter's mocks) means no dust; 0.46 is MLCS2k2's prior for SNe Ia (Jha et al. 2007).
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -467,6 +492,9 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         raise ValueError(f"survey must be one of {TRANSIENT_SURVEYS}, got {survey!r}")
     if ddf_fraction is None:
         ddf_fraction = 0.1 if survey == "lsst" else 0.0
+    if not (isinstance(host_dust, (int, float, np.floating)) and not isinstance(host_dust, bool)
+            and 0 <= host_dust <= 5):
+        raise ValueError(f"host_dust must be a scale of A_V in mag between 0 and 5, got {host_dust!r}")
     if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
         raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
     if survey == "ztf" and ddf_fraction != 0:
@@ -480,7 +508,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         kept, acceptance = 0, 0.5
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
-            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey)
+            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust)
             trigger = params["n_det"] >= 2
             if survey == "ztf":                              # the bright-transient selection
                 trigger &= params["peak_mag"] <= _BTS_PEAK_MAG
