@@ -10,6 +10,7 @@ from astrolab.datasets._supervised import (
     make_hypervelocity_sample,
     make_photoz_catalog,
     make_variable_features,
+    variable_features,
 )
 from astrolab.ml._metrics import photoz_metrics, precision_recall_at
 
@@ -111,3 +112,32 @@ def test_photoz_bad_arguments():
         make_photoz_catalog(10, z0=-1)
     with pytest.raises(ValueError, match="n must be"):
         make_photoz_catalog(0)
+
+
+def test_variable_features_on_light_curves_match_the_mock_features():
+    from astrolab.datasets import make_lightcurve
+
+    X, truth = make_variable_features(3000, noise=0.0, seed=1)
+    for kind in ("RRab", "RRc"):
+        sel = np.asarray(truth["label"]) == kind
+        star = make_lightcurve(kind, cadence="stripe82", noise=0.01, seed=2)
+        f = variable_features(star.time, star.mag, star.mag_err, float(star.truth["periods"][0]))
+        for name in ("log_period", "r21", "phi21"):   # the template's values sit inside the mock's distribution
+            values = np.asarray(X[name][sel].value if hasattr(X[name], "value") else X[name][sel])
+            lo, hi = np.percentile(values, [1, 99])
+            assert lo < f[name] < hi, (kind, name, f[name], lo, hi)
+    rrab = variable_features(star.time, star.mag, star.mag_err, float(star.truth["periods"][0]), color_gr=0.2)
+    assert rrab["color_gr"] == 0.2 and 0 < rrab["rise_decline_ratio"] < 1 and 0 <= rrab["ls_power"] <= 1
+
+
+def test_variable_features_bad_input():
+    t = np.linspace(0, 50, 40)
+    y = np.sin(t)
+    with pytest.raises(ValueError, match="period must be a positive number"):
+        variable_features(t, y, np.full(40, 0.01), -1.0)
+    with pytest.raises(ValueError, match="mag_err positive"):
+        variable_features(t, y, np.zeros(40), 0.5)
+    with pytest.raises(ValueError, match="one length"):
+        variable_features(t[:5], y[:5], np.full(5, 0.01), 0.5)
+    with pytest.raises(ValueError, match="n_harmonics must be"):
+        variable_features(t, y, np.full(40, 0.01), 0.5, n_harmonics=1)

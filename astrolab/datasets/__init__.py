@@ -31,6 +31,7 @@ from astrolab.datasets._mockspectra import make_galaxy_spectra, make_stellar_spe
 from astrolab.datasets._papers import ADS_API_URL, exponential_growth, fetch_ads_counts, make_paper_counts
 from astrolab.datasets._radio import crescent_image, fetch_eht_m87, load_ehtim_m87, make_eht_mock
 from astrolab.datasets._real_lightcurves import fetch_rrlyrae_s82, fetch_ztf_bts_snia
+from astrolab.datasets._sdss_colours import fetch_sdss_colours
 from astrolab.datasets._sky import make_sky_catalog, write_sky_catalog
 from astrolab.datasets._skymodels import SkyModel
 from astrolab.datasets._spectra import (
@@ -46,6 +47,7 @@ from astrolab.datasets._supervised import (
     make_hypervelocity_sample,
     make_photoz_catalog,
     make_variable_features,
+    variable_features,
 )
 from astrolab.datasets._surveys import load_survey_facts
 from astrolab.datasets._threebody import (
@@ -83,6 +85,7 @@ __all__ = [
     "fetch_file",
     "fetch_hogg2010",
     "fetch_rrlyrae_s82",
+    "fetch_sdss_colours",
     "fetch_ztf_bts_snia",
     "gaia_parallax_error",
     "integrate_threebody",
@@ -115,6 +118,7 @@ __all__ = [
     "make_threebody",
     "make_transients",
     "make_variable_features",
+    "variable_features",
     "morphology_features",
     "parallax_factors",
     "planck_lambda",

@@ -10,10 +10,11 @@ __all__ = ["LIGHTCURVE_KINDS", "make_lightcurve", "make_lightcurves"]
 # Representative Fourier parameters (V band, sine series m = m0 + sum_k A_k sin(2 pi k f t + phi_k)):
 # first-harmonic amplitude A1 (mag), amplitude ratios R_k1 = A_k / A1 and phase differences
 # phi_k1 = phi_k - k phi_1, after the OGLE RR Lyrae and Cepheid catalogues (Soszynski et al. 2008-2016)
-# and Simon & Lee (1981). Values are typical, not fits to one star.
+# and Simon & Lee (1981). Values are typical, not fits to one star. The phases are those of this sine series:
+# a cosine series (OGLE's) has phi21 larger by pi/2 and phi31 by pi (RRc: cosine 4.8 and 3.1).
 _TEMPLATES = {
     "RRab": {"period": 0.5668, "A1": 0.30, "R": [1, 0.48, 0.33, 0.22, 0.15, 0.10], "phi": [0, 2.4, 5.0, 1.4, 3.9, 0.2]},
-    "RRc": {"period": 0.3271, "A1": 0.22, "R": [1, 0.16, 0.08], "phi": [0, 4.8, 3.1]},
+    "RRc": {"period": 0.3271, "A1": 0.22, "R": [1, 0.16, 0.08], "phi": [0, 3.23, 6.24]},
     "Cepheid": {"period": 5.366, "A1": 0.30, "R": [1, 0.42, 0.22, 0.12], "phi": [0, 2.6, 5.2, 1.6]},
 }
 LIGHTCURVE_KINDS = ("RRab", "RRc", "RRd", "Blazhko", "Cepheid")
