@@ -54,6 +54,24 @@ MUTANTS += [
            "and field stars crowd into the clusters' velocity range",
            replace=[("VELOCITY_SCALE = 1.0  # pc per km/s", "VELOCITY_SCALE = 1 / 4.74  # pc per km/s")]),
 ]
+# 05-01: variable_features quotes phi21 in the cosine convention (the sine convention's + pi/2).
+_PHI21_COSINE = '''
+import numpy as np
+
+import astrolab.datasets
+
+_measure = astrolab.datasets.variable_features
+
+
+def _cosine_phi21(*args, **kwargs):
+    features = _measure(*args, **kwargs)
+    features["phi21"] = float(np.mod(features["phi21"] + np.pi / 2, 2 * np.pi))
+    return features
+
+
+astrolab.datasets.variable_features = _cosine_phi21
+'''
+
 MUTANTS += [
     Mutant("05-01", "shuffled-labels",
            "the class labels are shuffled relative to the features (a join on the wrong key)",
@@ -68,5 +86,8 @@ MUTANTS += [
            replace=[("cv=GroupKFold(4), groups=groups", "cv=KFold(4)")]),
     Mutant("05-01", "photoz-test-in-training",
            "the photo-z forest is trained on all galaxies, the test galaxies included",
-           replace=[("photoz.fit(Xz_train, z_train)", "photoz.fit(Xz, z)")]),
+           replace=[("photoz.fit(Xz_train, z_train)", "photoz.fit(Xz, z)")]),    Mutant("05-01", "phi21-cosine-convention",
+           "the features measured on the real light curves quote phi21 of a cosine series (pi/2 larger) while "
+           "the mock uses the sine series",
+           prelude=_PHI21_COSINE),
 ]
