@@ -23,6 +23,10 @@ MUTANTS += [
            "the true temperatures are sorted while the spectra are not (a table sorted on one column "
            "only), so the labels no longer belong to the stars",
            replace=[('teff = stars.truth["teff"].to_value(u.K)', 'teff = np.sort(stars.truth["teff"].to_value(u.K))')]),
+    Mutant("02-02", "cell-scatter-over-whole-sample",
+           "the redshift scatter 'within' each SOM cell is computed over the whole training sample (the "
+           "cell's own galaxies are never selected), so every cell looks as uncertain as no map at all",
+           replace=[("        sd_cell[j] = robust_sd(z_j)", "        sd_cell[j] = robust_sd(z_train)")]),
 ]
 MUTANTS += [
     Mutant("02-03", "unscaled-features",
