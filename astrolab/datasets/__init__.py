@@ -15,6 +15,7 @@ from astrolab.datasets._bayes_toys import (
 from astrolab.datasets._doppler import doppler_shift
 from astrolab.datasets._fetch import DataUnavailableError, RemoteFile, fetch_file, load_registry
 from astrolab.datasets._gaia import make_gaia_volume
+from astrolab.datasets._gaia_clusters import load_gaia_dr2_cluster_members
 from astrolab.datasets._galaxies import (
     GALAXY_CLASSES,
     load_galaxy_images,
@@ -91,6 +92,7 @@ __all__ = [
     "integrate_threebody",
     "load_eht_stations",
     "load_ehtim_m87",
+    "load_gaia_dr2_cluster_members",
     "load_galaxy_images",
     "load_hipparcos",
     "load_hogg2010",

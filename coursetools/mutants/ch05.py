@@ -91,3 +91,11 @@ MUTANTS += [
            "the mock uses the sine series",
            prelude=_PHI21_COSINE),
 ]
+# 05-02 section 9: the false-cluster control keeps the real clusters.
+MUTANTS += [
+    Mutant("05-02", "control-not-shuffled",
+           "the false-cluster control copy keeps each star's own velocity, so the real clusters survive in "
+           "it and the rule sets eps below the density of the clusters it should find",
+           replace=[("fake[:, 3:] = features[r.permutation(len(features)), 3:]",
+                     "fake[:, 3:] = features[:, 3:]")]),
+]
