@@ -86,7 +86,8 @@ MUTANTS += [
            replace=[("cv=GroupKFold(4), groups=groups", "cv=KFold(4)")]),
     Mutant("05-01", "photoz-test-in-training",
            "the photo-z forest is trained on all galaxies, the test galaxies included",
-           replace=[("photoz.fit(Xz_train, z_train)", "photoz.fit(Xz, z)")]),    Mutant("05-01", "phi21-cosine-convention",
+           replace=[("photoz.fit(Xz_train, z_train)", "photoz.fit(Xz, z)")]),
+    Mutant("05-01", "phi21-cosine-convention",
            "the features measured on the real light curves quote phi21 of a cosine series (pi/2 larger) while "
            "the mock uses the sine series",
            prelude=_PHI21_COSINE),
