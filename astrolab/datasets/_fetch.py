@@ -69,6 +69,14 @@ def load_registry(path: str | Path | None = None) -> dict[str, RemoteFile]:
     }
 
 
+def check_path_arg(name: str, value) -> None:
+    """Raise ``TypeError`` unless ``value`` (the argument ``name``) is None or a folder path."""
+    import os
+
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a folder (str or path-like) or None, got {type(value).__name__}")
+
+
 def _sha256(path: Path) -> str:
     import pooch
 

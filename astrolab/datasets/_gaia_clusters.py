@@ -8,13 +8,12 @@ their Gaia DR2 astrometry. The table is read from a local mirror only (``mirror`
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 
-from astrolab.datasets._fetch import DataUnavailableError
+from astrolab.datasets._fetch import DataUnavailableError, check_path_arg
 
 __all__ = ["load_gaia_dr2_cluster_members"]
 
@@ -61,8 +60,7 @@ def load_gaia_dr2_cluster_members(mirror=None, *, epoch=_GAIA_EPOCH):
     >>> sorted(set(members["cluster"]))  # doctest: +SKIP
     ['Hyades', 'IC2391', 'Pleiades', 'Praesepe', 'alphaPer']
     """
-    if mirror is not None and not isinstance(mirror, (str, os.PathLike)):
-        raise TypeError(f"mirror must be a folder (str or path-like) or None, got {type(mirror).__name__}")
+    check_path_arg("mirror", mirror)
     is_number = isinstance(epoch, (int, float, np.integer, np.floating)) and not isinstance(epoch, bool)
     if not is_number or not np.isfinite(epoch):
         raise TypeError(f"epoch must be a finite number (Julian year), got {epoch!r}")

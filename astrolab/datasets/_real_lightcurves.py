@@ -17,12 +17,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from astrolab.datasets._fetch import RemoteFile, download_error, fetch_file
+from astrolab.datasets._fetch import RemoteFile, check_path_arg, download_error, fetch_file
 
 __all__ = ["fetch_rrlyrae_s82", "fetch_ztf_bts_snia"]
 
@@ -59,11 +58,6 @@ _SAMPLES = {
 _PLACEHOLDER_ERR = 99.0
 # BTS's peak time ``peakt`` is JD - 2458000; MJD = JD - 2400000.5.
 _BTS_PEAKT_TO_MJD = 2458000.0 - 2400000.5
-
-
-def _check_path_arg(name, value):
-    if value is not None and not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a folder (str or path-like) or None, got {type(value).__name__}")
 
 
 def _manifest(sample: str) -> dict:
@@ -248,8 +242,8 @@ def fetch_rrlyrae_s82(*, mirror=None, data_home=None):
     import pandas as pd
     from sklearn.utils import Bunch
 
-    _check_path_arg("mirror", mirror)
-    _check_path_arg("data_home", data_home)
+    check_path_arg("mirror", mirror)
+    check_path_arg("data_home", data_home)
     entry, index_path, rows, ids, paths = _fetch("rrlyrae-s82", mirror, data_home)
     lightcurves = _read_light_curves(ids, paths, np.int64)
     # Sesar's table marks a failed measurement with mag_err = 99.999 (mostly with mag ~ 100; the -99.99
@@ -350,8 +344,8 @@ def fetch_ztf_bts_snia(*, mirror=None, data_home=None):
     import pandas as pd
     from sklearn.utils import Bunch
 
-    _check_path_arg("mirror", mirror)
-    _check_path_arg("data_home", data_home)
+    check_path_arg("mirror", mirror)
+    check_path_arg("data_home", data_home)
     entry, index_path, rows, ids, paths = _fetch("ztf-bts-snia", mirror, data_home)
     lightcurves = _read_light_curves(ids, paths, object)
     n_upper_r = int((lightcurves["band"] == "R").sum())

@@ -9,11 +9,9 @@ path and offline mock are in ``data/sdss_colours_manifest.json``; the file goes 
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-from astrolab.datasets._fetch import fetch_file, load_registry
+from astrolab.datasets._fetch import check_path_arg, fetch_file, load_registry
 
 __all__ = ["fetch_sdss_colours"]
 
@@ -22,11 +20,6 @@ _NAME = "sdss-galaxy-colours"
 _BANDS = ("u", "g", "r", "i", "z")
 _FIELDS = (*_BANDS, "spec_class", "redshift", "redshift_err")
 _CLASSES = ("GALAXY", "QSO")
-
-
-def _check_path_arg(name, value):
-    if value is not None and not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a folder (str or path-like) or None, got {type(value).__name__}")
 
 
 def _registry() -> dict:
@@ -116,8 +109,8 @@ def fetch_sdss_colours(*, spec_class=None, mirror=None, data_home=None):
 
     if spec_class is not None and (not isinstance(spec_class, str) or spec_class not in _CLASSES):
         raise ValueError(f"spec_class must be None, 'GALAXY' or 'QSO', got {spec_class!r}")
-    _check_path_arg("mirror", mirror)
-    _check_path_arg("data_home", data_home)
+    check_path_arg("mirror", mirror)
+    check_path_arg("data_home", data_home)
     registry = _registry()
     path = fetch_file(_NAME, mirror=mirror, data_home=data_home, registry=registry)
     catalog = _read(path)
