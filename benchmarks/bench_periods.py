@@ -64,6 +64,8 @@ def _real_cases():
         return []
     from _harness import Case
 
+    from astrolab.sparse import refine_frequency
+
     @functools.cache
     def real_stars():
         return [(1 / period, lc) for _, _, period, lc in real_periods.load(real_periods.mirror())]
@@ -78,7 +80,7 @@ def _real_cases():
             t, y, dy, band = (data[c].to_numpy() for c in ("time", "mag", "magerr", "band"))
             band = band if multiband else np.zeros(t.size)
             f = method(t, y, dy, band)
-            found.append(real_periods.refine(t - t.min(), y, dy, band, f) if np.isfinite(f) else f)
+            found.append(refine_frequency(t, y, dy, f, bands=band if multiband else None) if np.isfinite(f) else f)
         return np.array(found)
 
     def quality(ours, theirs):

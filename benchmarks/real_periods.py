@@ -55,19 +55,6 @@ def load(mirror):
         yield row.Num, row.Type, float(row.Per), lc[ok].reset_index(drop=True)
 
 
-def refine(t, y, dy, band, f0):
-    """The same local refinement for every method (:func:`astrolab.sparse.refine_frequency`)."""
-    from astrolab.sparse import refine_frequency
-
-    return refine_frequency(t, y, dy, f0, bands=band)
-
-
-def alias_class(f, f0):
-    from astrolab.sparse import alias_class as classify
-
-    return classify(f, f0, tolerance=TOLERANCE)
-
-
 def methods():
     from astropy.timeseries import LombScargle, LombScargleMultiband
 
@@ -106,6 +93,8 @@ def main():
     parser.add_argument("--methods", default=None, help="comma-separated substrings of method names")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    from astrolab.sparse import alias_class, refine_frequency
+
     chosen = methods()
     if args.methods:
         chosen = {k: v for k, v in chosen.items() if any(s in k for s in args.methods.split(","))}
@@ -119,12 +108,13 @@ def main():
             start = time.perf_counter()
             try:
                 f = method(t, y, dy, band)
-                f = refine(t - t.min(), y, dy, band if multiband else np.zeros(t.size), f) if np.isfinite(f) else f
+                f = refine_frequency(t, y, dy, f, bands=band if multiband else None) if np.isfinite(f) else f
                 error = None
             except Exception as exc:  # noqa: BLE001 - a crash is a result here
                 f, error = np.nan, f"{type(exc).__name__}: {exc}"
             seconds = time.perf_counter() - start
-            cls = alias_class(f, 1 / period) if np.isfinite(f) else ("crash" if error else "nothing")
+            cls = (alias_class(f, 1 / period, tolerance=TOLERANCE) if np.isfinite(f)
+                   else "crash" if error else "nothing")
             records.append({"star": int(num), "type": kind, "method": name, "n_obs": int(t.size), "f": float(f),
                             "f_true": 1 / period, "class": cls, "seconds": seconds, "error": error})
     table = pd.DataFrame(records)
