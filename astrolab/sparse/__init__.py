@@ -9,6 +9,8 @@
   :class:`EHTImager`, the whole pipeline as one estimator; :func:`ring_fit` measures a ring as the EHT does;
 - :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
   :func:`block_iterative_solution` -- astrometry as sparse least squares (LSQR, AGIS-style blocks);
+  :func:`lsqr_torch` and :class:`TorchCSROperator` -- the same LSQR with PyTorch's multithreaded sparse
+  products (near the memory-bandwidth limit);
 - :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve; :func:`refine_frequency`
   and :func:`alias_class` -- comparing period finders fairly (same refinement, named failures);
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
@@ -33,6 +35,7 @@ from astrolab.sparse._calibration import (
 from astrolab.sparse._challenge import ImagingChallenge, imaging_score
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_fit, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
+from astrolab.sparse._lsqr_fast import TorchCSROperator, lsqr_torch
 from astrolab.sparse._operators import MatrixOperator, as_operator, power_iteration
 from astrolab.sparse._periodogram import LassoPeriodogram, alias_class, refine_frequency
 from astrolab.sparse._pipeline import EHTImager, closure_chi2
@@ -73,4 +76,6 @@ __all__ = [
     "soft_threshold",
     "tsv",
     "tsv_gradient",
+    "TorchCSROperator",
+    "lsqr_torch",
 ]

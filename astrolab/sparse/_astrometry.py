@@ -278,7 +278,9 @@ def _split(x, n_stars):
 
 
 def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: bool = False, gauge: str | None = "mean",
-                         gauge_weight: float = 1.0, max_iter: int | None = None, tol: float = 1e-10) -> Bunch:
+                         gauge_weight: float = 1.0, max_iter: int | None = None, tol: float = 1e-10,
+                         backend: str = "scipy", device=None, num_threads: int | None = None, client=None,
+                         n_blocks: int | None = None) -> Bunch:
     """Solve ``b = D dp + noise`` for the star and attitude corrections by LSQR with column scaling.
 
     The rows are whitened (divided by ``sigma``) and every column is divided by its norm, so that LSQR
@@ -315,6 +317,21 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
         LSQR iteration limit (default: scipy's, twice the number of unknowns).
     tol : float, default 1e-10
         LSQR's ``atol`` and ``btol``.
+    backend : {"scipy", "torch", "dask"}, default "scipy"
+        Who runs LSQR. ``"scipy"``: :func:`scipy.sparse.linalg.lsqr` on the CSR matrix (or on the
+        operator). ``"torch"``: :func:`astrolab.sparse.lsqr_torch`, the same iteration with PyTorch's
+        multithreaded sparse CSR products, on the rows sorted by star (the products then read memory
+        almost in order). ``"dask"``: :func:`astrolab.sparse.lsqr_dask`, the same iteration with the
+        rows (sorted by star) split into blocks held by the workers of ``client``. All three give the
+        same solution to rounding.
+    device : str or torch.device, optional
+        ``backend="torch"`` only: where to compute (default CPU), e.g. ``astrolab.device()``.
+    num_threads : int, optional
+        ``backend="torch"`` only: torch threads for the solve (default: torch's setting).
+    client : dask.distributed.Client, optional
+        ``backend="dask"`` only (required there): the cluster.
+    n_blocks : int, optional
+        ``backend="dask"`` only: number of row blocks (default: one per worker).
 
     Returns
     -------
@@ -322,7 +339,9 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
         ``params`` (n_stars, 5) and ``attitude`` (n_knots,): the corrections, in uas and uas/yr;
         ``x``: all unknowns; ``n_iter``, ``istop`` (LSQR's stopping reason), ``chi2`` (of the data rows),
         ``dof`` (observations - unknowns + gauge rows), ``chi2_dof``, ``residual`` (whitened),
-        ``time`` (wall-clock seconds in LSQR) and ``nnz`` (stored entries, 0 when matrix-free).
+        ``time`` (wall-clock seconds in LSQR), ``time_per_iter``, ``nnz`` (stored entries, 0 when
+        matrix-free) and ``backend``; with ``backend="dask"`` also ``bytes_per_iter`` (bytes of the vectors
+        sent to and received from the workers in one iteration) and ``n_workers``.
 
     Examples
     --------
@@ -334,6 +353,18 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
     """
     if gauge not in ("mean", None):
         raise ValueError(f"gauge must be 'mean' or None, got {gauge!r}")
+    if backend not in ("scipy", "torch", "dask"):
+        raise ValueError(f"backend must be 'scipy', 'torch' or 'dask', got {backend!r}")
+    if matrix_free and backend != "scipy":
+        raise ValueError(f"matrix_free=True needs backend='scipy' (the fast backends use the CSR matrix), "
+                         f"got backend={backend!r}")
+    if backend == "dask" and client is None:
+        raise ValueError("backend='dask' needs client= (a dask.distributed.Client)")
+    if backend == "torch":
+        from astrolab.sparse._lsqr_fast import _check_threads, _torch_device
+
+        _check_threads(num_threads)
+        device = _torch_device(device)
     if not (np.isfinite(gauge_weight) and gauge_weight > 0):
         raise ValueError(f"gauge_weight must be positive, got {gauge_weight!r}")
     if max_iter is not None and (isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1):
@@ -367,9 +398,27 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
         else:
             A = sp.vstack([A, G], format="csr")
         rhs = np.concatenate([rhs, np.zeros(n_gauge)])
-    start = _time.perf_counter()
-    z, istop, n_iter, *_ = lsqr(A, rhs, atol=tol, btol=tol, iter_lim=max_iter)
-    elapsed = _time.perf_counter() - start
+    extra = {}
+    if backend == "scipy":
+        start = _time.perf_counter()
+        z, istop, n_iter, *_ = lsqr(A, rhs, atol=tol, btol=tol, iter_lim=max_iter)
+        elapsed = _time.perf_counter() - start
+    else:
+        # Rows sorted by star: every product then reads the star columns (almost) in order.
+        iter_lim = None if max_iter is None else int(max_iter)
+        order = np.concatenate([np.argsort(rows.star, kind="stable"), np.arange(n_data, A.shape[0])])
+        if backend == "torch":
+            from astrolab.sparse._lsqr_fast import lsqr_torch
+
+            out = lsqr_torch(A[order], rhs[order], atol=tol, btol=tol, iter_lim=iter_lim, device=device,
+                             num_threads=num_threads)
+        else:
+            from astrolab.sparse._distributed import lsqr_dask
+
+            out = lsqr_dask(A[order], rhs[order], client=client, n_blocks=n_blocks, atol=tol, btol=tol,
+                            iter_lim=iter_lim)
+            extra = {"bytes_per_iter": out.bytes_per_iter, "n_workers": out.n_workers}
+        z, istop, n_iter, elapsed = out.x, out.istop, out.n_iter, out.time
     x = z * scale
     fitted = A.matvec(z) if matrix_free else A @ z
     residual = rhs[:n_data] - fitted[:n_data]
@@ -378,7 +427,8 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
     params, attitude = _split(x, n_stars)
     return Bunch(params=params, attitude=attitude, x=x, n_iter=int(n_iter),
                  istop=int(istop), chi2=chi2, dof=int(dof), chi2_dof=chi2 / dof if dof > 0 else np.nan,
-                 residual=residual, time=elapsed, nnz=int(nnz))
+                 residual=residual, time=elapsed, time_per_iter=elapsed / max(int(n_iter), 1), nnz=int(nnz),
+                 backend=backend, **extra)
 
 
 def block_iterative_solution(obs, n_stars: int, knots, b, sigma, *, max_iter: int = 500, tol: float = 1e-8,
