@@ -141,3 +141,46 @@ def test_variable_features_bad_input():
         variable_features(t[:5], y[:5], np.full(5, 0.01), 0.5)
     with pytest.raises(ValueError, match="n_harmonics must be"):
         variable_features(t, y, np.full(40, 0.01), 0.5, n_harmonics=1)
+
+
+def test_photoz_sdss_preset_is_a_magnitude_limited_sample():
+    pytest.importorskip("speclite")
+    cat, truth = make_photoz_catalog(1500, survey="sdss", seed=3)
+    assert len(cat) == 1500 and cat.meta["survey"] == "sdss"
+    assert np.all(cat["mag_r"] < 17.77 * u.mag)  # the Main Galaxy Sample limit, on observed magnitudes
+    z = np.asarray(truth["z"])
+    assert 0.06 < np.median(z) < 0.11 and z.max() < 0.4  # SDSS MGS: median z ~ 0.08-0.1
+    # bright galaxies are mostly red (early types), faint ones mostly blue (Baldry et al. 2004)
+    abs_mag, early = truth["abs_mag_r"].to_value(u.mag), np.asarray(truth["spectral_type"]) < 0.45
+    assert np.mean(early[abs_mag < -22]) > 0.7 and np.mean(early[abs_mag > -20]) < 0.5
+    assert 0.7 < np.median(cat["g_r"].to_value(u.mag)) < 0.95  # real MGS galaxies: 0.78
+    again, _ = make_photoz_catalog(1500, survey="sdss", seed=3)
+    assert np.array_equal(cat["mag_g"], again["mag_g"])
+
+
+def test_photoz_des_preset_and_extra_limits():
+    pytest.importorskip("speclite")
+    cat, truth = make_photoz_catalog(150, survey="des", seed=1)
+    assert [c for c in cat.colnames if c.startswith("mag_") and not c.endswith("_err")] == [
+        "mag_g", "mag_r", "mag_i", "mag_z", "mag_Y"]
+    assert np.all(cat["mag_i"] < 22.5 * u.mag) and 0.4 < np.median(truth["z"]) < 0.8
+    both, _ = make_photoz_catalog(150, survey="sdss", mag_limit={"r": 17.77, "u": 20.0}, seed=1)
+    assert np.all(both["mag_u"] < 20 * u.mag) and np.all(both["mag_r"] < 17.77 * u.mag)
+    plain, plain_truth = make_photoz_catalog(100, z0=0.06, mag_limit={"r": 17.77}, seed=1)  # survey=None
+    assert np.all(plain["mag_r"] < 17.77 * u.mag) and np.median(plain_truth["z"]) < 0.15
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"survey": "hsc"}, "survey must be"),
+        ({"survey": "sdss", "z0": 0.1}, "z0 sets"),
+        ({"survey": "sdss", "mag_limit": {"y": 20.0}}, "mag_limit must be"),
+        ({"mag_limit": [17.77]}, "mag_limit must be"),
+        ({"survey": "sdss", "mag_limit": {"r": 5.0}}, "keeps too few"),
+    ],
+)
+def test_photoz_survey_bad_arguments(kwargs, match):
+    pytest.importorskip("speclite")
+    with pytest.raises(ValueError, match=match):
+        make_photoz_catalog(30, **kwargs)

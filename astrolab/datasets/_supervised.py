@@ -3,6 +3,7 @@ and a Milky Way sample with hypervelocity stars; every generator returns its gro
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import astropy.units as u
@@ -54,6 +55,7 @@ _EW = {
 _DEPTHS = {
     "sdss2010": {"u": 22.0, "g": 22.2, "r": 22.2, "i": 21.3, "z": 20.5},
     "lsst2016": {"u": 25.6, "g": 26.9, "r": 26.9, "i": 26.4, "z": 25.6, "y": 24.8},
+    "lsst": {"u": 25.6, "g": 26.9, "r": 26.9, "i": 26.4, "z": 25.6, "y": 24.8},
     "lsst2023": {"u": 25.6, "g": 26.9, "r": 26.9, "i": 26.4, "z": 25.6, "y": 24.8},
 }
 
@@ -100,10 +102,14 @@ def _template_flux(name, wave):
     return np.where(wave < 1216.0, 0.3 * flux, flux)
 
 
-def _normalised_template(name, wave):
+@functools.cache
+def _template_norm(name):
     grid = np.geomspace(500.0, 1e6, 20000)
-    norm = np.interp(5500.0, grid, _template_flux(name, grid))
-    return _template_flux(name, wave) / norm
+    return float(np.interp(5500.0, grid, _template_flux(name, grid)))
+
+
+def _normalised_template(name, wave):
+    return _template_flux(name, wave) / _template_norm(name)
 
 
 def _load_filters(filters):
@@ -121,6 +127,11 @@ def _load_filters(filters):
             raise ValueError(f"filters={filters!r} names no speclite filter curves: {err}") from None
     if isinstance(filters, speclite.filters.FilterSequence):
         return filters
+    if isinstance(filters, tuple) and filters and all(isinstance(name, str) for name in filters):
+        try:
+            return speclite.filters.load_filters(*filters)
+        except ValueError as err:
+            raise ValueError(f"filters={filters!r} names no speclite filter curves: {err}") from None
     raise ValueError(
         f"filters must be a speclite name pattern such as 'sdss2010-*' or a FilterSequence, got {filters!r}"
     )
@@ -140,32 +151,158 @@ def _band_maggies(filters, z_grid):
     return out
 
 
-def make_photoz_catalog(n: int = 5000, *, filters="sdss2010-*", z0: float = 0.25, z_max: float = 1.5,
-                        depth=None, seed=0):
+# Survey presets of make_photoz_catalog. Each names its filters, 5-sigma depths (mag), the magnitude
+# limit of its spectroscopic (training) sample, and the largest redshift drawn. Galaxies are placed
+# uniformly in comoving volume (Planck18) with a Schechter luminosity function and kept when brighter
+# than the limit, so n(z) follows from the survey, not from a formula.
+# - SDSS: the ugriz filters, single-epoch depths (York et al. 2000), the Main Galaxy Sample limit
+#   r < 17.77 (Strauss et al. 2002).
+# - DES: grizY (DECam), depths the S/N = 10 coadd depths of DES DR1 (Abbott et al. 2018: g 24.33,
+#   r 24.08, i 23.44, z 22.69, Y 21.44; galaxies reach ~0.7 mag less deep than the point-source 5-sigma
+#   depth, so the S/N = 10 numbers stand for a galaxy's 5-sigma depth), and a deep spectroscopic
+#   training sample limited at i < 22.5 (the DES Y1/Y3 photo-z training sets reach i ~ 22.5-23).
+_SURVEYS = {
+    "sdss": {"filters": "sdss2010-*", "depth": {"u": 22.0, "g": 22.2, "r": 22.2, "i": 21.3, "z": 20.5},
+             "mag_limit": {"r": 17.77}, "z_max": 0.6},
+    "des": {"filters": ("decam2014-g", "decam2014-r", "decam2014-i", "decam2014-z", "decam2014-Y"),
+            "depth": {"g": 24.33, "r": 24.08, "i": 23.44, "z": 22.69, "Y": 21.44},
+            "mag_limit": {"i": 22.5}, "z_max": 2.0},
+}
+# Schechter (1976) luminosity function of SDSS galaxies in r at z = 0.1 (Blanton et al. 2003):
+# M* - 5 log10 h = -20.44, alpha = -1.05; h = 0.674 (Planck18). M* brightens by Q = 1.6 mag per unit
+# redshift (luminosity evolution; Blanton et al. 2003, Loveday et al. 2012), which matters for the deep DES preset.
+_SCHECHTER = {"m_star": -20.44 + 5 * np.log10(0.674), "alpha": -1.05, "q": 1.6, "z_ref": 0.1}
+# Fraction of red-sequence (early-type) galaxies as a function of M_r: it rises from about 0.15 at
+# M_r = -18 to about 0.85 at M_r = -22.5 (Baldry et al. 2004, ApJ 600, 681, their Fig. 8, all
+# environments).
+_RED_FRACTION = {"floor": 0.1, "span": 0.8, "m_half": -20.5, "width": 0.8}
+# Spectral type (mean, sd) of each population: the red sequence and the blue cloud of SDSS peak near
+# u - r = 2.7 and 1.8 at z ~ 0.1 (Strateva et al. 2001; Baldry et al. 2004), which the schematic templates
+# reach at t = 0.2 and t = 0.7; starbursts (t > 1.2) are the blue cloud's tail.
+_TYPE_MIX = {"red": (0.2, 0.08), "blue": (0.7, 0.25)}
+_MAX_DRAWS = 5_000_000  # size guard: galaxies generated in all to fill a magnitude-limited sample
+
+
+def _red_fraction(abs_mag):
+    p = _RED_FRACTION
+    return p["floor"] + p["span"] / (1.0 + np.exp((abs_mag - p["m_half"]) / p["width"]))
+
+
+def _schechter_cdf_grid(m_star):
+    """Magnitude grid and normalised cumulative Schechter counts (brightest first) for M* = ``m_star``."""
+    grid = np.linspace(m_star - 5.0, m_star + 12.0, 3000)
+    x = 10 ** (0.4 * (m_star - grid))
+    phi = x ** (_SCHECHTER["alpha"] + 1) * np.exp(-x)
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (phi[1:] + phi[:-1]) * np.diff(grid))])
+    return grid, cdf
+
+
+def _photoz_true_mags(seq, bands, maggies, z_grid, z, abs_mag, spectral_type):
+    """Noiseless AB magnitudes (n x bands) of galaxies mixing adjacent templates."""
+    from astropy.cosmology import Planck18
+
+    r_index = bands.index("r") if "r" in bands else len(bands) // 2
+    lower = np.minimum(np.floor(spectral_type).astype(int), 1)
+    w = spectral_type - lower
+    flux = np.empty((len(z), len(bands)))
+    for b in range(len(bands)):
+        at_z = [np.interp(z, z_grid, maggies[t, :, b]) for t in range(3)]
+        f_lo = np.where(lower == 0, at_z[0], at_z[1])
+        f_hi = np.where(lower == 0, at_z[1], at_z[2])
+        flux[:, b] = (1 - w) * f_lo + w * f_hi
+    rest = (1 - w) * maggies[lower, 0, r_index] + w * maggies[lower + 1, 0, r_index]
+    distmod = Planck18.distmod(z).to_value(u.mag)
+    return abs_mag[:, None] + distmod[:, None] - 2.5 * np.log10(flux / rest[:, None])
+
+
+def _photoz_observe(true_mag, bands, depth, rng):
+    """Observed asinh magnitudes and their errors (n x bands) with sky-limited noise."""
+    k = 2.5 / np.log(10.0)
+    mags, errs = np.empty_like(true_mag), np.empty_like(true_mag)
+    for b, band in enumerate(bands):
+        f_true = 10 ** (-0.4 * true_mag[:, b])
+        sigma_f = 10 ** (-0.4 * depth[band]) / 5.0
+        sigma_f = np.hypot(sigma_f, 0.01 / k * f_true)  # calibration floor of 0.01 mag
+        f_obs = f_true + sigma_f * rng.standard_normal(len(f_true))
+        soft = 10 ** (-0.4 * depth[band]) / 5.0  # asinh softening ~ the sky noise, as in SDSS
+        mags[:, b] = -k * (np.arcsinh(f_obs / (2 * soft)) + np.log(soft))
+        errs[:, b] = k * sigma_f / (2 * soft) / np.sqrt(1 + (f_obs / (2 * soft)) ** 2)
+    return mags, errs
+
+
+def _survey_population(m, rng, z_grid, maggies, bands, limit, z_max):
+    """``m`` candidate galaxies (z, M_r, spectral type) of a survey preset, uniform in comoving volume
+    with an evolving Schechter luminosity function, each bright enough that it could pass ``limit``."""
+    from astropy.cosmology import Planck18
+
+    r_index = bands.index("r") if "r" in bands else len(bands) // 2
+    zz = np.linspace(0.005, z_max, 2000)
+    distmod = Planck18.distmod(zz).to_value(u.mag)
+    m_star = _SCHECHTER["m_star"] - _SCHECHTER["q"] * (zz - _SCHECHTER["z_ref"])
+    # faintest M_r that can pass every limit: the bluest K-correction of the templates, 1 mag of margin for noise
+    faintest = np.full(zz.size, np.inf)
+    for band, lim in limit.items():
+        b = bands.index(band)
+        k_corr = -2.5 * np.log10(maggies[:, :, b] / maggies[:, :1, r_index])  # (template, z_grid)
+        k_min = np.interp(zz, z_grid, k_corr.min(axis=0))
+        faintest = np.minimum(faintest, lim + 1.0 - distmod - k_min)
+    rel, cdf = _schechter_cdf_grid(0.0)
+    seen = np.interp(faintest - m_star, rel, cdf)  # fraction of the luminosity function that could be seen
+    weight = Planck18.differential_comoving_volume(zz).value * seen
+    cum = np.cumsum(weight)
+    if not cum[-1] > 0:
+        raise ValueError(f"mag_limit={limit!r} is brighter than any galaxy of the luminosity function at z <= {z_max}")
+    z = np.interp(rng.random(m) * cum[-1], cum, zz)
+    at = np.interp(z, zz, seen)
+    abs_mag = np.interp(z, zz, m_star) + np.interp(rng.random(m) * at, cdf, rel)
+    red = rng.random(m) < _red_fraction(abs_mag)
+    spectral_type = np.where(red, rng.normal(*_TYPE_MIX["red"], m), rng.normal(*_TYPE_MIX["blue"], m))
+    return z, abs_mag, np.clip(spectral_type, 0.0, 2.0)
+
+
+def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_max=None, depth=None,
+                        mag_limit=None, seed=0):
     """Mock galaxy catalogue for photometric redshifts: broad-band AB magnitudes with survey noise.
 
-    Redshifts follow ``n(z) ~ z^2 exp(-(z/z0)^1.5)`` (Smail et al. 1994) on ``0.01 < z < z_max``.
     Each galaxy has a continuous spectral type ``t`` in [0, 2] mixing adjacent schematic templates
     (elliptical, spiral, starburst; analytic shapes with a 4000 Angstrom break, UV slope and emission
-    lines, see ``_template_flux``), an absolute magnitude ``M_r ~ N(-21, 1)`` and the Planck18
-    distance modulus. The spectra are redshifted and integrated through measured filter curves with
-    ``speclite`` (so K-corrections are exact for the templates). Noise is sky-limited: a flux error
-    that gives S/N = 5 at the band's depth, plus a 0.01 mag calibration floor; magnitudes are SDSS
-    asinh magnitudes (Lupton, Gunn & Szalay 1999), finite even for negative fluxes.
+    lines, see ``_template_flux``), an absolute magnitude ``M_r`` and the Planck18 distance modulus.
+    The spectra are redshifted and integrated through measured filter curves with ``speclite`` (so
+    K-corrections are exact for the templates). Noise is sky-limited: a flux error that gives S/N = 5
+    at the band's depth, plus a 0.01 mag calibration floor; magnitudes are SDSS asinh magnitudes
+    (Lupton, Gunn & Szalay 1999), finite even for negative fluxes.
+
+    With ``survey=None`` (the default) redshifts follow ``n(z) ~ z^2 exp(-(z/z0)^1.5)`` (Smail et al.
+    1994) on ``0.01 < z < z_max``, types are uniform and ``M_r ~ N(-21, 1)``. With a survey preset
+    (``"sdss"`` or ``"des"``: its filters, depths and the magnitude limit of its spectroscopic
+    sample), galaxies are drawn the way the sky makes a magnitude-limited sample: uniform in comoving
+    volume, with the Schechter luminosity function of Blanton et al. (2003) (``M* - 5 log h = -20.44``,
+    ``alpha = -1.05``, brightening by 1.6 mag per unit z), a red (early-type) fraction that rises with
+    luminosity (Baldry et al. 2004), and kept only if their observed magnitudes are brighter than the
+    limit; n(z), the magnitude and the colour distributions follow.
 
     Parameters
     ----------
     n : int, default 5000
-        Number of galaxies.
-    filters : str or speclite.filters.FilterSequence, default "sdss2010-*"
-        Filter curves, e.g. ``"sdss2010-*"`` or ``"lsst2016-*"``.
-    z0 : float, default 0.25
-        Scale of n(z); the mean redshift is about ``1.5 z0``.
-    z_max : float, default 1.5
-        Largest redshift.
+        Number of galaxies (after the magnitude limit).
+    survey : {None, "sdss", "des"}, default None
+        Preset: ``"sdss"`` (ugriz, single-epoch depths, the Main Galaxy Sample limit r < 17.77,
+        Strauss et al. 2002) or ``"des"`` (DECam grizY, DES DR1 coadd depths, a deep spectroscopic
+        training sample with i < 22.5).
+    filters : str, tuple of str or speclite.filters.FilterSequence, optional
+        Filter curves, e.g. ``"sdss2010-*"``, ``"lsst2016-*"`` or a tuple of speclite names; default the survey's, or
+        ``"sdss2010-*"`` without one.
+    z0 : float, optional
+        Scale of the Smail n(z) (mean redshift about ``1.5 z0``), default 0.25; only with ``survey=None``
+        (a survey's n(z) follows from its luminosity function and magnitude limit).
+    z_max : float, optional
+        Largest redshift; default 1.5, or the survey's (0.6 for SDSS, 2 for DES).
     depth : float or dict, optional
         5-sigma limiting magnitude per band (a dict band -> mag, or one number for all); default
-        the survey's (known for ``sdss2010`` and ``lsst``).
+        the survey's, or that of the filter family (known for ``sdss2010`` and ``lsst``).
+    mag_limit : dict, optional
+        Keep only galaxies whose observed magnitudes are brighter than these (band -> mag), e.g.
+        ``{"r": 17.77, "u": 20.0}``; default the survey's spectroscopic limit, none without a survey.
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -176,72 +313,98 @@ def make_photoz_catalog(n: int = 5000, *, filters="sdss2010-*", z0: float = 0.25
         ``z``, ``template`` (nearest named template), ``spectral_type`` (continuous, 0 elliptical,
         2 starburst), ``abs_mag_r`` (mag) and noiseless ``true_mag_<band>`` (mag).
 
+    Raises
+    ------
+    ValueError
+        A bad argument, or a limit so faint or bright that filling the sample would need more than
+        5 million draws.
+
     Examples
     --------
     >>> cat, truth = make_photoz_catalog(200, seed=1)
     >>> cat.colnames[:2], bool(truth["z"].min() > 0)
     (['mag_u', 'mag_u_err'], True)
+    >>> sdss, sdss_truth = make_photoz_catalog(200, survey="sdss", seed=1)
+    >>> bool(sdss["mag_r"].max().value < 17.77), bool(0.05 < np.median(sdss_truth["z"]) < 0.15)
+    (True, True)
     """
     n = _check_n(n)
+    if survey is not None and (not isinstance(survey, str) or survey not in _SURVEYS):
+        raise ValueError(f"survey must be None or one of {sorted(_SURVEYS)}, got {survey!r}")
+    preset = _SURVEYS.get(survey, {})
+    if survey is not None and z0 is not None:
+        raise ValueError(f"z0 sets the n(z) of survey=None; survey={survey!r} draws n(z) from its luminosity "
+                         f"function and magnitude limit, got z0={z0!r}")
+    z0 = 0.25 if z0 is None else z0
+    z_max = preset.get("z_max", 1.5) if z_max is None else z_max
     if not (isinstance(z0, numbers.Real) and z0 > 0):
         raise ValueError(f"z0 must be a positive number, got {z0!r}")
     if not (isinstance(z_max, numbers.Real) and 0.05 < z_max <= 6):
         raise ValueError(f"z_max must be a number in (0.05, 6], got {z_max!r}")
+    if filters is None:
+        filters = preset.get("filters", "sdss2010-*")
     seq = _load_filters(filters)
     bands = [name.split("-", 1)[1] for name in seq.names]
     family = seq.names[0].split("-", 1)[0]
     if depth is None:
-        if family not in _DEPTHS:
+        if "depth" in preset and set(bands) <= set(preset["depth"]):
+            depth = preset["depth"]
+        elif family not in _DEPTHS:
             raise ValueError(f"depth must be given for filter family {family!r} (known: {sorted(_DEPTHS)})")
-        depth = _DEPTHS[family]
+        else:
+            depth = _DEPTHS[family]
     if isinstance(depth, numbers.Real):
         depth = dict.fromkeys(bands, float(depth))
     if not isinstance(depth, dict) or set(bands) - set(depth):
         raise ValueError(f"depth must be a number or a dict with a magnitude for each band {bands}, got {depth!r}")
+    if mag_limit is None:
+        mag_limit = preset.get("mag_limit", {})
+    if not isinstance(mag_limit, dict) or set(mag_limit) - set(bands) or not all(
+            isinstance(v, numbers.Real) and np.isfinite(v) for v in mag_limit.values()):
+        raise ValueError(f"mag_limit must be a dict band -> finite magnitude with bands among {bands}, "
+                         f"got {mag_limit!r}")
     rng = np.random.default_rng(seed)  # a Generator passes through unchanged
-
-    from astropy.cosmology import Planck18
-
-    # redshifts by inverse-CDF sampling of n(z)
-    zz = np.linspace(0.01, z_max, 4000)
-    cdf = np.cumsum(zz**2 * np.exp(-((zz / z0) ** 1.5)))
-    z = np.interp(rng.random(n) * cdf[-1], cdf, zz)
-    spectral_type = rng.uniform(0.0, 2.0, n)
-    abs_mag = rng.normal(-21.0, 1.0, n)
 
     z_grid = np.concatenate([[0.0], np.linspace(0.01, z_max, 300)])
     maggies = _band_maggies(seq, z_grid)  # (template, z, band)
-    r_index = bands.index("r") if "r" in bands else len(bands) // 2
-    lower = np.minimum(np.floor(spectral_type).astype(int), 1)
-    w = spectral_type - lower
-    flux = np.empty((n, len(bands)))
-    for b in range(len(bands)):
-        at_z = [np.interp(z, z_grid, maggies[t, :, b]) for t in range(3)]
-        f_lo = np.where(lower == 0, at_z[0], at_z[1])
-        f_hi = np.where(lower == 0, at_z[1], at_z[2])
-        flux[:, b] = (1 - w) * f_lo + w * f_hi
-    rest = (1 - w) * maggies[lower, 0, r_index] + w * maggies[lower + 1, 0, r_index]
-    distmod = Planck18.distmod(z).to_value(u.mag)
-    true_mag = abs_mag[:, None] + distmod[:, None] - 2.5 * np.log10(flux / rest[:, None])
+    limit_index = [(bands.index(b), float(v)) for b, v in mag_limit.items()]
+    kept, drawn, batch = [], 0, n
+    while sum(len(part[0]) for part in kept) < n:
+        if survey is None:
+            # redshifts by inverse-CDF sampling of n(z)
+            zz = np.linspace(0.01, z_max, 4000)
+            cdf = np.cumsum(zz**2 * np.exp(-((zz / z0) ** 1.5)))
+            z = np.interp(rng.random(batch) * cdf[-1], cdf, zz)
+            spectral_type = rng.uniform(0.0, 2.0, batch)
+            abs_mag = rng.normal(-21.0, 1.0, batch)
+        else:
+            z, abs_mag, spectral_type = _survey_population(batch, rng, z_grid, maggies, bands, mag_limit, z_max)
+        true_mag = _photoz_true_mags(seq, bands, maggies, z_grid, z, abs_mag, spectral_type)
+        mag, err = _photoz_observe(true_mag, bands, depth, rng)
+        keep = np.ones(batch, bool)
+        for b, lim in limit_index:
+            keep &= mag[:, b] < lim
+        drawn += batch
+        kept.append((z[keep], abs_mag[keep], spectral_type[keep], true_mag[keep], mag[keep], err[keep]))
+        n_kept = sum(len(part[0]) for part in kept)
+        rate = max(n_kept, 1) / drawn
+        if n_kept < n and (drawn + (n - n_kept) / rate > _MAX_DRAWS or (n_kept == 0 and drawn >= 20_000)):
+            raise ValueError(f"mag_limit={mag_limit!r} keeps too few galaxies: {n_kept} of {drawn} drawn, so "
+                             f"n={n} would need more than {_MAX_DRAWS} draws")
+        batch = int(min(max(1.3 * (n - n_kept) / rate, 1000), 1_000_000))
+    z, abs_mag, spectral_type, true_mag, mag, err = (np.concatenate(parts)[:n] for parts in zip(*kept, strict=True))
 
     catalog = QTable(meta={"origin": "astrolab.datasets.make_photoz_catalog", "filters": ",".join(seq.names),
-                           "seed": str(seed)})
+                           "seed": str(seed), "survey": str(survey),
+                           "mag_limit": ", ".join(f"{b} < {v}" for b, v in mag_limit.items())})
     truth = QTable()
     truth["z"] = z
     truth["template"] = np.asarray(PHOTOZ_TEMPLATES)[np.rint(spectral_type).astype(int)]
     truth["spectral_type"] = spectral_type
     truth["abs_mag_r"] = abs_mag * u.mag
-    k = 2.5 / np.log(10.0)
     for b, band in enumerate(bands):
-        f_true = 10 ** (-0.4 * true_mag[:, b])
-        sigma_f = 10 ** (-0.4 * depth[band]) / 5.0
-        sigma_f = np.hypot(sigma_f, 0.01 / k * f_true)  # calibration floor of 0.01 mag
-        f_obs = f_true + sigma_f * rng.standard_normal(n)
-        soft = 10 ** (-0.4 * depth[band]) / 5.0  # asinh softening ~ the sky noise, as in SDSS
-        mag = -k * (np.arcsinh(f_obs / (2 * soft)) + np.log(soft))
-        err = k * sigma_f / (2 * soft) / np.sqrt(1 + (f_obs / (2 * soft)) ** 2)
-        catalog[f"mag_{band}"] = mag * u.mag
-        catalog[f"mag_{band}_err"] = err * u.mag
+        catalog[f"mag_{band}"] = mag[:, b] * u.mag
+        catalog[f"mag_{band}_err"] = err[:, b] * u.mag
         truth[f"true_mag_{band}"] = true_mag[:, b] * u.mag
     for b1, b2 in zip(bands[:-1], bands[1:], strict=True):
         catalog[f"{b1}_{b2}"] = catalog[f"mag_{b1}"] - catalog[f"mag_{b2}"]
