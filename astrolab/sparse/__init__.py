@@ -10,7 +10,7 @@
 - :func:`design_matrix`, :func:`design_operator`, :func:`astrometric_solution`,
   :func:`block_iterative_solution` -- astrometry as sparse least squares (LSQR, AGIS-style blocks);
   :func:`lsqr_torch` and :class:`TorchCSROperator` -- the same LSQR with PyTorch's multithreaded sparse
-  products (near the memory-bandwidth limit);
+  products (near the memory-bandwidth limit); :func:`lsqr_dask`, the same with the rows on a Dask cluster;
 - :class:`LassoPeriodogram` -- the sparse spectrum of an unevenly sampled light curve; :func:`refine_frequency`
   and :func:`alias_class` -- comparing period finders fairly (same refinement, named failures);
 - :func:`soft_threshold`, :func:`tsv`, :func:`tsv_gradient`, :func:`power_iteration`.
@@ -33,6 +33,7 @@ from astrolab.sparse._calibration import (
     self_calibrate,
 )
 from astrolab.sparse._challenge import ImagingChallenge, imaging_score
+from astrolab.sparse._distributed import lsqr_dask
 from astrolab.sparse._imaging import blur, dirty_beam, dirty_image, image_visibilities, ncc, ring_fit, ring_parameters
 from astrolab.sparse._lasso import Lasso, fista, lasso_path, soft_threshold, tsv, tsv_gradient
 from astrolab.sparse._lsqr_fast import TorchCSROperator, lsqr_torch
@@ -78,4 +79,5 @@ __all__ = [
     "tsv_gradient",
     "TorchCSROperator",
     "lsqr_torch",
+    "lsqr_dask",
 ]
