@@ -93,3 +93,63 @@ def test_host_dust_dims_and_reddens_supernovae_only():
 def test_bad_host_dust_raises(bad):
     with pytest.raises(ValueError, match="host_dust must be"):
         make_transients(20, host_dust=bad)
+
+
+# --- the measured error model (issue 21): make_transients(error_model=...) and challenge.fit_error_model ---
+
+def test_error_model_makes_points_noisier_at_a_given_brightness():
+    plain = make_transients(200, survey="ztf", seed=3)
+    noisy = make_transients(200, survey="ztf", seed=3, error_model={"source": 17.0, "floor": 0.024})
+    snr_plain = (plain.lightcurves.flux / plain.lightcurves.flux_err).abs()
+    snr_noisy = (noisy.lightcurves.flux / noisy.lightcurves.flux_err).abs()
+    assert snr_noisy.median() < 0.6 * snr_plain.median()
+    # the default is the sky-limited exposure with a 0.5 % floor, spelled out
+    same = make_transients(200, survey="ztf", seed=3, error_model={"source": 0.0, "floor": 0.005})
+    pd.testing.assert_frame_equal(plain.lightcurves, same.lightcurves)
+
+
+def test_fit_error_model_recovers_the_simulated_law():
+    from astrolab.challenge import fit_error_model
+
+    truth = {"source": 17.0, "floor": 0.024}
+    data = make_transients(600, survey="ztf", seed=4, error_model=truth)
+    fitted = fit_error_model(data.lightcurves, min_snr=20)
+    assert fitted["source"] == pytest.approx(truth["source"], rel=0.25)
+    assert fitted["floor"] == pytest.approx(truth["floor"], rel=0.2)
+    # a sky-limited mock has (almost) no source term: the fit does not invent one
+    assert fit_error_model(make_transients(600, survey="ztf", seed=4).lightcurves, min_snr=20)["source"] < 3
+
+
+def test_fit_error_model_on_exact_laws():
+    from astrolab.challenge import fit_error_model
+
+    flux = np.geomspace(300.0, 3e5, 4000)
+    for sky, source, floor in [(100.0, 20.0, 0.02), (50.0, 0.0, 0.01), (80.0, 5.0, 0.0)]:
+        err = np.sqrt(sky**2 + source * flux + (floor * flux) ** 2)
+        fitted = fit_error_model(pd.DataFrame({"flux": flux, "flux_err": err}), min_snr=1)
+        assert fitted["source"] == pytest.approx(source, abs=0.02 * max(source, 1))
+        assert fitted["floor"] == pytest.approx(floor, abs=1e-3)
+        assert fitted["sky_sigma"] == pytest.approx(sky, rel=0.05)
+
+
+@pytest.mark.parametrize("bad", [{"source": -1.0, "floor": 0.01}, {"source": 1.0}, {"source": np.nan, "floor": 0.0},
+                                 {"source": 1.0, "floor": 1.5}, [1.0, 0.01], {"source": True, "floor": 0.01}])
+def test_bad_error_model_raises(bad):
+    with pytest.raises(ValueError, match="error_model"):
+        make_transients(20, survey="ztf", error_model=bad)
+
+
+def test_fit_error_model_bad_input():
+    from astrolab.challenge import fit_error_model
+
+    good = pd.DataFrame({"flux": np.geomspace(1e3, 1e5, 500), "flux_err": np.full(500, 10.0)})
+    with pytest.raises(TypeError, match="lightcurves"):
+        fit_error_model(good.to_numpy())
+    with pytest.raises(ValueError, match="flux_err"):
+        fit_error_model(good[["flux"]])
+    with pytest.raises(ValueError, match="min_snr"):
+        fit_error_model(good, min_snr=-1)
+    with pytest.raises(ValueError, match="n_bins"):
+        fit_error_model(good, n_bins=True)
+    with pytest.raises(ValueError, match="at least 10 \\* n_bins"):
+        fit_error_model(good.iloc[:50])

@@ -12,7 +12,7 @@ from astrolab.challenge._baselines import class_prior_submission, extract_featur
 from astrolab.challenge._kit import Leaderboard, make_challenge, make_submission, score, validate_submission
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
 from astrolab.challenge._ood import OODScore
-from astrolab.challenge._real import from_magnitudes
+from astrolab.challenge._real import fit_error_model, from_magnitudes
 from astrolab.challenge._sequences import bin_lightcurves
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "bin_lightcurves",
     "class_prior_submission",
     "extract_features",
+    "fit_error_model",
     "from_magnitudes",
     "make_challenge",
     "make_submission",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["from_magnitudes"]
+__all__ = ["fit_error_model", "from_magnitudes"]
 
 _PASSBANDS = {"u": 0, "g": 1, "r": 2, "i": 3, "z": 4, "y": 5}
 _ZERO_POINT = 27.5  # the mocks' AB zero point (astrolab.datasets.make_transients)
@@ -80,3 +80,70 @@ def from_magnitudes(lightcurves, catalog, *, zero_point: float = _ZERO_POINT, fi
     meta = meta.sort_values("object_id", ignore_index=True)
     kit_lc = kit_lc[kit_lc["object_id"].isin(meta["object_id"])].sort_values(["object_id", "mjd"], ignore_index=True)
     return kit_lc, meta
+
+
+def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> dict:
+    """Measure a survey's photometric error model from its own light curves (no labels needed).
+
+    The variance of a difference flux ``F`` is modelled as ``sigma^2 = sky + source |F| + (floor F)^2``:
+    a constant (sky and reference-image noise, known from the survey's depth), a term that grows with
+    the flux (the Poisson noise of the source and, in difference imaging, of the host galaxy under it)
+    and a calibration floor proportional to the flux. The three coefficients are fitted by non-negative
+    least squares to the median variance in ``n_bins`` bins of equal counts in ``log F``, on points with
+    ``F / sigma >= min_snr`` (fainter points of a detections-only light curve are selected on their
+    noise, which biases their variance). The result plugs into
+    ``astrolab.datasets.make_transients(error_model=...)``.
+
+    Parameters
+    ----------
+    lightcurves : DataFrame
+        The kit's format (``flux``, ``flux_err``; difference fluxes at AB zero point 27.5), e.g. from
+        :func:`from_magnitudes`. Only the photometry is used, never a label.
+    min_snr : float, default 10
+        Smallest ``flux / flux_err`` of the points used.
+    n_bins : int, default 20
+        Number of flux bins (at least 3, and at most a tenth of the points used).
+
+    Returns
+    -------
+    dict
+        ``source`` (variance per unit flux), ``floor`` (fraction of the flux), ``sky_sigma`` (the fitted
+        constant term's square root, 0 when the bright points used do not constrain it), ``n_points``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> flux = 10 ** rng.uniform(2.5, 5.5, 20000)
+    >>> err = np.sqrt(100.0**2 + 20.0 * flux + (0.02 * flux) ** 2)
+    >>> model = fit_error_model(pd.DataFrame({"flux": flux, "flux_err": err}))
+    >>> round(model["source"], 1), round(model["floor"], 3)
+    (20.0, 0.02)
+    """
+    from scipy.optimize import nnls
+
+    if not isinstance(lightcurves, pd.DataFrame):
+        raise TypeError(f"lightcurves must be a pandas DataFrame, got {type(lightcurves).__name__}")
+    missing = [c for c in ("flux", "flux_err") if c not in lightcurves.columns]
+    if missing:
+        raise ValueError(f"lightcurves must have the columns ['flux', 'flux_err'], missing {missing}")
+    if not (isinstance(min_snr, (int, float, np.integer, np.floating)) and not isinstance(min_snr, bool)
+            and np.isfinite(min_snr) and min_snr > 0):
+        raise ValueError(f"min_snr must be a positive number, got {min_snr!r}")
+    if not (isinstance(n_bins, (int, np.integer)) and not isinstance(n_bins, bool) and n_bins >= 3):
+        raise ValueError(f"n_bins must be an integer >= 3, got {n_bins!r}")
+    flux = lightcurves["flux"].to_numpy(float)
+    err = lightcurves["flux_err"].to_numpy(float)
+    good = np.isfinite(flux) & np.isfinite(err) & (err > 0)
+    good &= np.divide(flux, err, out=np.zeros_like(flux), where=good) >= min_snr
+    flux, err = flux[good], err[good]
+    if flux.size < 10 * n_bins:
+        raise ValueError(f"lightcurves must hold at least 10 * n_bins = {10 * n_bins} finite points with "
+                         f"flux / flux_err >= min_snr = {min_snr}, got {flux.size}")
+    edges = np.quantile(np.log(flux), np.linspace(0.0, 1.0, n_bins + 1))
+    which = np.clip(np.searchsorted(edges, np.log(flux), side="right") - 1, 0, n_bins - 1)
+    f_mid = np.array([np.median(flux[which == k]) for k in range(n_bins)])
+    var = np.array([np.median(err[which == k] ** 2) for k in range(n_bins)])
+    design = np.c_[np.ones(n_bins), f_mid, f_mid**2] / var[:, None]      # relative residuals
+    (sky, source, floor2), _ = nnls(design, np.ones(n_bins))
+    return {"source": float(source), "floor": float(np.sqrt(floor2)), "sky_sigma": float(np.sqrt(sky)),
+            "n_points": int(flux.size)}

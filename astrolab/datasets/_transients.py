@@ -67,6 +67,7 @@ _BAND_PROB = np.array([0.07, 0.10, 0.22, 0.22, 0.20, 0.19])              # WFD s
 _R_BAND = np.array([4.145, 3.237, 2.273, 1.684, 1.323, 1.088])           # A_b / E(B-V) for LSST bands
 _ZP = 27.5                                                               # flux = 10**(-0.4 (m - 27.5))
 _MJD0 = 60800.0
+_FLOOR = 0.005                                                           # calibration floor (fraction of flux)
 _SURVEY_DAYS = 1095
 _SEASON_DAYS = 182
 
@@ -381,7 +382,7 @@ def _class_counts(n_objects):
     return counts
 
 
-def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0):
+def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
         params, mag, template = _explosive(name, n, cosmo, rng, survey, host_dust)
@@ -415,7 +416,9 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0):
     elif m_template is not None:
         flux_true = flux_true - 10 ** (-0.4 * (m_template + ext - _ZP))
     sigma_sky = 10 ** (-0.4 * (m5 - _ZP)) / 5
-    flux_err = np.sqrt(sigma_sky**2 + (0.005 * np.abs(flux_true)) ** 2) * np.exp(rng.normal(0, 0.05, obj.size))
+    source, floor = (0.0, _FLOOR) if error_model is None else (error_model["source"], error_model["floor"])
+    flux_err = np.sqrt(sigma_sky**2 + source * np.abs(flux_true) + (floor * flux_true) ** 2) \
+        * np.exp(rng.normal(0, 0.05, obj.size))
     flux = flux_true + flux_err * rng.standard_normal(obj.size)
     detected = np.abs(flux / flux_err) > 5
     rows = dict(obj=obj, mjd=t + _MJD0, passband=band, flux=flux, flux_err=flux_err, detected=detected)
@@ -433,7 +436,7 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0):
 
 
 def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust: float = 0.0,
-                    seed=0):
+                    error_model=None, seed=0):
     """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
@@ -457,6 +460,12 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         Host-galaxy extinction of supernovae (Ia, II, Ibc): ``A_V`` drawn from an exponential of this
         scale in mag, dimming and reddening each band by ``A_V (lambda_rest / 5500 A)^-1.3``. 0 (the
         chapter's mocks) means no dust; 0.46 is MLCS2k2's prior for SNe Ia (Jha et al. 2007).
+    error_model : dict, optional
+        The photometric noise beyond the sky: ``{"source": s, "floor": f}`` gives each point the flux
+        variance ``sigma_sky^2 + s |F| + (f F)^2`` (``sigma_sky`` from the 5-sigma depth, ``F`` the true
+        difference flux at zero point 27.5), e.g. measured on a real survey's photometry by
+        :func:`astrolab.challenge.fit_error_model`. Default: a sky-limited exposure with a 0.5 %
+        calibration floor (``{"source": 0, "floor": 0.005}``).
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -495,6 +504,13 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     if not (isinstance(host_dust, (int, float, np.floating)) and not isinstance(host_dust, bool)
             and 0 <= host_dust <= 5):
         raise ValueError(f"host_dust must be a scale of A_V in mag between 0 and 5, got {host_dust!r}")
+    if error_model is not None:
+        ok = isinstance(error_model, dict) and set(error_model) >= {"source", "floor"}
+        values = [error_model[k] for k in ("source", "floor")] if ok else []
+        if not (ok and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                           and np.isfinite(v) and v >= 0 for v in values) and values[1] < 1):
+            raise ValueError("error_model must be None or a dict with finite 'source' >= 0 (flux variance per unit "
+                             f"flux) and 0 <= 'floor' < 1 (fraction of the flux), got {error_model!r}")
     if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
         raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
     if survey == "ztf" and ddf_fraction != 0:
@@ -508,7 +524,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         kept, acceptance = 0, 0.5
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
-            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust)
+            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust, error_model)
             trigger = params["n_det"] >= 2
             if survey == "ztf":                              # the bright-transient selection
                 trigger &= params["peak_mag"] <= _BTS_PEAK_MAG
