@@ -94,7 +94,22 @@ def _simulate(simulator, theta, rng, vectorized, observed):
     out = out.reshape(len(theta), -1)
     if out.shape[1] != observed.size:
         raise ValueError(f"simulator returned {out.shape[1]} summaries but observed_summary has {observed.size}")
+    bad = np.isnan(out).any(axis=1)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ValueError(f"simulator returned NaN summaries for {int(bad.sum())} of {len(theta)} parameter draws "
+                         f"(the first at theta={np.asarray(theta)[first].tolist()}); return finite summaries, "
+                         f"or inf to reject a draw")
     return out
+
+
+def _distances(distance, simulated, observed):
+    d = np.asarray(distance(simulated, observed), dtype=float).reshape(-1)
+    if d.shape != (len(simulated),):
+        raise ValueError(f"distance must return one value per simulation ({len(simulated)}), got shape {d.shape}")
+    if np.isnan(d).any():
+        raise ValueError(f"distance returned NaN for {int(np.isnan(d).sum())} of {len(d)} simulations")
+    return d
 
 
 def _check_common(simulator, observed_summary, distance, n_samples, seed):
@@ -169,7 +184,7 @@ def abc_rejection(simulator, prior, observed_summary, distance=None, *, n_sample
             raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
         n_sim = int(np.ceil(n_samples / quantile))
         theta = _prior_draw(prior, n_sim, rng, ndim)
-        d = np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+        d = _distances(distance, _simulate(simulator, theta, rng, vectorized, observed), observed)
         keep = np.argsort(d)[:n_samples]
         return Bunch(samples=theta[keep], distances=d[keep], epsilon=float(d[keep].max()), n_simulations=n_sim,
                      acceptance_rate=n_samples / n_sim)
@@ -183,7 +198,7 @@ def abc_rejection(simulator, prior, observed_summary, distance=None, *, n_sample
             raise ValueError(f"only {sum(len(k) for k in kept)} of n_samples={n_samples} accepted after "
                              f"max_simulations={max_simulations}: raise epsilon or max_simulations")
         theta = _prior_draw(prior, batch_size, rng, ndim)
-        d = np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+        d = _distances(distance, _simulate(simulator, theta, rng, vectorized, observed), observed)
         ok = d <= epsilon
         need = n_samples - sum(len(k) for k in kept)
         idx = np.flatnonzero(ok)
@@ -300,7 +315,7 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
         raise ValueError(f"min_acceptance_rate must be in (0, 1) or None, got {min_acceptance_rate!r}")
 
     def dist(theta):
-        return np.asarray(distance(_simulate(simulator, theta, rng, vectorized, observed), observed), dtype=float)
+        return _distances(distance, _simulate(simulator, theta, rng, vectorized, observed), observed)
 
     theta = _prior_draw(prior, n_samples, rng, ndim)
     d = dist(theta)

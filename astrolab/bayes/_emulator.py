@@ -23,6 +23,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from astrolab import _validation as _v
+
 __all__ = ["Emulator", "fisher_matrix", "latin_hypercube", "moped_vectors"]
 
 
@@ -50,10 +52,10 @@ def latin_hypercube(n, bounds, seed=None):
     >>> x.shape, sorted(np.floor(x[:, 0] * 5).astype(int).tolist())
     ((5, 2), [0, 1, 2, 3, 4])
     """
-    if not (isinstance(n, (int, np.integer)) and n >= 2):
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    bounds = np.asarray(bounds, dtype=float)
-    if bounds.ndim != 2 or bounds.shape[1] != 2 or not np.all(bounds[:, 1] > bounds[:, 0]):
+    n = _v.check_int("n", n, min=2)
+    seed = _v.check_seed("seed", seed)
+    bounds = _v.check_array("bounds", bounds, ndim=2, shape=(None, 2), min_rows=1)
+    if not np.all(bounds[:, 1] > bounds[:, 0]):
         raise ValueError(f"bounds must have shape (ndim, 2) with lower < upper, got {bounds.tolist()!r}")
     sampler = qmc.LatinHypercube(d=len(bounds), rng=np.random.default_rng(seed))
     return qmc.scale(sampler.random(n), bounds[:, 0], bounds[:, 1])

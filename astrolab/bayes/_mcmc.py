@@ -34,6 +34,9 @@ def _as_steps_walkers_dims(chain, what: str = "chain"):
         chain = chain[:, None, :]
     if chain.ndim != 3:
         raise ValueError(f"{what} must be (n_steps[, n_walkers][, n_dim]), got shape {np.shape(chain)}")
+    bad = ~np.isfinite(chain)
+    if bad.any():
+        raise ValueError(f"{what} must be finite, got {int(bad.sum())} NaN or inf value(s) of {chain.size}")
     return chain
 
 
@@ -72,12 +75,15 @@ def autocorr_time(chain, c: float = 5.0, *, tol: float = 50, quiet: bool = False
     Returns
     -------
     ndarray
-        ``tau`` per parameter, in steps.
+        ``tau`` per parameter, in steps; ``inf`` for a parameter that never changes (a stuck chain,
+        which raises :class:`AutocorrError` unless ``tol=0`` or ``quiet=True``).
 
     Raises
     ------
     AutocorrError
         ``n_steps < tol * tau`` for some parameter (its ``tau`` attribute holds the estimate).
+    ValueError
+        The chain holds NaN or inf.
 
     Examples
     --------
@@ -100,12 +106,22 @@ def autocorr_time(chain, c: float = 5.0, *, tol: float = 50, quiet: bool = False
     n_steps, n_walkers, n_dim = chain.shape
     taus = np.empty(n_dim)
     for d in range(n_dim):
+        if np.all(np.ptp(chain[:, :, d], axis=0) == 0):  # stuck: the chain never decorrelates
+            taus[d] = np.inf
+            continue
         rho = np.mean([_autocorr_1d(chain[:, w, d]) for w in range(n_walkers)], axis=0)
         cumulative = 2 * np.cumsum(rho) - 1
         window = np.arange(n_steps) >= c * cumulative
         m = int(np.argmax(window)) if window.any() else n_steps - 1
         taus[d] = cumulative[m]
-    if tol > 0 and np.any(n_steps < tol * taus):
+    stuck = np.flatnonzero(np.isinf(taus))
+    if tol > 0 and stuck.size:
+        message = (f"parameter(s) {stuck.tolist()} never change over the chain's {n_steps} steps: the sampler is "
+                   f"stuck and tau is infinite (check the proposal scale and the starting point)")
+        if not quiet:
+            raise AutocorrError(message, taus)
+        warnings.warn(message, AutocorrWarning, stacklevel=2)
+    elif tol > 0 and np.any(n_steps < tol * taus):
         message = (f"chain too short: {n_steps} steps < {tol:g} tau = {tol * taus.max():.0f} steps "
                    f"(tau >= {np.round(taus, 1).tolist()} steps is a lower bound; run the chain longer)")
         if not quiet:

@@ -223,8 +223,15 @@ class NestedSampler:
         self._calls += 1
         return value
 
-    def _draw(self, ellipsoids, log_l_min, rng):
-        """A new point of the unit cube with log L > log_l_min: (u, theta, log L)."""
+    def _draw(self, ellipsoids, log_l_min, tie_min, rng, tie_rng, max_calls=np.inf):
+        """A new point of the unit cube above the threshold: (u, theta, log L, tie), or None.
+
+        A candidate is above the threshold when ``(log L, tie) > (log_l_min, tie_min)`` in
+        lexicographic order: every point carries a uniform random tie-breaker, so that a likelihood
+        plateau (equal log L on a region of the prior) still shrinks the prior volume by the expected
+        factor (random tie-breaking, Fowlie, Handley & Su 2021). Returns None when the likelihood has
+        been called ``max_calls`` times without finding one.
+        """
         ndim = self.ndim
         if ellipsoids:
             log_v = np.array([e.log_volume for e in ellipsoids])
@@ -248,10 +255,16 @@ class NestedSampler:
                     inside = np.sum(np.einsum("nki,kij,nkj->nk", delta, invs, delta) <= 1, axis=1)
                     cand = cand[rng.uniform(size=len(cand)) * np.maximum(inside, 1) < 1]
             for u in cand:
+                if self._calls >= max_calls:
+                    return None
                 theta = self._theta(u)
                 log_l = self._loglike(theta)
                 if log_l > log_l_min:
-                    return u, theta, log_l
+                    return u, theta, log_l, tie_rng.uniform()
+                if log_l == log_l_min > -np.inf:
+                    tie = tie_rng.uniform()
+                    if tie > tie_min:
+                        return u, theta, log_l, tie
             batch = min(2 * batch, 1024)  # the bound is loose: draw more candidates at once
 
     # -- the algorithm ---------------------------------------------------------------------------
@@ -280,12 +293,17 @@ class NestedSampler:
         max_iter = np.inf if max_iter is None else max_iter
         max_calls = np.inf if max_calls is None else max_calls
         rng = np.random.default_rng(self.seed)
+        try:  # the tie-breakers use their own stream, so that runs without ties are unchanged
+            tie_rng = rng.spawn(1)[0]
+        except (TypeError, ValueError, AttributeError):  # a Generator without a SeedSequence
+            tie_rng = np.random.default_rng(0)
         n = self.n_live
         self._calls = 0
 
         live_u = rng.uniform(size=(n, self.ndim))
         live_theta = np.array([self._theta(u) for u in live_u])
         live_logl = np.array([self._loglike(t) for t in live_theta])
+        live_tie = tie_rng.uniform(size=n)
         dead_theta, dead_logl, n_ell = [], [], []
         log_z = -np.inf
         ellipsoids, calls_at_update = [], self._calls
@@ -298,7 +316,7 @@ class NestedSampler:
         self.converged_ = False
         while it < max_iter and self._calls < max_calls:
             log_x = -it / n
-            worst = int(np.argmin(live_logl))
+            worst = int(np.lexsort((live_tie, live_logl))[0])  # lowest log L, ties broken at random
             log_l_min = live_logl[worst]
             # the rectangle rule for the running estimate; the final weights use the trapezoid rule
             log_z = np.logaddexp(log_z, log_l_min + log_x + np.log1p(-np.exp(-1 / n)))
@@ -307,16 +325,19 @@ class NestedSampler:
             if delta < dlogz:
                 self.converged_ = True
                 break
-            dead_theta.append(live_theta[worst].copy())
-            dead_logl.append(log_l_min)
             # rebuild the bound when due, and only once the ellipsoids are smaller than the cube
             if self._calls - calls_at_update >= self.update_interval * n or (it == 0):
                 cover = _multi_ellipsoid(live_u, rng, self.enlarge, log_x - 1 / n, n)
                 total = np.logaddexp.reduce([e.log_volume for e in cover])
                 ellipsoids = cover if total < 0 else []
                 calls_at_update = self._calls
+            new = self._draw(ellipsoids, log_l_min, live_tie[worst], rng, tie_rng, max_calls)
+            if new is None:  # max_calls reached while looking for a better point
+                break
+            dead_theta.append(live_theta[worst].copy())
+            dead_logl.append(log_l_min)
             n_ell.append(len(ellipsoids))
-            live_u[worst], live_theta[worst], live_logl[worst] = self._draw(ellipsoids, log_l_min, rng)
+            live_u[worst], live_theta[worst], live_logl[worst], live_tie[worst] = new
             it += 1
             if bar is not None and it % 50 == 0:
                 bar.update(50)

@@ -125,6 +125,34 @@ def _as_dataset(data, name):
     raise ValueError(f"{name} must be a torch Dataset or a tuple (X, y) of arrays, got {type(data).__name__}")
 
 
+def _check_arrays(dataset, name, classes):
+    """Refuse non-finite inputs, and non-integer or negative class labels, of an ArrayDataset.
+
+    Returns the largest class label (``-1`` when there is nothing to check), so that the first batch
+    can compare it with the number of outputs of the model.
+    """
+    if not isinstance(dataset, ArrayDataset):
+        return -1
+    if dataset.X.is_floating_point() and not bool(torch.isfinite(dataset.X).all()):
+        bad = int((~torch.isfinite(dataset.X)).sum())
+        raise ValueError(f"{name} inputs X must be finite, got {bad} NaN or inf value(s) of {dataset.X.numel()}")
+    y = dataset.y
+    if y is None:
+        return -1
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError(f"{name} targets y must be finite, got {int((~torch.isfinite(y)).sum())} NaN or inf value(s)")
+    if not classes:
+        return -1
+    if y.is_floating_point():
+        if y.ndim == 1:
+            raise ValueError(f"{name} labels y must be integer classes 0, 1, ... for loss='cross_entropy', "
+                             f"got floats (e.g. {float(y[0])}); convert them with y.astype(int)")
+        return -1  # class probabilities, shape (n, n_classes)
+    if len(y) and int(y.min()) < 0:
+        raise ValueError(f"{name} labels y must be non-negative class numbers, got {int(y.min())}")
+    return int(y.max()) if len(y) else -1
+
+
 def _loader(dataset, batch_size, generator=None):
     """Batches of ``dataset``: shuffled with ``generator`` when one is given, in order otherwise."""
     if generator is not None:
@@ -248,6 +276,9 @@ def train(model, train_data, val_data=None, *, loss="cross_entropy", epochs=20, 
     val_set = _as_dataset(val_data, "val_data")
     if len(train_set) == 0:
         raise ValueError("train_data must hold at least one sample, got an empty dataset")
+    label_max = _check_arrays(train_set, "train_data", loss == "cross_entropy")
+    if val_set is not None:
+        label_max = max(label_max, _check_arrays(val_set, "val_data", loss == "cross_entropy"))
     device = _resolve_device(device)
     accuracy = loss == "cross_entropy"
 
@@ -270,17 +301,30 @@ def train(model, train_data, val_data=None, *, loss="cross_entropy", epochs=20, 
                 x, y = _split(batch, "train_data")
                 x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 optimiser.zero_grad(set_to_none=True)
-                batch_loss = loss_fn(model(x), y)
+                out = model(x)
+                if label_max >= 0 and epoch == 0 and n == 0 and out.ndim == 2 and label_max >= out.shape[1]:
+                    raise ValueError(f"class labels must be in [0, {out.shape[1] - 1}] for a model with "
+                                     f"{out.shape[1]} outputs, got a label {label_max}")
+                batch_loss = loss_fn(out, y)
                 batch_loss.backward()
                 optimiser.step()
                 total += batch_loss.detach() * len(x)
                 n += len(x)
             history.train_loss.append(float(total) / n)  # float() waits for the GPU, so the time is honest
+            if not np.isfinite(history.train_loss[-1]):
+                bar.close()
+                raise FloatingPointError(
+                    f"the training loss became {history.train_loss[-1]} in epoch {epoch + 1}; lower lr "
+                    f"(now {lr}), scale the inputs, or check the data and the model for NaN or inf")
             train_seconds += time.perf_counter() - t0
             n_seen += n
             postfix = {"train": f"{history.train_loss[-1]:.4g}"}
             if val_loader is not None:
                 val_loss, val_acc = _evaluate(model, val_loader, loss_fn, device, accuracy)
+                if not np.isfinite(val_loss):
+                    bar.close()
+                    raise FloatingPointError(f"the validation loss became {val_loss} in epoch {epoch + 1}; "
+                                             f"check val_data and the model for NaN or inf")
                 history.val_loss.append(val_loss)
                 postfix["val"] = f"{val_loss:.4g}"
                 if accuracy:

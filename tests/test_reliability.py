@@ -1,0 +1,197 @@
+"""Issue 24: bad input is refused clearly, nothing hangs, nothing is silently wrong.
+
+Every concrete example of the issue is a regression test here, beside the tests of the validation
+module (:mod:`astrolab._validation`) that the fixes use.
+"""
+
+import threading
+
+import astropy.units as u
+import numpy as np
+import pytest
+from scipy import stats
+
+import astrolab as al
+from astrolab import _validation as v
+
+
+def within(seconds, func, *args, **kwargs):
+    """``func(*args, **kwargs)``, failing the test (not hanging the suite) if it takes over ``seconds``."""
+    result, error = [], []
+
+    def target():
+        try:
+            result.append(func(*args, **kwargs))
+        except BaseException as err:  # re-raised in the test's thread
+            error.append(err)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"{getattr(func, '__name__', func)} did not return within {seconds} s")
+    if error:
+        raise error[0]
+    return result[0]
+
+
+# -- the validation module --------------------------------------------------------------------------
+def test_check_int_accepts_numpy_integers_and_refuses_bool_float_and_range():
+    assert v.check_int("n", np.int32(4), min=1) == 4
+    assert type(v.check_int("n", np.int64(4))) is int
+    for bad in (True, np.bool_(True), 4.0, "4", None):
+        with pytest.raises(ValueError, match="n must be an integer"):
+            v.check_int("n", bad)
+    with pytest.raises(ValueError, match=r"n must be an integer in \[1, 3\], got 5"):
+        v.check_int("n", 5, min=1, max=3)
+
+
+def test_invalid_parameter_error_is_a_value_error_and_a_type_error():
+    with pytest.raises(TypeError):
+        v.check_int("n", "a")
+    with pytest.raises(ValueError):
+        v.check_int("n", -1, min=0)
+
+
+def test_check_real_refuses_nan_inf_bool_and_open_bounds():
+    assert v.check_real("x", np.float32(0.5)) == 0.5
+    assert v.check_real("x", 3) == 3.0
+    assert v.check_real("x", np.inf, finite=False) == np.inf
+    for bad in (np.nan, np.inf, True, "1", [1.0]):
+        with pytest.raises(ValueError, match="x must be a finite real number"):
+            v.check_real("x", bad)
+    with pytest.raises(ValueError, match="x must be a finite real number > 0, got 0.0"):
+        v.check_real("x", 0.0, min=0, min_inclusive=False)
+    with pytest.raises(ValueError, match="NaN|nan"):
+        v.check_real("x", np.nan, finite=False)
+
+
+def test_check_seed():
+    assert v.check_seed("seed", None) is None
+    assert v.check_seed("seed", np.uint8(3)) == 3
+    rng = np.random.default_rng(0)
+    assert v.check_seed("seed", rng) is rng
+    for bad in (-1, 1.5, True, "0"):
+        with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+            v.check_seed("seed", bad)
+
+
+def test_check_array_shape_rows_finite_and_numbers():
+    x = v.check_array("X", [[1, 2], [3, 4]], ndim=2, min_rows=2, shape=(None, 2))
+    assert x.dtype == float and x.shape == (2, 2)
+    with pytest.raises(ValueError, match="X must have 2 dimension"):
+        v.check_array("X", [1, 2], ndim=2)
+    with pytest.raises(ValueError, match="X must have at least 3 row"):
+        v.check_array("X", [1, 2], min_rows=3)
+    with pytest.raises(ValueError, match="X must be finite"):
+        v.check_array("X", [1, np.inf])
+    with pytest.raises(ValueError, match="X must be an array of numbers"):
+        v.check_array("X", ["a", "b"])
+    with pytest.raises(ValueError, match=r"X must have shape \(any, 2\)"):
+        v.check_array("X", np.zeros((3, 3)), shape=(None, 2))
+    with pytest.raises(ValueError, match="X must be a plain array"):
+        v.check_array("X", [1, 2] * u.m)
+
+
+def test_check_quantity_units_defaults_and_range():
+    assert v.check_quantity("size", 1 * u.km, "m") == pytest.approx(1000.0)
+    assert v.check_quantity("dec", 10, "deg", default_unit="deg") == 10.0
+    with pytest.raises(ValueError, match="size must be an astropy Quantity in units of length"):
+        v.check_quantity("size", 3.0, "m")
+    with pytest.raises(ValueError, match="size must have units of length"):
+        v.check_quantity("size", 3.0 * u.s, "m")
+    with pytest.raises(ValueError, match=r"dec must be in \[-90, 90\] deg, got 120"):
+        v.check_quantity("dec", 120 * u.deg, "deg", min=-90, max=90)
+    with pytest.raises(ValueError, match="finite"):
+        v.check_quantity("size", np.nan * u.m, "m")
+
+
+def test_check_size_names_the_estimate():
+    assert v.check_size("n", 10.0, 100) == 10.0
+    with pytest.raises(ValueError, match="n_rows=10\\*\\*12 would write about 50 TB"):
+        v.check_size("n_rows", 5e13, 1e12, what="disk", request="n_rows=10**12")
+    with pytest.raises(ValueError, match="would need about 1e\\+03 PB, more than the .* available"):
+        v.check_size("n", 1e18)
+    assert v.format_bytes(1.49e10) == "14.9 GB"
+
+
+def test_check_options():
+    assert v.check_options("kind", "gp", ("gp", "poly")) == "gp"
+    with pytest.raises(ValueError, match=r"kind must be one of \['gp', 'poly'\], got 'GP'"):
+        v.check_options("kind", "GP", ("gp", "poly"))
+
+
+# -- no hangs, no silent NaN: samplers and training --------------------------------------------------
+def test_nested_sampler_plateau_honours_max_calls():
+    ns = within(30, al.bayes.NestedSampler(lambda x: 0.0, lambda u: u, ndim=2, n_live=20, seed=0).run,
+                max_calls=1000)
+    assert ns.n_calls_ <= 1000 and not ns.converged_
+
+
+def test_nested_sampler_plateau_converges_to_the_right_evidence():
+    ns = within(30, NestedSamplerRun(lambda x: 0.0, n_live=20))
+    assert ns.converged_ and ns.logz_ == pytest.approx(0.0, abs=1e-6)
+    # a likelihood with two plateaus: L = 1 on half the box, e^-1 on the other half
+    ns = within(60, NestedSamplerRun(lambda x: 0.0 if x[0] < 0.5 else -1.0, n_live=100))
+    truth = np.log(0.5 + 0.5 * np.exp(-1))
+    assert abs(ns.logz_ - truth) < 4 * ns.logz_err_ + 1e-3
+
+
+def NestedSamplerRun(log_l, n_live):
+    return lambda: al.bayes.NestedSampler(log_l, lambda u: u, ndim=2, n_live=n_live, seed=0).run()
+
+
+def test_train_refuses_nan_inputs():
+    x = np.full((10, 3), np.nan, "f4")
+    with pytest.raises(ValueError, match="train_data inputs X must be finite"):
+        al.nn.train(al.nn.MLP(3, 2), (x, np.zeros(10, "i8")), epochs=2, progress=False, device="cpu")
+
+
+def test_train_refuses_float_and_out_of_range_labels():
+    x = np.zeros((10, 3), "f4")
+    with pytest.raises(ValueError, match="labels y must be integer classes"):
+        al.nn.train(al.nn.MLP(3, 2), (x, np.zeros(10)), epochs=1, progress=False, device="cpu")
+    with pytest.raises(ValueError, match=r"class labels must be in \[0, 1\] for a model with 2 outputs, got a label 5"):
+        al.nn.train(al.nn.MLP(3, 2), (x, np.full(10, 5)), epochs=1, progress=False, device="cpu")
+    with pytest.raises(ValueError, match="non-negative class numbers, got -1"):
+        al.nn.train(al.nn.MLP(3, 2), (x, np.full(10, -1)), epochs=1, progress=False, device="cpu")
+
+
+def test_train_stops_on_a_non_finite_loss_naming_the_epoch():
+    class Exploding(al.nn.MLP):
+        def forward(self, x):
+            return super().forward(x) * float("nan")
+
+    with pytest.raises(FloatingPointError, match="training loss became nan in epoch 1"):
+        al.nn.train(Exploding(3, 2), (np.zeros((10, 3), "f4"), np.zeros(10, "i8")), epochs=2, progress=False,
+                    device="cpu")
+
+
+def test_abc_rejection_reports_nan_from_the_simulator():
+    with pytest.raises(ValueError, match="simulator returned NaN summaries for 20 of 20"):
+        al.bayes.abc_rejection(lambda t, rng: np.nan, [stats.uniform(0, 1)], [0.0], n_samples=10,
+                               quantile=0.5, seed=0)
+    with pytest.raises(ValueError, match="simulator returned NaN"):
+        al.bayes.abc_rejection(lambda t, rng: np.where(t > 0.5, np.nan, t), [stats.uniform(0, 1)], [0.0],
+                               n_samples=10, epsilon=0.1, batch_size=100, vectorized=True, seed=0)
+
+
+def test_autocorr_time_refuses_nan():
+    chain = np.r_[np.arange(29.0), np.nan]
+    with pytest.raises(ValueError, match="chain must be finite, got 1 NaN or inf"):
+        al.bayes.autocorr_time(chain)
+
+
+def test_autocorr_time_of_a_constant_chain_is_infinite_and_flagged():
+    with pytest.raises(al.bayes.AutocorrError, match="never change.*stuck") as info:
+        al.bayes.autocorr_time(np.ones(200))
+    assert np.isinf(info.value.tau).all()
+    assert np.isinf(al.bayes.autocorr_time(np.ones(200), tol=0)).all()
+    assert al.bayes.effective_sample_size(np.ones(200), tol=0)[0] == 0
+
+
+def test_latin_hypercube_refuses_infinite_bounds():
+    with pytest.raises(ValueError, match="bounds must be finite"):
+        al.bayes.latin_hypercube(5, [(0, np.inf)])
+    with pytest.raises(ValueError, match="seed must be"):
+        al.bayes.latin_hypercube(5, [(0, 1)], seed=-1)
