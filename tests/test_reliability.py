@@ -195,3 +195,66 @@ def test_latin_hypercube_refuses_infinite_bounds():
         al.bayes.latin_hypercube(5, [(0, np.inf)])
     with pytest.raises(ValueError, match="seed must be"):
         al.bayes.latin_hypercube(5, [(0, 1)], seed=-1)
+
+
+# -- silently wrong results: sizes, thresholds, iterations --------------------------------------------
+def test_lasso_refuses_a_negative_max_iter():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 5))
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 1, got -1"):
+        al.sparse.Lasso(alpha=1, max_iter=-1).fit(A, A @ np.ones(5))
+    with pytest.raises(ValueError, match="alpha must be a finite real number"):
+        al.sparse.Lasso(alpha=np.nan).fit(A, A @ np.ones(5))
+    with pytest.raises(ValueError, match="max_iter must be an integer"):
+        al.sparse.fista(A, A @ np.ones(5), 1.0, max_iter=0)
+
+
+def test_soft_threshold_refuses_a_negative_threshold():
+    with pytest.raises(ValueError, match="threshold must be non-negative"):
+        al.sparse.soft_threshold(np.array([1.0, -2.0]), -1)
+    with pytest.raises(ValueError, match="threshold must be non-negative"):
+        al.sparse.soft_threshold(np.array([1.0, -2.0]), np.nan)
+
+
+def test_power_spectrum_model_refuses_an_empty_quadrature():
+    with pytest.raises(ValueError, match="n_k must be an integer >= 2, got 0"):
+        al.datasets.power_spectrum_model([2.0, 0.2], n_k=0)
+    with pytest.raises(ValueError, match="n_mu must be an integer >= 1"):
+        al.datasets.power_spectrum_model([2.0, 0.2], n_mu=True)
+
+
+# -- coordinates outside the sphere ------------------------------------------------------------------
+def test_sky_counts_refuses_coordinates_off_the_sphere():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match=r"column 'ra' must hold degrees in \[0, 360\], got 1 of 2"):
+        al.bigdata.sky_counts(pd.DataFrame({"ra": [400.0, 1.0], "dec": [10.0, 1.0]}), nside=4)
+    with pytest.raises(ValueError, match="column 'dec' must hold degrees in"):
+        al.bigdata.sky_counts(pd.DataFrame({"ra": [40.0], "dec": [100.0]}), nside=4)
+    with pytest.raises(ValueError, match="column 'dec'"):
+        al.bigdata.sky_counts(pd.DataFrame({"ra": [40.0], "dec": [np.nan]}), nside=4)
+
+
+def test_uv_coverage_refuses_a_declination_beyond_the_pole():
+    with pytest.raises(ValueError, match=r"dec must be in \[-90, 90\] deg, got 120"):
+        al.datasets.uv_coverage(dec=120 * u.deg)
+
+
+def test_parallax_factors_refuses_ra_dec_off_the_sphere_and_takes_quantities():
+    with pytest.raises(ValueError, match=r"ra must be in \[0, 360\] deg, got 500"):
+        al.datasets.parallax_factors([0], ra=500, dec=10)
+    with pytest.raises(ValueError, match=r"dec must be in \[-90, 90\] deg, got 100"):
+        al.datasets.parallax_factors([0], ra=50, dec=100)
+    plain = al.datasets.parallax_factors([0.1], ra=50, dec=10)
+    quantity = al.datasets.parallax_factors([0.1], ra=50 * u.deg, dec=10 * u.deg)
+    assert np.allclose(plain, quantity)
+
+
+def test_fourier_operator_takes_a_quantity_pixel_size():
+    op = al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (8, 8), 4 * u.uas)
+    assert op.pixel_size == pytest.approx((4 * u.uas).to_value(u.rad))
+    assert np.allclose(op.l, al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (8, 8), op.pixel_size).l)
+    with pytest.raises(ValueError, match="pixel_size must have units of angle"):
+        al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (8, 8), 4 * u.s)
+    with pytest.raises(ValueError, match=r"image_shape\[0\] must be an integer >= 2"):
+        al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (1, 8), 1e-11)

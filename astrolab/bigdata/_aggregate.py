@@ -48,7 +48,13 @@ def _healpix(frame, nside):
     from astropy_healpix import HEALPix
 
     hp = HEALPix(nside=nside, order="nested")
-    pix = hp.lonlat_to_healpix(frame["ra"].to_numpy() * u.deg, frame["dec"].to_numpy() * u.deg)
+    ra, dec = frame["ra"].to_numpy(dtype=float), frame["dec"].to_numpy(dtype=float)
+    for name, values, low, high in (("ra", ra, 0.0, 360.0), ("dec", dec, -90.0, 90.0)):
+        bad = ~((values >= low) & (values <= high))  # NaN is bad too
+        if bad.any():
+            raise ValueError(f"column {name!r} must hold degrees in [{low:g}, {high:g}], got {int(bad.sum())} of "
+                             f"{values.size} values outside (e.g. {float(values[bad][0])!r})")
+    pix = hp.lonlat_to_healpix(ra * u.deg, dec * u.deg)
     return pd.Series(pix.astype(np.int64), index=frame.index, name="pixel")
 
 

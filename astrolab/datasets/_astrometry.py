@@ -22,6 +22,8 @@ import astropy.units as u
 import numpy as np
 from sklearn.utils import Bunch
 
+from astrolab import _validation as _v
+
 __all__ = ["make_astrometry", "parallax_factors", "along_scan_position", "GALACTIC_CENTRE"]
 
 #: ICRS position of Sgr A* (degrees): the direction of the mock field.
@@ -57,8 +59,9 @@ def parallax_factors(t, ra: float = GALACTIC_CENTRE[0], dec: float = GALACTIC_CE
     ----------
     t : array_like
         Time in years from the reference epoch.
-    ra, dec : float
-        Direction of the star in degrees (default: the Galactic centre).
+    ra, dec : float or Quantity
+        Direction of the star in degrees, ``0 <= ra <= 360`` and ``-90 <= dec <= 90``, or angle
+        Quantities (default: the Galactic centre).
 
     Returns
     -------
@@ -71,7 +74,9 @@ def parallax_factors(t, ra: float = GALACTIC_CENTRE[0], dec: float = GALACTIC_CE
     >>> bool(np.all(np.hypot(p_ra, p_dec) <= 1.0))
     True
     """
-    t = np.asarray(t, dtype=float)
+    t = _v.check_array("t", t)
+    ra = _v.check_quantity("ra", ra, "deg", default_unit="deg", min=0, max=360)
+    dec = _v.check_quantity("dec", dec, "deg", default_unit="deg", min=-90, max=90)
     sun = _SUN_LONGITUDE_AT_EPOCH + 2 * np.pi * t
     # Earth = minus the geocentric Sun, rotated from ecliptic to equatorial coordinates.
     x = -np.cos(sun)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
+from astrolab import _validation as _v
+
 __all__ = ["make_cluster_data", "make_power_spectrum_data", "power_spectrum_model", "simulate_cluster"]
 
 G_PC = 4.30091e-3  # gravitational constant in pc (km/s)^2 / Msun
@@ -66,6 +68,10 @@ def power_spectrum_model(theta, k=None, *, n_k=400, n_mu=48):
     k = K_DATA if k is None else np.atleast_1d(np.asarray(k, dtype=float))
     if k.ndim != 1 or not np.all(k > 0):
         raise ValueError(f"k must be a 1-D array of positive wavenumbers (h/Mpc), got {k!r}")
+    if not np.all(np.isfinite(k)):
+        raise ValueError(f"k must be finite, got {k!r}")
+    n_k = _v.check_int("n_k", n_k, min=2)
+    n_mu = _v.check_int("n_mu", n_mu, min=1)
     amp, gamma = theta
     kp = np.linspace(1e-4, k.max() + 6 / WINDOW_RADIUS, n_k)
     p_lin = amp * 1e4 * (kp / 0.05) ** N_S * _bbks(kp / gamma) ** 2

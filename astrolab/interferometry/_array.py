@@ -10,6 +10,7 @@ from astropy.table import QTable, vstack
 
 from astrolab._paths import shipped_data_dir
 from astrolab._units import to_value
+from astrolab._validation import check_quantity
 
 __all__ = ["M87_DEC", "M87_RA", "load_eht_stations", "uv_coverage"]
 
@@ -72,8 +73,10 @@ def uv_coverage(stations=None, *, dec=M87_DEC, frequency=230 * u.GHz, hours=(0.0
     (True, True)
     """
     stations = load_eht_stations() if stations is None else stations
-    dec_r = to_value(dec, u.rad, "dec")
+    dec_r = np.deg2rad(check_quantity("dec", dec, u.deg, min=-90, max=90))
     ra_r = to_value(ra, u.rad, "ra")
+    if not (np.ndim(dec_r) == 0 and np.ndim(ra_r) == 0 and np.isfinite(ra_r)):
+        raise ValueError(f"dec and ra must be single finite angles, got dec={dec!r}, ra={ra!r}")
     wavelength = to_value(frequency, u.m, "frequency", equivalencies=u.spectral())
     dt = to_value(step, u.h, "step")
     limit = to_value(elevation_limit, u.rad, "elevation_limit")

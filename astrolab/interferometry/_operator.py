@@ -6,6 +6,8 @@ import copy
 
 import numpy as np
 
+from astrolab import _validation as _v
+
 _RANK_RTOL = 1e-14  # singular values of the phase matrices below this fraction of the largest are dropped
 
 __all__ = ["FourierOperator"]
@@ -34,8 +36,8 @@ class FourierOperator:
         Baseline coordinates in wavelengths.
     image_shape : tuple of int
         ``(ny, nx)``.
-    pixel_size : float
-        Pixel size in radians.
+    pixel_size : float or Quantity
+        Pixel size: an angle Quantity (e.g. ``4 * u.uas``), or a number in radians.
     weights : array_like, optional
         Multiply each row (visibility) by a weight, e.g. ``1 / sigma`` to whiten the noise; the data
         must then be weighted alike.
@@ -66,11 +68,12 @@ class FourierOperator:
             raise ValueError(f"u and v must have the same length, got {u.size} and {v.size}")
         if not np.all(np.isfinite(u)) or not np.all(np.isfinite(v)):
             raise ValueError("u and v must be finite")
-        if len(image_shape) != 2 or min(image_shape) < 2:
+        if not isinstance(image_shape, (tuple, list, np.ndarray)) or len(image_shape) != 2:
             raise ValueError(f"image_shape must be (ny, nx) with at least 2 pixels each, got {image_shape!r}")
-        if not pixel_size > 0:
-            raise ValueError(f"pixel_size must be a positive angle in radians, got {pixel_size!r}")
-        ny, nx = (int(n) for n in image_shape)
+        ny, nx = (_v.check_int(f"image_shape[{i}]", n, min=2) for i, n in enumerate(image_shape))
+        pixel_size = _v.check_quantity("pixel_size", pixel_size, "rad", default_unit="rad")
+        if not (np.ndim(pixel_size) == 0 and pixel_size > 0):
+            raise ValueError(f"pixel_size must be one positive angle (radians or a Quantity), got {pixel_size!r}")
         self.u, self.v, self.image_shape, self.pixel_size = u, v, (ny, nx), float(pixel_size)
         self.weights = _check_weights(weights, u.size)
         self.l = -(np.arange(nx) - nx // 2) * pixel_size  # east to the left

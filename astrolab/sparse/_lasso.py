@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from astrolab import _validation as _v
 from astrolab.sparse._operators import as_operator, power_iteration
 
 __all__ = ["Lasso", "fista", "lasso_path", "soft_threshold", "tsv", "tsv_gradient"]
@@ -27,6 +28,8 @@ def soft_threshold(x, threshold, nonneg: bool = False, groups=None):
     >>> soft_threshold(np.array([3.0, 0.3, 4.0, 0.4]), 1.0, groups=np.array([0, 1, 0, 1])).round(6).tolist()
     [2.4, 0.0, 3.2, 0.0]
     """
+    if not np.all(np.asarray(threshold) >= 0):  # NaN fails too
+        raise ValueError(f"threshold must be non-negative (finite), got {threshold!r}")
     if groups is None:
         if nonneg:
             return np.maximum(x - threshold, 0.0)
@@ -156,6 +159,9 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         raise ValueError(f"lam must be non-negative, got {lam!r}")
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
+    lam, mu = _v.check_real("lam", lam), _v.check_real("mu", mu)
+    max_iter = _v.check_int("max_iter", max_iter, min=1)
+    tol = _v.check_real("tol", tol, min=0)
     if mu and (image_shape is None or int(np.prod(image_shape)) != n_params):
         raise ValueError(f"image_shape must give the {n_params} parameters as an image when mu > 0, "
                          f"got {image_shape!r}")
@@ -291,8 +297,9 @@ class Lasso(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit the model to ``X`` (n_samples, n_features) and ``y`` (n_samples,). Returns self."""
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
-        if not self.alpha >= 0:
-            raise ValueError(f"alpha must be non-negative, got {self.alpha!r}")
+        _v.check_real("alpha", self.alpha, min=0)
+        _v.check_int("max_iter", self.max_iter, min=1)
+        _v.check_real("tol", self.tol, min=0)
         n = X.shape[0]
         x_mean = X.mean(axis=0) if self.fit_intercept else np.zeros(X.shape[1])
         y_mean = y.mean() if self.fit_intercept else 0.0
