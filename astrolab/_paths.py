@@ -126,10 +126,12 @@ def atomic_path(path, *, directory: bool = False):
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
+    prefix = f".{path.name}.{os.getpid()}."  # the writer's process id: a killed writer's leftovers are known
     if directory:
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
     else:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=f".tmp{path.suffix}")
         os.close(fd)
         tmp = Path(name)
         tmp.unlink()  # writers such as astropy's refuse to overwrite an existing file
@@ -151,6 +153,38 @@ def atomic_path(path, *, directory: bool = False):
         else:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(path):
+    """Remove what a killed writer of ``path`` left behind (a process that no longer runs).
+
+    :func:`atomic_path` removes its temporary on any Python exception, but a process killed by a
+    signal cannot; its temporaries carry its process id, so the next writer of the same path
+    finds and removes them.
+    """
+    import glob
+    import shutil
+
+    if os.name != "posix":  # os.kill(pid, 0) probes a process only on POSIX systems
+        return
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+        pid = candidate.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _process_alive(int(pid)):
+            continue
+        if candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)
+        else:
+            candidate.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's) or cannot tell: leave it alone
+    return True
 
 
 def write_text_atomic(path, text: str, *, newline: str | None = None) -> Path:

@@ -354,7 +354,8 @@ def check_size(name: str, estimated_bytes: float, cap=None, *, what: str = "memo
             cap = _available_memory()
     if estimated_bytes > cap:
         verb = "write" if what == "disk" else "need"
+        limit = "allowed" if stated else ("free on that disk" if what == "disk" else "of memory available")
         raise InvalidParameterError(
             f"{request or name} would {verb} about {format_bytes(estimated_bytes)}, more than the "
-            f"{format_bytes(cap)} {'allowed' if stated else 'available'}; ask for fewer")
+            f"{format_bytes(cap)} {limit}; ask for fewer")
     return float(estimated_bytes)

@@ -110,7 +110,7 @@ def test_check_size_names_the_estimate():
     assert v.check_size("n", 10.0, 100) == 10.0
     with pytest.raises(ValueError, match="n_rows=10\\*\\*12 would write about 50 TB"):
         v.check_size("n_rows", 5e13, 1e12, what="disk", request="n_rows=10**12")
-    with pytest.raises(ValueError, match="would need about 1e\\+03 PB, more than the .* available"):
+    with pytest.raises(ValueError, match="would need about 1e\\+03 PB, more than the .* of memory available"):
         v.check_size("n", 1e18)
     assert v.format_bytes(1.49e10) == "14.9 GB"
 
@@ -258,3 +258,48 @@ def test_fourier_operator_takes_a_quantity_pixel_size():
         al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (8, 8), 4 * u.s)
     with pytest.raises(ValueError, match=r"image_shape\[0\] must be an integer >= 2"):
         al.sparse.FourierOperator([0.0, 1e9], [0.0, 0.0], (1, 8), 1e-11)
+
+
+# -- size guards and interrupted writers --------------------------------------------------------------
+def test_write_sky_catalog_refuses_50_terabytes_at_once(tmp_path):
+    with pytest.raises(ValueError, match=r"n_rows=1000000000000 would write about 50 TB, more than"):
+        within(5, al.datasets.write_sky_catalog, tmp_path / "sky", n_rows=10**12, progressbar=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_writer_leaves_nothing_behind_after_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f".sky.{dead.pid}.abc123.tmp"  # what a writer killed by a signal leaves
+    leftover.mkdir()
+    (leftover / "part-00000.parquet").write_bytes(b"half")
+    mine = tmp_path / f".sky.{__import__('os').getpid()}.live.tmp"  # a live writer's: kept
+    mine.mkdir()
+    al.datasets.write_sky_catalog(tmp_path / "sky", 1000, rows_per_partition=1000, progressbar=False, n_jobs=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["sky", mine.name])
+
+
+def test_an_interrupted_writer_removes_its_temporary(tmp_path, monkeypatch):
+    from astrolab.datasets import _sky
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_sky, "make_sky_catalog", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _sky.write_sky_catalog(tmp_path / "sky", 1000, rows_per_partition=500, progressbar=False, n_jobs=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call", [
+    lambda tmp: al.datasets.make_transients(10**9),
+    lambda tmp: al.challenge.make_challenge(tmp / "kit", n_objects=10**9),
+    lambda tmp: al.datasets.make_threebody(10**9, progress=False),
+], ids=["make_transients", "make_challenge", "make_threebody"])
+def test_huge_generators_are_refused_at_once_with_the_estimate(call, tmp_path):
+    with pytest.raises(ValueError, match=r"=1000000000.* would need about [\d.]+ [TP]B, more than the"):
+        within(5, call, tmp_path)
+    assert not (tmp_path / "kit").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from astrolab._paths import atomic_path
+from astrolab._validation import check_size
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -280,6 +281,9 @@ def write_sky_catalog(path, n_rows: int = 1_000_000, *, rows_per_partition: int 
             raise ValueError(f"{name} must be a {'non-negative' if name == 'seed' else 'positive'} integer, "
                              f"got {value!r}")
     path = Path(path)
+    # about 50 bytes a row in compressed Parquet (10**8 rows take about 5 GB)
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    check_size("n_rows", 50.0 * n_rows, what="disk", path=existing, request=f"n_rows={n_rows}")
     params = {"generator": "astrolab.datasets.make_sky_catalog", "model_version": MODEL_VERSION, "n_rows": int(n_rows),
               "rows_per_partition": int(rows_per_partition), "seed": int(seed)}
     stamp = path / "_astrolab.json"

@@ -35,6 +35,7 @@ import hashlib
 
 import numpy as np
 
+from astrolab._validation import check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["integrate_threebody", "load_threebody", "make_threebody", "threebody_energy",
@@ -372,6 +373,9 @@ def make_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, rtol=1
     n_times = _check_int("n_times", n_times, 2)
     t_max = _check_positive("t_max", t_max)
     max_energy_error = _check_positive("max_energy_error", max_energy_error)
+    # positions and velocities (n, n_times, 3, 2) in float64, the energies, and the integrator's state
+    check_size("n_trajectories", n_trajectories * (n_times * (2 * 6 * 8 + 8) + 512),
+               request=f"n_trajectories={n_trajectories} with n_times={n_times}")
     x2 = threebody_initial_conditions(n_trajectories, seed=seed)
     out = integrate_threebody(x2, np.linspace(0.0, t_max, n_times), rtol=rtol, atol=atol, max_steps=max_steps,
                               progress=progress)

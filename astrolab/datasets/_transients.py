@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from astrolab._validation import check_size
+
 __all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
 
 #: The classes, in label order (label ``k`` is ``TRANSIENT_CLASSES[k]``).
@@ -516,6 +518,8 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     if survey == "ztf" and ddf_fraction != 0:
         raise ValueError(f"ddf_fraction must be None or 0 for survey='ztf' (ZTF has no deep fields), "
                          f"got {ddf_fraction!r}")
+    # the light curves of the candidates drawn and their selection: about 150 kB per object at the peak
+    check_size("n_objects", 150e3 * n_objects, request=f"n_objects={n_objects}")
     rng = np.random.default_rng(seed)
     cosmo = _Cosmology()
     counts = _class_counts(int(n_objects))
