@@ -32,6 +32,22 @@ def _refit_variances(*args):
 _periodogram.LassoPeriodogram._refit = staticmethod(_refit_variances)
 '''
 
+# 03-06: the distributed A^T u adds the partial sums of all row blocks but the last: one block's
+# observations vanish from every update of the unknowns (while |u| still counts them).
+_DASK_DROPS_A_BLOCK = '''
+import inspect
+import textwrap
+
+from astrolab.sparse import _distributed
+
+_source = textwrap.dedent(inspect.getsource(_distributed._DaskEngine._round))
+assert _source.count("for p in parts[1:]:") == 1
+_namespace = dict(_distributed.__dict__)
+exec(compile(_source.replace("for p in parts[1:]:", "for p in parts[1:-1]:"), _distributed.__file__, "exec"),
+     _namespace)
+_distributed._DaskEngine._round = _namespace["_round"]
+'''
+
 MUTANTS: list[Mutant] = [
     # 03-01 LASSO from scratch
     Mutant("03-01", "ista-threshold-lambda",
@@ -126,4 +142,8 @@ MUTANTS: list[Mutant] = [
            "the measurement errors are passed in mas while the residuals are in uas (wrong units)",
            replace=[("sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma)\n",
                      "sol = al.sparse.astrometric_solution(data, n_stars, data.knots, b, data.sigma / 1e3)\n")]),
+    Mutant("03-06", "dask-drops-a-block",
+           "the distributed LSQR sums the partial products D_k^T u_k of all row blocks but the last: one worker's "
+           "observations are missing from D^T u",
+           prelude=_DASK_DROPS_A_BLOCK),
 ]
