@@ -32,8 +32,17 @@ MUTANTS: list[Mutant] = [
     Mutant("07-03", "retrained-on-lsst",
            "the 'ZTF-like' training mock is simulated with the LSST survey settings, so the retrained model "
            "meets the same shift as the original one",
-           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", seed=SEED)',
+           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, seed=SEED)',
                      'ztf = al.datasets.make_transients(N_OBJECTS, survey="lsst", seed=SEED)')]),
+    Mutant("07-03", "error-model-not-used",
+           "the measured error model is fitted but not given to the ZTF-like mock, whose points keep the "
+           "sky-limited noise of the published depth (S/N about four times the real one)",
+           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, seed=SEED)',
+                     'ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", seed=SEED)')]),
+    Mutant("07-03", "calibration-objects-in-test",
+           "the test half is the whole new sample, so the objects the error model was measured on are "
+           "also tested on",
+           replace=[("X_new = X_real.drop(index=calibration)", "X_new = X_real")]),
     Mutant("07-03", "scored-on-training-half",
            "the ZTF-like model is scored on its own training half instead of the held-out half, so its "
            "weighted log-loss looks far better than it is",
