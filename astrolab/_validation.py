@@ -27,6 +27,7 @@ __all__ = [
     "check_options",
     "check_quantity",
     "check_real",
+    "check_rng",
     "check_seed",
     "check_size",
     "format_bytes",
@@ -155,13 +156,24 @@ def check_seed(name: str, value, *, allow_none: bool = True):
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, (np.random.Generator, np.random.SeedSequence)):
+    if isinstance(value, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
         return value
     ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= 0
     if not ok:
         expected = "a non-negative integer" + (", None or a numpy Generator" if allow_none else "")
         raise InvalidParameterError(f"{name} must be {expected}, got {_show(value)}")
     return int(value)
+
+
+def check_rng(name: str, seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)`` after :func:`check_seed`, so that a bad seed names ``name``.
+
+    Examples
+    --------
+    >>> check_rng("seed", 0).integers(10) == np.random.default_rng(0).integers(10)
+    np.True_
+    """
+    return np.random.default_rng(check_seed(name, seed))
 
 
 def check_options(name: str, value, options):

@@ -303,3 +303,110 @@ def test_huge_generators_are_refused_at_once_with_the_estimate(call, tmp_path):
     with pytest.raises(ValueError, match=r"=1000000000.* would need about [\d.]+ [TP]B, more than the"):
         within(5, call, tmp_path)
     assert not (tmp_path / "kit").exists()
+
+
+# -- obscure exceptions become sentences naming the argument ------------------------------------------
+def test_weighted_log_loss_names_a_label_type_mismatch():
+    with pytest.raises(ValueError, match=r"not among labels \['0', '1'\]: \[0, 1\] \(y_true holds int values, "
+                                         r"labels are str"):
+        al.challenge.weighted_log_loss([0, 1], [[0.5, 0.5], [0.5, 0.5]], labels=["0", "1"])
+    assert al.challenge.weighted_log_loss(["0", "1"], [[0.5, 0.5], [0.5, 0.5]], labels=["0", "1"]) == pytest.approx(
+        np.log(2))
+
+
+@pytest.mark.parametrize("make", [
+    al.datasets.make_lightcurve, al.datasets.make_sky_catalog, al.datasets.make_star_catalog,
+    al.datasets.make_eht_mock, al.datasets.make_power_spectrum_data,
+], ids=lambda f: f.__name__)
+def test_a_negative_seed_is_refused_by_name(make):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, None or a numpy Generator, got -1"):
+        make(seed=-1)
+
+
+def test_samplers_name_a_bad_seed():
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        al.bayes.Metropolis(lambda x: 0.0, 1, seed=-1)
+    with pytest.raises(ValueError, match="seed must be"):
+        al.bayes.NestedSampler(lambda x: 0.0, lambda u: u, ndim=1, n_live=5, seed=True).run(max_iter=1)
+
+
+# -- fetching: confined and honest --------------------------------------------------------------------
+PAYLOAD = b"# x y\n1 2\n3 4\n" * 50
+
+
+def _closed_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _registry(url, **fields):
+    import hashlib
+
+    entry = {"name": "table", "url": url, "sha256": hashlib.sha256(PAYLOAD).hexdigest(), "filename": "table.txt",
+             "mirror_path": "tables/table.txt", "mock": "astrolab.datasets.make_x()"} | fields
+    return {"table": al.datasets.RemoteFile(**entry)}
+
+
+@pytest.mark.parametrize("filename", ["..", "", ".", "a/b.txt", "..\\b.txt", "/etc/passwd"])
+def test_remote_file_filename_must_be_a_plain_name(filename):
+    with pytest.raises(ValueError, match="filename must be a bare file name"):
+        _registry("http://127.0.0.1:9/t", filename=filename)
+
+
+@pytest.mark.parametrize("mirror_path", ["../x", "tables/../../x", "/abs/x", "C:\\x", "", "a\\..\\..\\x"])
+def test_remote_file_mirror_path_must_stay_inside_the_mirror(mirror_path):
+    with pytest.raises(ValueError, match="mirror_path must be a relative path inside the mirror"):
+        _registry("http://127.0.0.1:9/t", mirror_path=mirror_path)
+
+
+def test_a_mirror_link_leading_outside_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "table.txt").write_bytes(PAYLOAD)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "tables").symlink_to(outside)
+    with pytest.raises(ValueError, match="leads outside the mirror"):
+        al.datasets.fetch_file("table", registry=_registry(f"http://127.0.0.1:{_closed_port()}/t"), mirror=mirror)
+
+
+def test_a_corrupt_cache_without_network_is_reported_as_corrupt_and_removed(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "table.txt").write_bytes(b"damaged")
+    registry = _registry(f"http://127.0.0.1:{_closed_port()}/table.txt")
+    with pytest.raises(al.datasets.DataUnavailableError, match="cached copy .* was corrupt .* removed") as info:
+        al.datasets.fetch_file("table", registry=registry, data_home=cache)
+    assert "are you offline" not in str(info.value) and "make_x()" in str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert not (cache / "table.txt").exists()
+
+
+def test_a_corrupt_cache_is_fetched_again(tmp_path):
+    from loopback import serve
+
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "table.txt").write_bytes(PAYLOAD)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "table.txt").write_bytes(b"damaged")
+    with serve(root) as (base, hits):
+        path = al.datasets.fetch_file("table", registry=_registry(f"{base}/table.txt"), data_home=cache)
+    assert path.read_bytes() == PAYLOAD and hits == ["/table.txt"]
+
+
+def test_a_wrong_mirror_file_lets_real_or_mock_fall_back_with_a_warning(tmp_path):
+    import functools
+
+    mirror = tmp_path / "mirror"
+    (mirror / "tables").mkdir(parents=True)
+    (mirror / "tables" / "table.txt").write_bytes(PAYLOAD + b"tampered")
+    fetch = functools.partial(al.datasets.fetch_file, "table", registry=_registry("http://127.0.0.1:9/t"),
+                              mirror=mirror)
+    with pytest.warns(UserWarning, match="not the registered file"):
+        data, truth, source = al.datasets.real_or_mock(fetch, lambda: ("mock", "truth"), verbose=False)
+    assert (data, truth, source) == ("mock", "truth", "mock")

@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
+from astrolab._validation import check_rng
+
 __all__ = ["abc_rejection", "abc_smc", "euclidean_distance"]
 
 
@@ -124,7 +126,7 @@ def _check_common(simulator, observed_summary, distance, n_samples, seed):
         raise ValueError(f"distance must be callable or None, got {distance!r}")
     if not (isinstance(n_samples, (int, np.integer)) and n_samples >= 2):
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
-    return observed, distance, np.random.default_rng(seed)
+    return observed, distance, check_rng("seed", seed)
 
 
 def abc_rejection(simulator, prior, observed_summary, distance=None, *, n_samples=1000, quantile=None,

@@ -57,7 +57,7 @@ def latin_hypercube(n, bounds, seed=None):
     bounds = _v.check_array("bounds", bounds, ndim=2, shape=(None, 2), min_rows=1)
     if not np.all(bounds[:, 1] > bounds[:, 0]):
         raise ValueError(f"bounds must have shape (ndim, 2) with lower < upper, got {bounds.tolist()!r}")
-    sampler = qmc.LatinHypercube(d=len(bounds), rng=np.random.default_rng(seed))
+    sampler = qmc.LatinHypercube(d=len(bounds), rng=_v.check_rng("seed", seed))
     return qmc.scale(sampler.random(n), bounds[:, 0], bounds[:, 1])
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from astrolab._validation import check_rng
+
 __all__ = ["AutocorrError", "AutocorrWarning", "Metropolis", "autocorr_time", "effective_sample_size", "split_rhat"]
 
 
@@ -260,7 +262,7 @@ class Metropolis:
             raise ValueError(f"step must be a number, {n_dim} numbers or a {n_dim}x{n_dim} covariance, "
                              f"got shape {step.shape}")
         self.log_prob, self.n_dim, self.n_walkers = log_prob, int(n_dim), int(n_walkers)
-        self.rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+        self.rng = check_rng("seed", seed)  # a Generator passes through unchanged
         self.reset()
 
     def reset(self):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from astrolab._validation import check_rng
+
 __all__ = ["NestedSampler"]
 
 
@@ -292,7 +294,7 @@ class NestedSampler:
                 raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
         max_iter = np.inf if max_iter is None else max_iter
         max_calls = np.inf if max_calls is None else max_calls
-        rng = np.random.default_rng(self.seed)
+        rng = check_rng("seed", self.seed)
         try:  # the tie-breakers use their own stream, so that runs without ties are unchanged
             tie_rng = rng.spawn(1)[0]
         except (TypeError, ValueError, AttributeError):  # a Generator without a SeedSequence
@@ -402,7 +404,7 @@ class NestedSampler:
             raise ValueError("resample needs a finished run: call run() first")
         if not (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1):
             raise ValueError(f"n must be a positive integer, got {n!r}")
-        rng = np.random.default_rng(seed)
+        rng = check_rng("seed", seed)
         cdf = np.cumsum(self.weights_)
         cdf /= cdf[-1]
         positions = (rng.uniform() + np.arange(n)) / n

@@ -94,9 +94,12 @@ def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: fl
     if len(set(labels)) != len(labels):
         raise ValueError(f"labels must be unique, got {labels}")
     index = {label: k for k, label in enumerate(labels)}
-    unknown = sorted({str(v) for v in y_true.tolist()} - {str(v) for v in index})
+    unknown = sorted({v for v in y_true.tolist() if v not in index}, key=str)
     if unknown:
-        raise ValueError(f"y_true holds classes that are not among labels {labels}: {unknown}")
+        types = sorted({type(v).__name__ for v in unknown}), sorted({type(v).__name__ for v in labels})
+        hint = (f" (y_true holds {'/'.join(types[0])} values, labels are {'/'.join(types[1])}: give both the same type)"
+                if {str(v) for v in unknown} <= {str(v) for v in labels} else "")
+        raise ValueError(f"y_true holds classes that are not among labels {labels}: {unknown}{hint}")
     if class_weights is None:
         w = np.ones(len(labels))
     elif isinstance(class_weights, dict):

@@ -180,7 +180,7 @@ def make_astrometry(n_stars: int = 500, n_obs_per_star: int = 100, n_attitude_kn
         raise ValueError(f"noise must be a positive number of uas, got {noise!r}")
     if not (isinstance(mission_years, numbers.Real) and np.isfinite(mission_years) and mission_years > 0):
         raise ValueError(f"mission_years must be a positive number of years, got {mission_years!r}")
-    rng = np.random.default_rng(seed)
+    rng = _v.check_rng("seed", seed)
     n_stars, n_obs_per_star, n_knots = int(n_stars), int(n_obs_per_star), int(n_attitude_knots)
     half = mission_years / 2
 

@@ -115,7 +115,7 @@ def make_power_spectrum_data(seed=None, *, truth=(2.0, 0.21), frac_error=0.08, c
         raise ValueError(f"frac_error must be in (0, 1), got {frac_error!r}")
     if not 0 <= correlation < 1:
         raise ValueError(f"correlation must be in [0, 1), got {correlation!r}")
-    rng = np.random.default_rng(seed)
+    rng = _v.check_rng("seed", seed)
     theta = np.asarray(truth, dtype=float)
     mean = power_spectrum_model(theta, K_DATA)
     sig = frac_error * mean
@@ -194,7 +194,7 @@ def simulate_cluster(theta, n_stars=200, seed=None, *, velocity_error=1.0, retur
     ((2,), True, True)
     """
     theta = _check_cluster_args(theta, n_stars, velocity_error)
-    rng = np.random.default_rng(seed)
+    rng = _v.check_rng("seed", seed)
     pos, vel = _plummer(theta[0], theta[1], n_stars, rng)
     radius = np.hypot(pos[:, 0], pos[:, 1])
     v_los = vel[:, 2] + velocity_error * rng.standard_normal(n_stars)

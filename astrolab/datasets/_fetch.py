@@ -13,6 +13,32 @@ class DataUnavailableError(OSError):
     """A real data set could not be had (no network, no mirror copy); use the named mock instead."""
 
 
+class CorruptDataError(DataUnavailableError, ValueError):
+    """A copy of a real data set (mirror, cache or download) is not the registered file.
+
+    Both a :class:`DataUnavailableError` (so :func:`real_or_mock` falls back to the mock) and a
+    ``ValueError`` (the file's content is wrong, not the network).
+    """
+
+
+def _is_plain_name(name) -> bool:
+    """True for a file name with no folder part: not empty, not ``.`` or ``..``, no separator."""
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+            and "\0" not in name)
+
+
+def _is_confined(relative) -> bool:
+    """True for a relative path that stays inside its folder (no absolute path, drive or ``..``)."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    if not isinstance(relative, str) or not relative.strip() or "\0" in relative:
+        return False
+    for flavour in (PurePosixPath(relative), PureWindowsPath(relative)):
+        if flavour.is_absolute() or flavour.drive or flavour.root or ".." in flavour.parts:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     """One entry of the data registry (``data/registry.json``)."""
@@ -33,9 +59,15 @@ class RemoteFile:
                 f"registry entry {self.name!r}: sha256 must be 64 hexadecimal digits, got {self.sha256!r}"
             )
         object.__setattr__(self, "sha256", digest)  # compare digests in one case everywhere
-        if Path(self.filename).name != self.filename:
+        if not _is_plain_name(self.filename) or Path(self.filename).name != self.filename:
             raise ValueError(
-                f"registry entry {self.name!r}: filename must be a bare file name, got {self.filename!r}"
+                f"registry entry {self.name!r}: filename must be a bare file name (not empty, '.' or '..', "
+                f"no folder separators), got {self.filename!r}"
+            )
+        if not _is_confined(self.mirror_path):
+            raise ValueError(
+                f"registry entry {self.name!r}: mirror_path must be a relative path inside the mirror (no "
+                f"absolute path, drive or '..'), got {self.mirror_path!r}"
             )
 
 
@@ -152,16 +184,29 @@ def fetch_file(
     mirror_root = Path(mirror).expanduser() if mirror is not None else mirror_dir()
     if mirror_root is not None:
         candidate = mirror_root / entry.mirror_path
+        if not _is_confined(entry.mirror_path) or not candidate.resolve().is_relative_to(mirror_root.resolve()):
+            raise ValueError(f"the mirror_path {entry.mirror_path!r} of {name!r} leads outside the mirror "
+                             f"{mirror_root}")
         if candidate.is_file():
             digest = _sha256(candidate)
             if digest != entry.sha256:
-                raise ValueError(
+                raise CorruptDataError(
                     f"the mirror copy {candidate} of {name!r} has SHA-256 {digest}, expected "
-                    f"{entry.sha256}: it is not the registered file"
+                    f"{entry.sha256}: it is not the registered file (replace it, or use {entry.mock})"
                 )
             return candidate
 
     cache = Path(data_home).expanduser() if data_home is not None else data_dir()
+    if not _is_plain_name(entry.filename):
+        raise ValueError(f"the filename {entry.filename!r} of {name!r} must be a bare file name")
+    cached = cache / entry.filename
+    corrupt = None
+    if cached.is_file():
+        digest = _sha256(cached)
+        if digest != entry.sha256:  # a damaged or stale copy: remove it, then download again
+            cached.unlink()
+            corrupt = (f"the cached copy {cached} of {name!r} was corrupt (SHA-256 {digest}, expected "
+                       f"{entry.sha256}) and has been removed")
     try:
         path = pooch.retrieve(
             entry.url,
@@ -172,9 +217,15 @@ def fetch_file(
         )
     except requests.exceptions.RequestException as err:  # network trouble; disk errors propagate
         # One readable sentence, without the network library's long chained traceback.
+        if corrupt is not None:
+            raise CorruptDataError(
+                f"{corrupt}; downloading it again from {entry.url} failed ({type(err).__name__}): use "
+                f"{entry.mock} for mock data with ground truth, or set ASTROLAB_MIRROR to a folder holding "
+                f"{entry.mirror_path}."
+            ) from None
         raise download_error(repr(name), entry.url, err, entry.mock, entry.mirror_path) from None
     except ValueError as err:  # pooch: the downloaded file's hash does not match
-        raise ValueError(
+        raise CorruptDataError(
             f"the download of {name!r} from {entry.url} does not match its registered SHA-256 "
             f"and was discarded: {err}"
         ) from err

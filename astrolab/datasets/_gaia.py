@@ -7,6 +7,7 @@ import numpy as np
 from astropy.coordinates import ICRS, CartesianDifferential, CartesianRepresentation, Galactic
 from astropy.table import QTable
 
+from astrolab._validation import check_rng
 from astrolab.datasets._milkyway import K_PM as K_PM  # re-exported: these names were defined here before
 from astrolab.datasets._milkyway import SOLAR_MOTION as SOLAR_MOTION
 from astrolab.datasets._milkyway import heliocentric_velocity, tangential_velocity
@@ -132,7 +133,7 @@ def make_gaia_volume(n_field: int = 50_000, n_clusters: int = 30, radius=150 * u
         raise ValueError(f"velocity_dispersion must be a pair of speeds, 0 <= low <= high, got {velocity_dispersion}")
     if not np.isfinite(g_limit):
         raise ValueError(f"g_limit must be a finite magnitude, got {g_limit!r}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
 
     # --- field: exponential disc, uniform in the plane, inside the sphere (rejection sampling)
     pos, todo = [], n_field

@@ -16,6 +16,7 @@ import hashlib
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
+from astrolab._validation import check_rng
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["GALAXY_CLASSES", "load_galaxy_images", "make_galaxy_images", "morphology_features"]
@@ -445,7 +446,7 @@ def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fw
     if not 0 < snr_lo <= snr_hi:
         raise ValueError(f"snr_range must be (low, high) with 0 < low <= high, got {snr_range!r}")
 
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     k = len(classes)
     labels = rng.permutation(np.arange(n_images) % k).astype(np.int64)
     centre = (size - 1) / 2

@@ -3,11 +3,11 @@ the check of integer arguments."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
-import numpy as np
-
-from astrolab.datasets._fetch import DataUnavailableError
+from astrolab._validation import check_int
+from astrolab.datasets._fetch import CorruptDataError, DataUnavailableError
 
 __all__ = ["real_or_mock"]
 
@@ -53,7 +53,9 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
         try:
             data = fetch()
         except DataUnavailableError as err:
-            if verbose:
+            if isinstance(err, CorruptDataError):  # a damaged copy deserves more than a printed line
+                warnings.warn(f"{err} Using the mock data set instead.", UserWarning, stacklevel=2)
+            elif verbose:
                 print(f"Real data unavailable. {err}\nUsing the mock data set instead.")
         else:
             if verbose:
@@ -67,8 +69,8 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
 
 
 def _check_int(name, value, lo, hi=None):
-    """``value`` as an int, or a ValueError naming ``name`` unless it is an integer in [lo, hi]."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (hi and value > hi):
-        expected = f"an integer in [{lo}, {hi}]" if hi else f"an integer >= {lo}"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return int(value)
+    """``value`` as an int, or a ValueError naming ``name`` unless it is an integer in [lo, hi].
+
+    :func:`astrolab._validation.check_int` under the name the data modules use (``bool`` refused).
+    """
+    return check_int(name, value, min=lo, max=hi)

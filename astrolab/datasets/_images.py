@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
+from astrolab._validation import check_rng
+
 __all__ = ["make_survey_image"]
 
 
@@ -85,7 +87,7 @@ def make_survey_image(shape=(512, 512), *, n_stars: int = 400, n_galaxies: int =
     if not 0 < f_lo < f_hi:
         raise ValueError(f"flux_range must be (low, high) with 0 < low < high, got {flux_range!r}")
 
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     ny, nx = shape
     sigma = psf_fwhm * gaussian_fwhm_to_sigma
     model = np.zeros(shape)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
+from astrolab._validation import check_rng
+
 __all__ = ["LIGHTCURVE_KINDS", "make_lightcurve", "make_lightcurves"]
 
 # Representative Fourier parameters (V band, sine series m = m0 + sum_k A_k sin(2 pi k f t + phi_k)):
@@ -124,7 +126,7 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
     if bands is not None and not (isinstance(bands, str) and bands and set(bands) <= set(_BAND_AMPLITUDE)
                                   and len(set(bands)) == len(bands)):
         raise ValueError(f"bands must be None or a string of distinct SDSS bands from 'ugriz', got {bands!r}")
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
     t = _sampling(cadence, n_obs, span, rng)
     scale, colour, err_scale = 1.0, 0.0, 1.0
     if bands is not None:   # every epoch in every band, in the drift scan's order
@@ -186,7 +188,7 @@ def make_lightcurves(n: int, *, kinds=("RRab", "RRc", "RRd", "Cepheid"), cadence
         raise ValueError(f"n must be a positive integer, got {n!r}")
     ranges = {"RRab": (0.45, 0.75), "RRc": (0.25, 0.40), "RRd": (0.46, 0.55), "Blazhko": (0.45, 0.75),
               "Cepheid": (3.0, 20.0)}
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
     out = []
     for _ in range(n):
         kind = kinds[rng.integers(len(kinds))]

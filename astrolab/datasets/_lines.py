@@ -6,6 +6,7 @@ import numpy as np
 from astropy.table import QTable
 
 from astrolab._paths import shipped_data_dir
+from astrolab._validation import check_rng
 from astrolab.datasets._fetch import fetch_file
 
 __all__ = ["fetch_hogg2010", "load_hogg2010", "make_line_data"]
@@ -120,7 +121,7 @@ def make_line_data(n_points: int = 20, *, slope: float = 2.2, intercept: float =
         raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
     if not (isinstance(n_outliers, (int, np.integer)) and 0 <= n_outliers < n_points - 2):
         raise ValueError(f"n_outliers must be an integer in [0, n_points - 2), got {n_outliers!r}")
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
     x_true = rng.uniform(50, 250, n_points)
     y_true = slope * x_true + intercept
     sigma_x = rng.uniform(3, 15, n_points)

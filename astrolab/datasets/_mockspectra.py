@@ -8,6 +8,7 @@ from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from sklearn.utils import Bunch
 
+from astrolab._validation import check_rng
 from astrolab.datasets._units import to_value
 
 __all__ = ["make_galaxy_spectra", "make_stellar_spectra"]
@@ -204,7 +205,7 @@ def make_stellar_spectra(n_spectra: int = 2000, *, wavelength=None, resolution: 
     scale = _check_line_scale(line_scale)
     extra = _check_extra_lines(extra_lines)
     response = _check_throughput(throughput, grid)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     n = int(n_spectra)
     teff = np.exp(rng.uniform(np.log(3500.0), np.log(10000.0), n))
     giant = (teff < 5500.0) & (rng.random(n) < 0.3)
@@ -287,7 +288,7 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
     if not 0 <= z_max <= 3:
         raise ValueError(f"z_max must be between 0 and 3, got {z_max!r}")
     grid = _check_grid(np.linspace(380.0, 900.0, 1000) * u.nm if wavelength is None else wavelength)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     n = int(n_spectra)
     frac = rng.uniform(0.0, 1.0, n)
     z = rng.uniform(0.0, z_max, n)

@@ -11,6 +11,7 @@ import urllib.request
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._validation import check_rng
 from astrolab.datasets._fetch import DataUnavailableError
 
 __all__ = ["ADS_API_URL", "exponential_growth", "fetch_ads_counts", "make_paper_counts"]
@@ -104,7 +105,7 @@ def make_paper_counts(query: str = "bayesian", *, first_year=None, last_year=Non
         raise ValueError(f"last_year must be at least first_year + 4, got {first}..{last}")
     years = np.arange(first, last + 1)
     mean = exponential_growth(years, **params)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     counts = QTable(meta={"query": query.lower(), "illustrative": True,
                           "source": "astrolab.datasets.make_paper_counts (illustrative, not ADS)"})
     counts["year"] = years

@@ -13,6 +13,7 @@ from astropy.table import QTable
 from sklearn.utils import Bunch
 
 from astrolab._units import to_value
+from astrolab._validation import check_rng
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._skymodels import MODELS, SkyModel
 from astrolab.interferometry import FourierOperator, load_eht_stations, read_uvfits, uv_coverage
@@ -132,7 +133,7 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
     if not (tau > 0 and bw > 0 and 0 < scan <= every):
         raise ValueError(f"need integration > 0, bandwidth > 0 and 0 < scan_length <= scan_interval, got "
                          f"{integration}, {bandwidth}, {scan_length}, {scan_interval}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     if offset is None:
         offset = tuple(rng.uniform(-1, 1, 2) * to_value(pixel_size, u.uas, "pixel_size") * u.uas)
     sky = SkyModel(model, diameter=diameter, width=width, flux=flux, asymmetry=asymmetry,

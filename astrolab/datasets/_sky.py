@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from astrolab._paths import atomic_path
-from astrolab._validation import check_size
+from astrolab._validation import check_rng, check_size
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -182,7 +182,7 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
         raise ValueError(f"n_rows must be a positive integer, got {n_rows!r}")
     if not 5.0 <= g_limit <= 25.0:
         raise ValueError(f"g_limit must be a G magnitude between 5 and 25, got {g_limit!r}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     parts, have, efficiency = [], 0, 0.05
     while have < n_rows:
         drawn = _draw(rng, int(max(1.1 * (n_rows - have) / efficiency, 10_000)), g_limit)

@@ -7,6 +7,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._validation import check_rng
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._units import to_value
 
@@ -115,7 +116,7 @@ def make_blackbody_spectrum(
     f5556 = to_value(flux_5556, FLAM, "flux_5556")
     if not np.isscalar(f5556) or not f5556 > 0:
         raise ValueError(f"flux_5556 must be a positive scalar flux density, got {flux_5556}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     lam = np.geomspace(915.0, 4.0e5, n_points) * u.AA
     shape = planck_lambda(lam, teff).value
     ref = planck_lambda(5556 * u.AA, teff).value

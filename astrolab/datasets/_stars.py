@@ -6,6 +6,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._validation import check_rng
 from astrolab.datasets._milkyway import proper_motion
 from astrolab.datasets._units import to_value
 
@@ -113,7 +114,7 @@ def make_star_catalog(
         raise ValueError(
             f"density * volume = {expected:.3g} stars is too many for memory; lower max_distance"
         )
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     n = int(rng.poisson(expected))
 
     # Positions: uniform in a sphere, so P(d) is proportional to d^2.

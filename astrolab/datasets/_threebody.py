@@ -35,7 +35,7 @@ import hashlib
 
 import numpy as np
 
-from astrolab._validation import check_size
+from astrolab._validation import check_rng, check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["integrate_threebody", "load_threebody", "make_threebody", "threebody_energy",
@@ -93,7 +93,7 @@ def threebody_initial_conditions(n, seed=0):
     ((5, 2), True)
     """
     n = _check_int("n", n, 1)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     out = np.empty((0, 2))
     while len(out) < n:
         # the region fills pi/6 - sqrt(3)/8 ~ 30 % of the box's area 1/2, i.e. ~61 % of the box

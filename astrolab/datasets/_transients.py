@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from astrolab._validation import check_size
+from astrolab._validation import check_rng, check_size
 
 __all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
 
@@ -520,7 +520,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
                          f"got {ddf_fraction!r}")
     # the light curves of the candidates drawn and their selection: about 150 kB per object at the peak
     check_size("n_objects", 150e3 * n_objects, request=f"n_objects={n_objects}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     cosmo = _Cosmology()
     counts = _class_counts(int(n_objects))
     lc_parts, meta_parts = [], []

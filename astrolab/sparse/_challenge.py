@@ -5,6 +5,7 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 
+from astrolab._validation import check_rng
 from astrolab.sparse._imaging import blur, ncc, ring_fit
 
 __all__ = ["ImagingChallenge", "imaging_score"]
@@ -113,7 +114,7 @@ class ImagingChallenge:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         if not blur_fwhm > 0:
             raise ValueError(f"blur_fwhm must be a positive number of uas, got {blur_fwhm!r}")
-        rng = np.random.default_rng(seed)
+        rng = check_rng("seed", seed)
         model = MODELS[int(rng.integers(len(MODELS)))]
         diameter = float(rng.uniform(25.0, 55.0))
         mock = make_eht_mock(model, diameter=diameter * u.uas, width=float(rng.uniform(6.0, 14.0)) * u.uas,

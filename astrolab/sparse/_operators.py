@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from astrolab._validation import check_rng
 from astrolab.interferometry import FourierOperator
 
 __all__ = ["FourierOperator", "MatrixOperator", "as_operator", "power_iteration"]
@@ -56,7 +57,7 @@ def power_iteration(A, n_iter: int = 100, seed=0, tol: float = 1e-6):
     9.0
     """
     A = as_operator(A)
-    x = np.random.default_rng(seed).normal(size=A.shape[1])
+    x = check_rng("seed", seed).normal(size=A.shape[1])
     x /= np.linalg.norm(x)
     value = 0.0
     for _ in range(n_iter):
