@@ -410,3 +410,14 @@ def test_a_wrong_mirror_file_lets_real_or_mock_fall_back_with_a_warning(tmp_path
     with pytest.warns(UserWarning, match="not the registered file"):
         data, truth, source = al.datasets.real_or_mock(fetch, lambda: ("mock", "truth"), verbose=False)
     assert (data, truth, source) == ("mock", "truth", "mock")
+
+
+def test_make_eht_mock_checks_its_grid_and_time_step_before_computing():
+    with pytest.raises(ValueError, match=r"image_shape\[0\] must be an integer >= 2, got 1"):
+        within(5, al.datasets.make_eht_mock, image_shape=(1, 8))
+    with pytest.raises(ValueError, match="pixel_size must be one positive angle"):
+        al.datasets.make_eht_mock(pixel_size=-3 * u.uas)
+    with pytest.raises(ValueError, match="integration=1.0 us would need about .* TB"):
+        within(5, al.datasets.make_eht_mock, integration=1 * u.us)
+    with pytest.raises(ValueError, match="step=1.0 ns over 24 h would need about"):
+        within(5, al.datasets.uv_coverage, step=1 * u.ns)

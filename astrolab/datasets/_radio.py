@@ -13,7 +13,7 @@ from astropy.table import QTable
 from sklearn.utils import Bunch
 
 from astrolab._units import to_value
-from astrolab._validation import check_rng
+from astrolab._validation import check_int, check_rng, check_size
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._skymodels import MODELS, SkyModel
 from astrolab.interferometry import FourierOperator, load_eht_stations, read_uvfits, uv_coverage
@@ -125,7 +125,12 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
         raise ValueError(f"systematic must be a fraction in [0, 1), got {systematic!r}")
     if not 0 <= gain_error < 1:
         raise ValueError(f"gain_error must be a fraction in [0, 1), got {gain_error!r}")
+    if not (isinstance(image_shape, (tuple, list)) and len(image_shape) == 2):
+        raise ValueError(f"image_shape must be (ny, nx), got {image_shape!r}")
+    image_shape = tuple(check_int(f"image_shape[{i}]", n, min=2) for i, n in enumerate(image_shape))
     pix_rad = to_value(pixel_size, u.rad, "pixel_size")
+    if not (np.ndim(pix_rad) == 0 and pix_rad > 0):
+        raise ValueError(f"pixel_size must be one positive angle, got {pixel_size}")
     tau = to_value(integration, u.s, "integration")
     scan = to_value(scan_length, u.h, "scan_length")
     every = to_value(scan_interval, u.h, "scan_interval")
@@ -138,6 +143,7 @@ def make_eht_mock(model="crescent", *, image_shape=(48, 48), pixel_size=3 * u.ua
         offset = tuple(rng.uniform(-1, 1, 2) * to_value(pixel_size, u.uas, "pixel_size") * u.uas)
     sky = SkyModel(model, diameter=diameter, width=width, flux=flux, asymmetry=asymmetry,
                    position_angle=position_angle, offset=offset)
+    check_size("integration", 24 * 3600 / tau * 8 * 200, request=f"integration={integration}")  # as uv_coverage
     uv = uv_coverage(step=tau * u.s)
     t = np.asarray(uv["time"])
     phase_in_cycle = (t - t.min()) % every

@@ -10,7 +10,7 @@ from astropy.table import QTable, vstack
 
 from astrolab._paths import shipped_data_dir
 from astrolab._units import to_value
-from astrolab._validation import check_quantity
+from astrolab._validation import check_quantity, check_real, check_size
 
 __all__ = ["M87_DEC", "M87_RA", "load_eht_stations", "uv_coverage"]
 
@@ -82,7 +82,13 @@ def uv_coverage(stations=None, *, dec=M87_DEC, frequency=230 * u.GHz, hours=(0.0
     limit = to_value(elevation_limit, u.rad, "elevation_limit")
     if not dt > 0:
         raise ValueError(f"step must be positive, got {step}")
-    gst = np.arange(hours[0], hours[1], dt)
+    if not (isinstance(hours, (tuple, list, np.ndarray)) and len(hours) == 2):
+        raise ValueError(f"hours must be (start, end) in sidereal hours, got {hours!r}")
+    start = check_real("hours[0]", hours[0])
+    end = check_real("hours[1]", hours[1], min=start, min_inclusive=False)
+    # the elevations of every station at every time, and the baselines' rows: about 200 bytes a station and time
+    check_size("step", (end - start) / dt * len(stations) * 200, request=f"step={step} over {end - start:g} h")
+    gst = np.arange(start, end, dt)
     hour_angle = gst * (2 * np.pi / 24.0) - ra_r  # Greenwich hour angle of the source
     xyz = np.column_stack([stations[c].to_value(u.m) for c in "xyz"])
     lon = np.arctan2(xyz[:, 1], xyz[:, 0])
