@@ -100,3 +100,17 @@ MUTANTS += [
            replace=[("fake[:, 3:] = features[r.permutation(len(features)), 3:]",
                      "fake[:, 3:] = features[:, 3:]")]),
 ]
+# 05-01 section 6: the SDSS preset without its luminosity-dependent type mix (types about uniform on [0, 2],
+# independent of luminosity, as in survey=None): the mock is too blue for a bright magnitude-limited sample.
+_PRESET_WITHOUT_TYPE_MIX = '''
+import astrolab.datasets._supervised as _supervised
+
+_supervised._RED_FRACTION = {"floor": 0.0, "span": 0.0, "m_half": -20.5, "width": 0.8}
+_supervised._TYPE_MIX = {"red": (1.0, 0.6), "blue": (1.0, 0.6)}
+'''
+MUTANTS += [
+    Mutant("05-01", "photoz-preset-without-type-mix",
+           "the SDSS preset draws spectral types about uniformly, whatever the galaxy's luminosity (no red fraction "
+           "rising with M_r), so the bright magnitude-limited mock is too blue",
+           prelude=_PRESET_WITHOUT_TYPE_MIX),
+]
