@@ -210,9 +210,9 @@ def test_lasso_refuses_a_negative_max_iter():
 
 
 def test_soft_threshold_refuses_a_negative_threshold():
-    with pytest.raises(ValueError, match="threshold must be non-negative"):
+    with pytest.raises(ValueError, match="threshold must be a non-negative number"):
         al.sparse.soft_threshold(np.array([1.0, -2.0]), -1)
-    with pytest.raises(ValueError, match="threshold must be non-negative"):
+    with pytest.raises(ValueError, match="threshold must be a non-negative number"):
         al.sparse.soft_threshold(np.array([1.0, -2.0]), np.nan)
 
 

@@ -55,6 +55,7 @@ def latin_hypercube(n, bounds, seed=None):
     n = _v.check_int("n", n, min=2)
     seed = _v.check_seed("seed", seed)
     bounds = _v.check_array("bounds", bounds, ndim=2, shape=(None, 2), min_rows=1)
+    _v.check_size("n", 3 * 8 * n * len(bounds), request=f"n={n} points in {len(bounds)} dimensions")
     if not np.all(bounds[:, 1] > bounds[:, 0]):
         raise ValueError(f"bounds must have shape (ndim, 2) with lower < upper, got {bounds.tolist()!r}")
     sampler = qmc.LatinHypercube(d=len(bounds), rng=_v.check_rng("seed", seed))

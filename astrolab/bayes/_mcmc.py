@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_real, check_rng
 
 __all__ = ["AutocorrError", "AutocorrWarning", "Metropolis", "autocorr_time", "effective_sample_size", "split_rhat"]
 
@@ -103,8 +104,9 @@ def autocorr_time(chain, c: float = 5.0, *, tol: float = 50, quiet: bool = False
     chain = _as_steps_walkers_dims(chain)
     if chain.shape[0] < 4:
         raise ValueError(f"chain must be (n_steps[, n_walkers][, n_dim]) with at least 4 steps, got {chain.shape}")
-    if not tol >= 0:
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < np.inf:
         raise ValueError(f"tol must be a number >= 0, got {tol!r}")
+    c = check_real("c", c, min=0, min_inclusive=False)
     n_steps, n_walkers, n_dim = chain.shape
     taus = np.empty(n_dim)
     for d in range(n_dim):
@@ -113,9 +115,11 @@ def autocorr_time(chain, c: float = 5.0, *, tol: float = 50, quiet: bool = False
             continue
         rho = np.mean([_autocorr_1d(chain[:, w, d]) for w in range(n_walkers)], axis=0)
         cumulative = 2 * np.cumsum(rho) - 1
-        window = np.arange(n_steps) >= c * cumulative
-        m = int(np.argmax(window)) if window.any() else n_steps - 1
-        taus[d] = cumulative[m]
+        window = (np.arange(n_steps) >= c * cumulative) & (cumulative > 0)  # a negative sum is noise, no tau
+        if window.any():
+            taus[d] = cumulative[int(np.argmax(window))]
+        else:  # the chain is shorter than c tau for every window: the largest partial sum (>= 1), a lower bound
+            taus[d] = np.max(cumulative)
     stuck = np.flatnonzero(np.isinf(taus))
     if tol > 0 and stuck.size:
         message = (f"parameter(s) {stuck.tolist()} never change over the chain's {n_steps} steps: the sampler is "

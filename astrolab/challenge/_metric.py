@@ -14,6 +14,8 @@ the same however rare it is (times its weight), so a classifier cannot win by ig
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 __all__ = ["PLASTICC_CLASS_WEIGHTS", "weighted_log_loss"]
@@ -122,7 +124,7 @@ def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: fl
     total = p.sum(axis=1)
     if np.any(total <= 0):
         raise ValueError(f"every row of proba needs a positive sum: row {int(np.argmax(total <= 0))} is all zero")
-    if not 0 < eps < 0.5:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 0.5:
         raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
 
     p = np.clip(p / total[:, None], eps, 1 - eps)

@@ -62,16 +62,20 @@ def power_spectrum_model(theta, k=None, *, n_k=400, n_mu=48):
     >>> bool(np.allclose(power_spectrum_model([4.0, 0.2], [0.05]), 2 * power_spectrum_model([2.0, 0.2], [0.05])))
     True
     """
-    theta = np.asarray(theta, dtype=float)
+    theta = _v.check_array("theta", theta, finite=False)
     if theta.shape != (2,) or not np.all(np.isfinite(theta)) or not np.all(theta > 0):
         raise ValueError(f"theta must be (A, Gamma), two positive numbers, got {theta.tolist()!r}")
-    k = K_DATA if k is None else np.atleast_1d(np.asarray(k, dtype=float))
-    if k.ndim != 1 or not np.all(k > 0):
+    k = K_DATA if k is None else np.atleast_1d(_v.check_array("k", k))
+    if k.ndim != 1 or k.size == 0 or not np.all(k > 0):
         raise ValueError(f"k must be a 1-D array of positive wavenumbers (h/Mpc), got {k!r}")
-    if not np.all(np.isfinite(k)):
-        raise ValueError(f"k must be finite, got {k!r}")
     n_k = _v.check_int("n_k", n_k, min=2)
     n_mu = _v.check_int("n_mu", n_mu, min=1)
+    _v.check_size("n_k", 8 * 4 * n_k * n_mu, request=f"n_k={n_k} with n_mu={n_mu}")
+    # the quadrature grid must resolve the window (width 1 / R) up to the largest k
+    need = int(np.ceil(2 * WINDOW_RADIUS * k.max() + 12))
+    if n_k < need:
+        raise ValueError(f"n_k={n_k} is too few quadrature points to resolve the window up to k={k.max():g} h/Mpc: "
+                         f"use n_k >= {need} (or smaller k)")
     amp, gamma = theta
     kp = np.linspace(1e-4, k.max() + 6 / WINDOW_RADIUS, n_k)
     p_lin = amp * 1e4 * (kp / 0.05) ** N_S * _bbks(kp / gamma) ** 2

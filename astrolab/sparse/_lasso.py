@@ -28,8 +28,9 @@ def soft_threshold(x, threshold, nonneg: bool = False, groups=None):
     >>> soft_threshold(np.array([3.0, 0.3, 4.0, 0.4]), 1.0, groups=np.array([0, 1, 0, 1])).round(6).tolist()
     [2.4, 0.0, 3.2, 0.0]
     """
-    if not np.all(np.asarray(threshold) >= 0):  # NaN fails too
-        raise ValueError(f"threshold must be non-negative (finite), got {threshold!r}")
+    t = np.asarray(threshold)
+    if t.dtype.kind not in "biuf" or not np.all(t >= 0) or (t.ndim and t.shape != np.shape(x)):  # NaN fails too
+        raise ValueError(f"threshold must be a non-negative number, or one per entry of x, got {threshold!r}")
     if groups is None:
         if nonneg:
             return np.maximum(x - threshold, 0.0)

@@ -1,0 +1,105 @@
+"""Issue 24, item 5 (a first set): hypothesis feeds bad arguments to public callables.
+
+Each call must either return a result that passes the callable's own postcondition, or raise a
+ValueError or TypeError whose message names one of the callable's arguments, within a few seconds.
+The set of callables grows as the validation layer reaches more of the package; the whole module
+is bounded to well under a minute (``max_examples`` per callable, deterministic draws).
+"""
+
+import inspect
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import astrolab as al
+
+BAD_VALUES = [-1, 0, 1.5, -0.5, True, np.nan, np.inf, -np.inf, "x", None, 10**12, -(10**12), [], [np.nan],
+              np.zeros(0), np.zeros((2, 2, 2)), np.int64(-3), np.float32(np.nan), object()]
+
+
+def _ar1(n=2000, rho=0.5, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(1, n):
+        x[t] = rho * x[t - 1] + rng.standard_normal()
+    return x
+
+
+def _finite(*arrays):
+    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
+
+
+def _lasso(alpha=0.1, max_iter=100, tol=1e-6):
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 4))
+    return al.sparse.Lasso(alpha=alpha, max_iter=max_iter, tol=tol).fit(A, A @ np.ones(4))
+
+
+# name: (callable, valid keyword arguments, postcondition of a result)
+CALLABLES = {
+    "latin_hypercube": (al.bayes.latin_hypercube, {"n": 5, "bounds": [[0, 1], [2, 3]], "seed": 0},
+                        lambda out: out.ndim == 2 and out.shape[1] == 2 and _finite(out)),
+    "soft_threshold": (lambda threshold: al.sparse.soft_threshold(np.array([1.0, -2.0, 0.1]), threshold),
+                       {"threshold": 0.5},
+                       lambda out: _finite(out) and np.all(np.abs(out) <= np.array([1.0, 2.0, 0.1]))),
+    "power_spectrum_model": (al.datasets.power_spectrum_model,
+                             {"theta": [2.0, 0.2], "k": [0.05, 0.1], "n_k": 40, "n_mu": 8},
+                             lambda out: _finite(out) and np.all(out > 0)),
+    "parallax_factors": (al.datasets.parallax_factors, {"t": [0.0, 0.3], "ra": 10.0, "dec": 20.0},
+                         lambda out: _finite(*out) and np.all(np.hypot(*out) <= 1 + 1e-12)),
+    "autocorr_time": (al.bayes.autocorr_time, {"chain": _ar1(), "c": 5.0, "tol": 0},
+                      lambda out: np.all(out >= 0) and not np.any(np.isnan(out))),
+    "weighted_log_loss": (al.challenge.weighted_log_loss,
+                          {"y_true": [0, 1, 1], "proba": [[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]], "eps": 1e-15},
+                          lambda out: np.isfinite(out) and out >= 0),
+    "Lasso.fit": (_lasso, {"alpha": 0.1, "max_iter": 100, "tol": 1e-6},
+                  lambda est: _finite(est.coef_, est.intercept_)),
+    "check_array": (al._validation.check_array, {"name": "x", "value": [1.0, 2.0]},
+                    lambda out: _finite(out)),
+}
+
+OUTCOMES = {}
+
+
+def _call_within(seconds, func, kwargs):
+    box = {}
+
+    def target():
+        try:
+            box["result"] = func(**kwargs)
+        except BaseException as err:  # judged in the test's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"{func.__name__}({kwargs}) did not return within {seconds} s")
+    return box
+
+
+@pytest.mark.parametrize("name", sorted(CALLABLES))
+def test_bad_arguments_get_a_result_or_a_sentence_naming_an_argument(name):
+    func, valid, post = CALLABLES[name]
+    params = [*inspect.signature(func).parameters, *([valid["name"]] if "name" in valid else [])]
+
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(arg=st.sampled_from(sorted(valid)), bad=st.sampled_from(BAD_VALUES))
+    def check(arg, bad):
+        box = _call_within(5, func, {**valid, arg: bad})
+        if "error" in box:
+            err = box["error"]
+            assert isinstance(err, (ValueError, TypeError)), f"{name}({arg}={bad!r}) raised {err!r}"
+            assert any(p in str(err) for p in params), f"{name}({arg}={bad!r}): {err} names no argument"
+            outcome = "refused"
+        else:
+            assert post(box["result"]), f"{name}({arg}={bad!r}) returned {box['result']!r}"
+            outcome = "accepted"
+        OUTCOMES.setdefault(name, {}).setdefault(outcome, 0)
+        OUTCOMES[name][outcome] += 1
+
+    check()
