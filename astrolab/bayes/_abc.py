@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_int, check_real, check_rng, check_size
 
 __all__ = ["abc_rejection", "abc_smc", "euclidean_distance"]
 
@@ -182,18 +182,20 @@ def abc_rejection(simulator, prior, observed_summary, distance=None, *, n_sample
     if (quantile is None) == (epsilon is None):
         raise ValueError(f"give exactly one of quantile and epsilon, got quantile={quantile!r}, epsilon={epsilon!r}")
     if quantile is not None:
-        if not 0 < quantile <= 1:
-            raise ValueError(f"quantile must be in (0, 1], got {quantile!r}")
+        quantile = check_real("quantile", quantile, min=0, max=1, min_inclusive=False)
         n_sim = int(np.ceil(n_samples / quantile))
+        check_size("n_samples", 8.0 * n_sim * (ndim + observed.size + 3),
+                   request=f"n_samples={n_samples} at quantile={quantile:g} ({n_sim} simulations)")
         theta = _prior_draw(prior, n_sim, rng, ndim)
         d = _distances(distance, _simulate(simulator, theta, rng, vectorized, observed), observed)
         keep = np.argsort(d)[:n_samples]
         return Bunch(samples=theta[keep], distances=d[keep], epsilon=float(d[keep].max()), n_simulations=n_sim,
                      acceptance_rate=n_samples / n_sim)
-    if not epsilon > 0:
-        raise ValueError(f"epsilon must be positive, got {epsilon!r}")
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    epsilon = check_real("epsilon", epsilon, min=0, min_inclusive=False)
+    batch_size = check_int("batch_size", batch_size, min=1)
+    max_simulations = check_int("max_simulations", max_simulations, min=1)
+    check_size("n_samples", 8.0 * (n_samples + batch_size) * (ndim + observed.size + 3),
+               request=f"n_samples={n_samples} with batch_size={batch_size}")
     kept, dists, n_sim = [], [], 0
     while sum(len(k) for k in kept) < n_samples:
         if n_sim >= max_simulations:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy import special
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_rng, check_size
 
 __all__ = ["NestedSampler"]
 
@@ -199,9 +201,10 @@ class NestedSampler:
             raise ValueError(f"ndim must be a positive integer, got {ndim!r}")
         if not (isinstance(n_live, (int, np.integer)) and not isinstance(n_live, bool) and n_live > ndim + 1):
             raise ValueError(f"n_live must be an integer larger than ndim + 1 = {ndim + 1}, got {n_live!r}")
-        if not (np.isscalar(enlarge) and enlarge >= 1):
+        if not (isinstance(enlarge, numbers.Real) and not isinstance(enlarge, bool) and 1 <= enlarge < np.inf):
             raise ValueError(f"enlarge must be a number >= 1, got {enlarge!r}")
-        if not (np.isscalar(update_interval) and update_interval > 0):
+        if not (isinstance(update_interval, numbers.Real) and not isinstance(update_interval, bool)
+                and 0 < update_interval < np.inf):
             raise ValueError(f"update_interval must be a positive number, got {update_interval!r}")
         self.log_likelihood = log_likelihood
         self.prior_transform = prior_transform
@@ -287,7 +290,7 @@ class NestedSampler:
         -------
         self : NestedSampler
         """
-        if not (np.isscalar(dlogz) and dlogz > 0):
+        if not (isinstance(dlogz, numbers.Real) and not isinstance(dlogz, bool) and 0 < dlogz < np.inf):
             raise ValueError(f"dlogz must be a positive number, got {dlogz!r}")
         for name, value in (("max_iter", max_iter), ("max_calls", max_calls)):
             if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
@@ -300,6 +303,8 @@ class NestedSampler:
         except (TypeError, ValueError, AttributeError):  # a Generator without a SeedSequence
             tie_rng = np.random.default_rng(0)
         n = self.n_live
+        # the live points in the cube and in parameter space, their likelihoods, ties and ellipsoid work
+        check_size("n_live", 8.0 * n * (4 * self.ndim + 4), request=f"n_live={n} in {self.ndim} dimensions")
         self._calls = 0
 
         live_u = rng.uniform(size=(n, self.ndim))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.utils import Bunch
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_rng, check_size
 
 __all__ = ["LIGHTCURVE_KINDS", "make_lightcurve", "make_lightcurves"]
 
@@ -109,20 +111,20 @@ def make_lightcurve(kind: str = "RRd", *, cadence: str = "ground", n_obs: int | 
     >>> len(lc.time), [round(float(p), 4) for p in lc.truth["periods"]]
     (150, [0.3598, 0.483])
     """
-    if kind not in LIGHTCURVE_KINDS:
+    if not (isinstance(kind, str) and kind in LIGHTCURVE_KINDS):
         raise ValueError(f"kind must be one of {LIGHTCURVE_KINDS}, got {kind!r}")
-    if cadence not in _CADENCES:
+    if not (isinstance(cadence, str) and cadence in _CADENCES):
         raise ValueError(f"cadence must be one of {_CADENCES}, got {cadence!r}")
     n_obs = {"ground": 150, "space": 1500, "stripe82": 56}[cadence] if n_obs is None else n_obs
     span = {"ground": 200.0, "space": 30.0, "stripe82": 3300.0}[cadence] if span is None else span
-    if not (isinstance(n_obs, (int, np.integer)) and n_obs >= 10):
+    if not (isinstance(n_obs, (int, np.integer)) and not isinstance(n_obs, bool) and n_obs >= 10):
         raise ValueError(f"n_obs must be an integer >= 10, got {n_obs!r}")
-    if not span > 0:
-        raise ValueError(f"span must be a positive number of days, got {span!r}")
-    if not noise > 0:
-        raise ValueError(f"noise must be a positive magnitude error, got {noise!r}")
-    if period is not None and not period > 0:
-        raise ValueError(f"period must be a positive number of days, got {period!r}")
+    check_size("n_obs", 8.0 * 8 * n_obs * (len(bands) if isinstance(bands, str) else 1), request=f"n_obs={n_obs}")
+    for name, value, what in (("span", span, "number of days"), ("noise", noise, "magnitude error"),
+                              ("period", period, "number of days")):
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value < np.inf
+        if not (ok or (name == "period" and value is None)):
+            raise ValueError(f"{name} must be a positive {what}, got {value!r}")
     if bands is not None and not (isinstance(bands, str) and bands and set(bands) <= set(_BAND_AMPLITUDE)
                                   and len(set(bands)) == len(bands)):
         raise ValueError(f"bands must be None or a string of distinct SDSS bands from 'ugriz', got {bands!r}")

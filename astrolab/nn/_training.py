@@ -265,7 +265,8 @@ def train(model, train_data, val_data=None, *, loss="cross_entropy", epochs=20, 
     epochs = _check_int("epochs", epochs)
     batch_size = _check_int("batch_size", batch_size)
     for name, value, low in (("lr", lr, False), ("weight_decay", weight_decay, True)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (value >= 0 if low else value > 0):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value)
+                or not (value >= 0 if low else value > 0)):
             raise ValueError(f"{name} must be a {'non-negative' if low else 'positive'} number, got {value!r}")
     if patience is not None:
         patience = _check_int("patience", patience)
