@@ -318,10 +318,14 @@ def format_bytes(n_bytes: float) -> str:
 def _available_memory() -> float:
     """Bytes of memory available now (physical memory if the OS does not say)."""
     try:
-        import psutil
+        import psutil  # installed with dask's distributed scheduler
+
         return float(psutil.virtual_memory().available)
-    except Exception:  # pragma: no cover - psutil is a dependency, this is a fallback
-        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except Exception:  # pragma: no cover - a fallback without psutil
+        try:
+            return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        except (AttributeError, ValueError, OSError):
+            return float("inf")  # cannot tell: let the allocator decide
 
 
 def check_size(name: str, estimated_bytes: float, cap=None, *, what: str = "memory", request: str | None = None,
