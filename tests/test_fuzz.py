@@ -9,6 +9,7 @@ is bounded to well under a minute (``max_examples`` per callable, deterministic 
 import inspect
 import threading
 
+import astropy.units as u
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -57,6 +58,14 @@ def _train(**kwargs):
                        **kwargs)
 
 
+_POINTS = np.random.default_rng(0).normal(size=(30, 2))
+_SKY = __import__("pandas").DataFrame({"ra": [10.0, 200.0, 359.0], "dec": [-5.0, 60.0, 0.0]})
+
+
+def _dbscan(**kwargs):
+    return al.ml.DBSCAN(**kwargs).fit(_POINTS)
+
+
 # name: (callable, valid keyword arguments, postcondition of a result)
 CALLABLES = {
     "latin_hypercube": (al.bayes.latin_hypercube, {"n": 5, "bounds": [[0, 1], [2, 3]], "seed": 0},
@@ -90,6 +99,17 @@ CALLABLES = {
                       lambda res: _finite(res.samples, res.distances)),
     "train": (_train, {"epochs": 1, "batch_size": 8, "lr": 1e-3, "weight_decay": 0.0, "seed": 0},
               lambda history: _finite(history.train_loss)),
+    "make_sky_catalog": (al.datasets.make_sky_catalog, {"n_rows": 200, "g_limit": 20.7, "seed": 0, "id_offset": 0},
+                         lambda out: len(out[0]) > 0),
+    "uv_coverage": (al.datasets.uv_coverage, {"dec": 12 * u.deg, "ra": 187 * u.deg, "step": 30 * u.min,
+                                              "hours": (0.0, 24.0), "elevation_limit": 10 * u.deg},
+                    lambda uv: len(uv) > 0 and _finite(uv["u"], uv["v"])),
+    "sky_counts": (lambda nside: al.bigdata.sky_counts(_SKY, nside=nside), {"nside": 4},
+                   lambda counts: counts.sum() == len(_SKY)),
+    "DBSCAN.fit": (_dbscan, {"eps": 0.5, "min_samples": 3},
+                   lambda est: len(est.labels_) == 30),
+    "friends_of_friends": (lambda linking_length: al.ml.friends_of_friends(_POINTS, linking_length),
+                           {"linking_length": 0.5}, lambda labels: len(labels) == 30),
 }
 
 OUTCOMES = {}

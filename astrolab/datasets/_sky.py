@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from astrolab._paths import atomic_path
-from astrolab._validation import check_rng, check_size
+from astrolab._validation import check_int, check_rng, check_size
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -180,8 +181,11 @@ def make_sky_catalog(n_rows: int = 100_000, *, g_limit: float = 20.7, seed=0, id
 
     if isinstance(n_rows, bool) or not isinstance(n_rows, (int, np.integer)) or n_rows < 1:
         raise ValueError(f"n_rows must be a positive integer, got {n_rows!r}")
-    if not 5.0 <= g_limit <= 25.0:
+    if isinstance(g_limit, bool) or not isinstance(g_limit, numbers.Real) or not 5.0 <= g_limit <= 25.0:
         raise ValueError(f"g_limit must be a G magnitude between 5 and 25, got {g_limit!r}")
+    id_offset = check_int("id_offset", id_offset, min=0)
+    # the rows and the candidates drawn to reach them: about 1 kB a row at the peak
+    check_size("n_rows", 1000.0 * n_rows, request=f"n_rows={n_rows}")
     rng = check_rng("seed", seed)
     parts, have, efficiency = [], 0, 0.05
     while have < n_rows:
