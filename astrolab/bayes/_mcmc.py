@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from astrolab._validation import check_real, check_rng
+from astrolab._validation import check_array, check_real, check_rng, check_size
 
 __all__ = ["AutocorrError", "AutocorrWarning", "Metropolis", "autocorr_time", "effective_sample_size", "split_rhat"]
 
@@ -248,11 +248,12 @@ class Metropolis:
     def __init__(self, log_prob: Callable, n_dim: int, *, step=1.0, n_walkers: int = 1, seed=None):
         if not callable(log_prob):
             raise ValueError(f"log_prob must be a callable returning a float, got {type(log_prob).__name__}")
-        if not (isinstance(n_dim, (int, np.integer)) and n_dim >= 1):
+        if not (isinstance(n_dim, (int, np.integer)) and not isinstance(n_dim, bool) and n_dim >= 1):
             raise ValueError(f"n_dim must be a positive integer, got {n_dim!r}")
-        if not (isinstance(n_walkers, (int, np.integer)) and n_walkers >= 1):
+        if not (isinstance(n_walkers, (int, np.integer)) and not isinstance(n_walkers, bool) and n_walkers >= 1):
             raise ValueError(f"n_walkers must be a positive integer, got {n_walkers!r}")
-        step = np.asarray(step, float)
+        check_size("n_dim", 8.0 * (n_dim * n_dim + 4 * n_walkers * n_dim), request=f"n_dim={n_dim}")
+        step = check_array("step", step, finite=False)
         if step.ndim == 0 or step.shape == (n_dim,):
             if not np.all(step > 0):
                 raise ValueError(f"step must be positive, got {step!r}")
@@ -287,8 +288,11 @@ class Metropolis:
         """Advance every walker ``n_steps`` steps from ``initial_state`` (``(n_dim,)`` or
         ``(n_walkers, n_dim)``; ``None`` continues from the last state). Returns the whole chain,
         ``(n_steps_total, n_walkers, n_dim)``."""
-        if not (isinstance(n_steps, (int, np.integer)) and n_steps >= 1):
+        if not (isinstance(n_steps, (int, np.integer)) and not isinstance(n_steps, bool) and n_steps >= 1):
             raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+        # the new steps of the chain and their log-probabilities, then the whole chain concatenated
+        check_size("n_steps", 8.0 * 2 * (n_steps + len(self._chain)) * self.n_walkers * (self.n_dim + 1),
+                   request=f"n_steps={n_steps} for {self.n_walkers} walkers in {self.n_dim} dimensions")
         if initial_state is None:
             if not len(self._chain):
                 raise ValueError("initial_state is None but there is no chain to continue")

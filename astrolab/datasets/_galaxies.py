@@ -16,7 +16,7 @@ import hashlib
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_real, check_rng, check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["GALAXY_CLASSES", "load_galaxy_images", "make_galaxy_images", "morphology_features"]
@@ -436,7 +436,9 @@ def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fw
     unknown = [c for c in classes if c not in GALAXY_CLASSES]
     if not classes or unknown or len(set(classes)) != len(classes):
         raise ValueError(f"classes must be a non-empty subset of {GALAXY_CLASSES} without repeats, got {classes!r}")
-    psf_fwhm = float(psf_fwhm)
+    psf_fwhm = check_real("psf_fwhm", psf_fwhm)
+    # the images (float32) and their rendering at full precision with padding: about 40 bytes a pixel
+    check_size("n_images", 40.0 * n_images * size**2, request=f"n_images={n_images} of {size}x{size} pixels")
     if not 0 <= psf_fwhm <= size / 2:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0 and size/2 = {size / 2}, got {psf_fwhm!r}")
     try:

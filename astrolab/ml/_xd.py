@@ -13,6 +13,7 @@ by expectation-maximisation (their eqs. 15-19 in the E step, 20-22 in the M step
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -126,11 +127,13 @@ class ExtremeDeconvolution(DensityMixin, BaseEstimator):
         k = self.n_components
         if not (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1):
             raise ValueError(f"n_components must be a positive integer, got {k!r}")
-        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
+        max_iter = self.max_iter
+        if not (isinstance(max_iter, (int, np.integer)) and not isinstance(max_iter, bool) and max_iter >= 1):
             raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
-        if not (np.isscalar(self.tol) and self.tol >= 0):
+        if not (isinstance(self.tol, numbers.Real) and not isinstance(self.tol, bool) and 0 <= self.tol < np.inf):
             raise ValueError(f"tol must be a non-negative number, got {self.tol!r}")
-        if not (np.isscalar(self.reg_covar) and self.reg_covar >= 0):
+        if not (isinstance(self.reg_covar, numbers.Real) and not isinstance(self.reg_covar, bool)
+                and 0 <= self.reg_covar < np.inf):
             raise ValueError(f"reg_covar must be a non-negative number, got {self.reg_covar!r}")
         if self.init_params not in ("kmeans", "gmm"):
             raise ValueError(f"init_params must be 'kmeans' or 'gmm', got {self.init_params!r}")

@@ -9,6 +9,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from astrolab._validation import check_seed, check_size
+
 __all__ = ["SelfOrganizingMap", "umatrix"]
 
 
@@ -194,7 +196,15 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
         """Train the map on ``X`` of shape (n_samples, n_features). Returns self."""
         (lr0, lr1), (s0, s1) = self._check_params()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        if not isinstance(self.random_state, (np.random.RandomState, np.random.Generator, type(None))):
+            check_seed("random_state", self.random_state, allow_none=False)
+            if self.random_state > 2**32 - 1:
+                raise ValueError(f"random_state must be an integer in [0, 2**32 - 1], got {self.random_state!r}")
         rng = check_random_state(self.random_state)
+        # the node-to-node distances on the grid, and the sample-to-node distances
+        n_nodes = self.n_rows * self.n_cols
+        check_size("n_rows", 8.0 * n_nodes * (n_nodes + len(X) + 2 * X.shape[1]),
+                   request=f"a map of n_rows={self.n_rows} x n_cols={self.n_cols} nodes")
         grid = self._grid()
         grid_d2 = ((grid[:, None, :] - grid[None, :, :]) ** 2).sum(axis=-1)  # node-to-node, on the grid
         W = self._initial_weights(X, rng)
