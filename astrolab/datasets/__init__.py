@@ -25,6 +25,7 @@ from astrolab.datasets._galaxies import (
 )
 from astrolab.datasets._helpers import real_or_mock
 from astrolab.datasets._hipparcos import load_hipparcos
+from astrolab.datasets._hipparcos_mock import make_hipparcos_volume
 from astrolab.datasets._images import make_survey_image
 from astrolab.datasets._lightcurves import LIGHTCURVE_KINDS, make_lightcurve, make_lightcurves
 from astrolab.datasets._lines import fetch_hogg2010, load_hogg2010, make_line_data
@@ -106,6 +107,7 @@ __all__ = [
     "make_gaia_volume",
     "make_galaxy_images",
     "make_galaxy_spectra",
+    "make_hipparcos_volume",
     "make_hypervelocity_sample",
     "make_lightcurve",
     "make_lightcurves",
