@@ -51,6 +51,10 @@ _ERR_MEDIAN = np.array([0.380, 0.250, 0.225, 0.200, 0.200, 0.230, 0.260, 0.300, 
                         0.820, 0.980, 1.150, 1.380, 1.680, 2.010, 2.450, 3.070, 3.845, 5.075])
 _ERR_LNSD = np.array([0.83, 0.75, 0.70, 0.80, 0.71, 0.60, 0.62, 0.49, 0.44, 0.38, 0.35, 0.32, 0.30, 0.29, 0.30, 0.30,
                       0.35, 0.40, 0.41, 0.43, 0.51, 0.48, 0.46])
+# The field's velocity ellipsoid: make_gaia_volume's thin disc scaled by this factor (its asymmetric drift, ~ sigma^2,
+# by the square), the ratio of the real to the mock 68 % widths of v_l and v_b (0.83, 0.80): the stars bright enough
+# for Hipparcos are younger, so colder, than the average disc star (Dehnen & Binney 1998).
+_DISPERSION_SCALE = 0.8
 # Proper-motion errors in mas/yr per mas of parallax error (the real medians: 0.97 in RA, 0.82 in Dec).
 _PM_ERROR_RATIO = (0.97, 0.82)
 
@@ -108,7 +112,8 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
     error** is drawn log-normally around the real median at each Hp (about 0.2-0.3 mas at Hp < 6,
     0.8 mas at 8, 1.7 mas at 10), and the proper-motion errors are 0.97 and 0.82 times it in RA and
     Dec. Positions follow an exponential disc, velocities the thin-disc ellipsoid of
-    :func:`make_gaia_volume`. The **clusters** (``clusters=True``) are the seven rich ones within
+    :func:`make_gaia_volume` scaled by 0.8 (the real spread of ``v_l`` and ``v_b``: Hipparcos's
+    bright stars are young, so kinematically cold). The **clusters** (``clusters=True``) are the seven rich ones within
     200 pc (Hyades, Coma Ber, Pleiades, IC 2391, IC 2602, alpha Per, Praesepe) at their literature
     places, space motions, sizes and ages (Gaia Collaboration, Babusiaux et al. 2018), Plummer
     spheres with main-sequence stars up to the turn-off, each filled until it holds its number of
@@ -190,8 +195,8 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
             mags.append(rng.uniform(lo, lo + 0.5, n_bin))
     field_pos = np.concatenate(pos) if pos else np.empty((0, 3))
     field_mag = np.concatenate(mags) if mags else np.empty(0)
-    mean_v = heliocentric_velocity([0.0, -ASYMMETRIC_DRIFT, 0.0], rest_frame="lsr")
-    field_vel = mean_v + FIELD_DISPERSION * rng.standard_normal((len(field_mag), 3))
+    mean_v = heliocentric_velocity([0.0, -ASYMMETRIC_DRIFT * _DISPERSION_SCALE**2, 0.0], rest_frame="lsr")
+    field_vel = mean_v + _DISPERSION_SCALE * FIELD_DISPERSION * rng.standard_normal((len(field_mag), 3))
 
     # --- clusters: Plummer spheres of main-sequence stars up to the turn-off, filled until each has its literature
     # number of stars in the Hipparcos catalogue (chosen by the same selection as the field); the cuts on the
