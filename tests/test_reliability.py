@@ -421,3 +421,20 @@ def test_make_eht_mock_checks_its_grid_and_time_step_before_computing():
         within(5, al.datasets.make_eht_mock, integration=1 * u.us)
     with pytest.raises(ValueError, match="step=1.0 ns over 24 h would need about"):
         within(5, al.datasets.uv_coverage, step=1 * u.ns)
+
+
+def test_gauge_matrix_refuses_bad_sizes():
+    from astrolab.sparse import gauge_matrix
+
+    for bad in (-1, 0, 2.0, True):
+        with pytest.raises(ValueError, match="n_stars"):
+            gauge_matrix(bad, 5)
+    with pytest.raises(ValueError, match="n_knots"):
+        gauge_matrix(2, -1)
+    with pytest.raises(ValueError, match="column_norms"):
+        gauge_matrix(2, 3, column_norms=np.ones(4))
+    with pytest.raises(ValueError, match="column_norms"):
+        gauge_matrix(2, 3, column_norms=np.r_[np.ones(12), np.nan])
+    with pytest.raises(ValueError, match="column_norms"):
+        gauge_matrix(2, 3, column_norms=-np.ones(13))
+    assert gauge_matrix(2, 3).shape == (5, 13)

@@ -222,12 +222,23 @@ def gauge_matrix(n_stars: int, n_knots: int, *, column_norms=None):
     >>> gauge_matrix(2, 3).toarray().astype(int).tolist()[2]
     [0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
     """
+    from astrolab._validation import check_array, check_int
+
+    n_stars = check_int("n_stars", n_stars, min=1)
+    n_knots = check_int("n_knots", n_knots, min=0)
     n_cols = N_STAR_PARAMS * n_stars + n_knots
+    if column_norms is not None:
+        column_norms = check_array("column_norms", column_norms, ndim=1)
+        if column_norms.size != n_cols or np.any(column_norms < 0):
+            smallest = column_norms.min() if column_norms.size else None
+            raise ValueError(f"column_norms must hold {n_cols} norms >= 0 (5 n_stars + n_knots), got "
+                             f"{column_norms.size} values with minimum {smallest}")
     cols = np.arange(N_STAR_PARAMS * n_stars)
     rows = cols % N_STAR_PARAMS
     values = np.ones(cols.size)
     if column_norms is not None:
-        values = 1.0 / np.asarray(column_norms, dtype=float)[cols]
+        star_norms = column_norms[cols]
+        values = 1.0 / np.where(star_norms > 0, star_norms, 1.0)     # an unobserved column stays unscaled
         values /= np.sqrt(np.bincount(rows, weights=values ** 2, minlength=N_STAR_PARAMS))[rows]
     return sp.csr_matrix((values, (rows, cols)), shape=(N_STAR_PARAMS, n_cols))
 
