@@ -438,3 +438,9 @@ def test_gauge_matrix_refuses_bad_sizes():
     with pytest.raises(ValueError, match="column_norms"):
         gauge_matrix(2, 3, column_norms=-np.ones(13))
     assert gauge_matrix(2, 3).shape == (5, 13)
+
+
+@pytest.mark.parametrize("make", ["make_photoz_catalog", "make_variable_features", "make_hypervelocity_sample"])
+def test_supervised_generators_name_a_bad_seed(make):
+    with pytest.raises(ValueError, match="seed"):
+        getattr(al.datasets, make)(20, seed=-1)

@@ -10,6 +10,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._validation import check_rng
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -363,7 +364,7 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
             isinstance(v, numbers.Real) and np.isfinite(v) for v in mag_limit.values()):
         raise ValueError(f"mag_limit must be a dict band -> finite magnitude with bands among {bands}, "
                          f"got {mag_limit!r}")
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
 
     z_grid = np.concatenate([[0.0], np.linspace(0.01, z_max, 300)])
     maggies = _band_maggies(seq, z_grid)  # (template, z, band)
@@ -490,7 +491,7 @@ def make_variable_features(n: int = 3000, *, noise: float = 1.0, class_weights=N
             or sum(weights.values()) <= 0:
         raise ValueError(f"class_weights must give a non-negative weight to each of {VARIABLE_CLASSES}, "
                          f"got {class_weights!r}")
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
     p = np.array([weights[c] for c in VARIABLE_CLASSES], float)
     # every class appears at least once, the rest are drawn with the given frequencies
     idx = np.concatenate([np.arange(len(VARIABLE_CLASSES)), rng.choice(len(VARIABLE_CLASSES), n - len(VARIABLE_CLASSES),
@@ -682,7 +683,7 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
     d_max = max_distance.to_value(u.kpc)
     if not d_max > 12:
         raise ValueError(f"max_distance must exceed 12 kpc so that hypervelocity stars fit, got {max_distance}")
-    rng = np.random.default_rng(seed)  # a Generator passes through unchanged
+    rng = check_rng("seed", seed)  # a Generator passes through unchanged
     frame = galactocentric_frame()
     sun = np.array([-R_SUN, 0.0, Z_SUN])
 
