@@ -521,6 +521,14 @@ def test_glossary_shows_no_authoring_syntax(book_url, watched, screenshots):
     japanese = page.locator("main dl.glossary dt", has_text="誤差逆伝播法").first
     family = japanese.evaluate("e => getComputedStyle(e).fontFamily")
     assert "Noto Sans CJK JP" in family and "IPAexGothic" in family, family
+    # Tofu: without a Japanese font every kanji is drawn as the same missing-glyph box.
+    same = japanese.evaluate("""e => {
+        const c = document.createElement("canvas"), g = c.getContext("2d");
+        c.width = c.height = 64;
+        const draw = ch => { g.clearRect(0, 0, 64, 64); g.font = "40px " + getComputedStyle(e).fontFamily;
+                             g.fillText(ch, 8, 48); return Array.from(g.getImageData(0, 0, 64, 64).data).join(); };
+        return draw("誤") === draw("差"); }""")
+    assert not same, "Japanese text renders as tofu: no Japanese font (apt-get install fonts-ipaexfont-gothic)"
     japanese.screenshot(path=screenshots / "book-glossary-japanese.png")
     assert not watched.errors and not watched.external, (watched.errors, watched.external)
 
