@@ -3,9 +3,10 @@
 * Widget snapshots: myst-nb renders a notebook's saved widget state with require.js and the embed
   bundle of ``@jupyter-widgets/html-manager`` (``nb_ipywidgets_js`` in jupyter-book.yml), which it
   would load from CDNs. Both come from the npm registry instead, fetched once at build time with
-  ``npm pack`` (pinned version and sha512 below, checked) into ``_build/vendor/``, and are copied into
-  the book's ``_static/``. ``python -m coursetools.book_offline`` fetches them ahead of time
-  (``make book`` and ``make test`` do).
+  ``npm pack`` (pinned version and sha512 below, checked) into the virtual environment
+  (``.venv/share/astrolab/book-assets/``, kept by ``make clean``, so that later builds work offline;
+  ``_build/vendor/`` where the environment is not writable), and are copied into the book's
+  ``_static/``. ``python -m coursetools.book_offline`` fetches them ahead of time.
 * Math: MathJax comes from the ``sphinx-mathjax-offline`` wheel (listed next to this extension).
 * ``_static/astrolab.css`` (coursetools/static/): Japanese fallback fonts for the glossary's terms.
 * The repository URL is one setting, ``repository: url:`` in jupyter-book.yml, or the environment
@@ -33,7 +34,19 @@ from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
-VENDOR = REPO / "_build" / "vendor"
+
+
+def _vendor_folder():
+    folder = Path(sys.prefix) / "share" / "astrolab" / "book-assets"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    return REPO / "_build" / "vendor"
+
+
 STATIC = Path(__file__).resolve().parent / "static"
 
 # npm packages copied into the book's _static: spec, sha512 of the tarball (npm's dist.integrity),
@@ -56,9 +69,9 @@ def _stamp(spec, integrity):
     return hashlib.sha1(f"{spec} {integrity}".encode()).hexdigest()[:12]
 
 
-def vendor_static(vendor=VENDOR):
+def vendor_static(vendor=None):
     """The folder (copied into _static) with every NPM_ASSETS file, fetched with npm if missing."""
-    static = vendor / "static"
+    static = (vendor or _vendor_folder()) / "static"
     for spec, integrity, files in NPM_ASSETS:
         stamp = static / f".{_stamp(spec, integrity)}"
         if stamp.is_file():
@@ -66,7 +79,7 @@ def vendor_static(vendor=VENDOR):
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError(f"the book needs {spec} from the npm registry but there is no `npm` "
-                               "(apt-get install npm), or copy a _build/vendor/ from another checkout")
+                               "(apt-get install npm)")
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([npm, "pack", spec, "--pack-destination", tmp, "--silent"], check=True,
                            stdout=subprocess.DEVNULL)
@@ -120,6 +133,23 @@ def _config_inited(app, config):
     config.html_css_files = [*config.html_css_files, "astrolab.css"]
 
 
+def get_the_code(url):
+    """The shell lines and the sentence after them of the directive below, for a repository URL or ''."""
+    if url:
+        lines = [f"git clone {url} && cd astrolab"]
+        text = ("or in the cloud with the rocket button at the top of a notebook page: Binder builds "
+                "the course environment from `environment.yml` (slow the first time); on Colab, first "
+                f"run `!pip install git+{url}` in a new cell.")
+    else:
+        lines = ["cd astrolab   # the folder of the course's sources (ask your lecturer for them)"]
+        text = ("This copy of the book was built without a public repository, so it has no Binder or "
+                "Colab buttons: run the notebooks on your own computer or on your institution's "
+                "JupyterHub.")
+    lines += ["make lab     # first run: creates .venv and installs everything, then starts JupyterLab",
+              "make test    # unit tests, every notebook, the book and its browser tests"]
+    return "\n".join(lines), text
+
+
 class GetTheCode(Directive):
     """How to get the course's code: a clone line and a Colab install line when the repository URL
     is set, otherwise the same steps without a URL (no placeholder reaches the reader)."""
@@ -127,20 +157,7 @@ class GetTheCode(Directive):
     has_content = False
 
     def run(self):
-        url = repository_url(self.state.document.settings.env.config)
-        if url:
-            lines = [f"git clone {url} && cd astrolab"]
-            text = ("or in the cloud with the rocket button at the top of a notebook page: Binder builds "
-                    "the course environment from `environment.yml` (slow the first time); on Colab, first "
-                    f"run `!pip install git+{url}` in a new cell.")
-        else:
-            lines = ["cd astrolab   # the folder of the course's sources (ask your lecturer for them)"]
-            text = ("This copy of the book was built without a public repository, so it has no Binder or "
-                    "Colab buttons: run the notebooks on your own computer or on your institution's "
-                    "JupyterHub.")
-        lines += ["make lab     # first run: creates .venv and installs everything, then starts JupyterLab",
-                  "make test    # unit tests, every notebook, the book and its browser tests"]
-        code = "\n".join(lines)
+        code, text = get_the_code(repository_url(self.state.document.settings.env.config))
         block = nodes.literal_block(code, code, language="bash")
         paragraph = nodes.paragraph()
         self.state.nested_parse(self._string_list(text), self.content_offset, paragraph)
@@ -164,4 +181,4 @@ def setup(app):
 
 
 if __name__ == "__main__":
-    print(vendor_static(Path(sys.argv[1]) if len(sys.argv) > 1 else VENDOR))
+    print(vendor_static(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
