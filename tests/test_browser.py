@@ -572,3 +572,32 @@ def test_bibliography_links_each_article_to_its_doi_or_ads(book_html):
     links = re.findall(r'href="(https://(?:doi\.org/|ui\.adsabs\.harvard\.edu/)[^"]+)"', html)
     assert len(links) == len(set(links)) == len(linkable), (len(links), len(set(links)), len(linkable))
     assert "{term}" not in html and "{doc}" not in html
+
+
+# $$...$$ or $...$ (not \$, not $5 and $10 style prose: no space inside the delimiters), outside code
+_SOURCE_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)", re.S)
+
+
+def _markdown_of(source):
+    if source.suffix == ".ipynb":
+        text = "\n".join(c.source for c in nbformat.read(source, as_version=4).cells if c.cell_type == "markdown")
+    else:
+        text = source.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+def test_pages_whose_source_has_math_have_math_elements(book_html):
+    """Math in a page's source reaches its HTML as the elements that MathJax typesets
+    (test_every_page_renders_offline checks that each of them is typeset)."""
+    from coursetools.course import toc_files
+
+    with_math, missing = 0, []
+    for source in toc_files(REPO / "toc.yml"):
+        if not _SOURCE_MATH.search(_markdown_of(source)):
+            continue
+        with_math += 1
+        page = book_html / source.relative_to(REPO).with_suffix(".html")
+        if 'class="math' not in page.read_text(encoding="utf-8"):
+            missing.append(source.relative_to(REPO).as_posix())
+    assert with_math >= 10 and not missing, (with_math, missing)
