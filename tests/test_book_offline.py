@@ -51,14 +51,16 @@ def test_the_repository_url_switches_launch_buttons_and_clone_line_on(monkeypatc
 
 def test_ads_link_for_articles_only():
     db = parse_string("""
-@article{a, author = {{Astropy Collaboration}}, title = {T}, journal = {A&A}, volume = {558},
+@article{a, author = {{Astropy Collaboration}}, title = {T}, journal = {Astronomy & Astrophysics}, volume = {558},
   pages = {A33}, year = {2013}}
-@article{b, author = {Honma, M. and Akiyama, K.}, title = {T}, journal = {PASJ}, volume = {66},
-  pages = {95--104}, year = {2014}}
+@article{b, author = {Honma, M. and Akiyama, K.}, title = {T}, volume = {66}, pages = {95--104},
+  journal = {Publications of the Astronomical Society of Japan}, year = {2014}}
+@article{e, author = {Pritchard, J. K.}, title = {T}, journal = {Molecular Biology and Evolution},
+  volume = {16}, pages = {1791}, year = {1999}}
 @article{c, author = {Wattenberg, M.}, title = {T}, journal = {Distill}, year = {2016}}
 @book{d, author = {Ivezic, Z.}, title = {T}, publisher = {P}, year = {2019}}
 """, "bibtex")
     urls = {k: ads_url(e) for k, e in db.entries.items()}
     assert urls["a"].endswith("author:%22%5EAstropy%20Collaboration%22%20year:2013%20volume:558%20page:A33")
     assert urls["b"].endswith("author:%22%5EHonma%22%20year:2014%20volume:66%20page:95")
-    assert urls["c"] is None and urls["d"] is None
+    assert urls["c"] is None and urls["d"] is None and urls["e"] is None  # not in ADS
