@@ -22,9 +22,11 @@ import numpy as np
 
 __all__ = [
     "InvalidParameterError",
+    "as_float_array",
     "check_array",
     "check_int",
     "check_options",
+    "check_path",
     "check_quantity",
     "check_real",
     "check_rng",
@@ -184,6 +186,28 @@ def check_options(name: str, value, options):
     raise InvalidParameterError(f"{name} must be one of {list(options)!r}, got {_show(value)}")
 
 
+def check_path(name: str, value, *, must_exist: bool = False):
+    """``value`` as a :class:`pathlib.Path`, if it is a non-empty str or path-like (and exists, if asked).
+
+    Examples
+    --------
+    >>> check_path("path", "a/b.csv").name
+    'b.csv'
+    >>> check_path("path", 3)
+    Traceback (most recent call last):
+    ...
+    astrolab._validation.InvalidParameterError: path must be a file path (str or pathlib.Path), got 3
+    """
+    from pathlib import Path
+
+    if isinstance(value, (str, os.PathLike)) and not isinstance(value, bytes) and os.fspath(value) != "":
+        path = Path(value)
+        if must_exist and not path.exists():
+            raise InvalidParameterError(f"{name} must be an existing file, got {os.fspath(path)!r} (no such file)")
+        return path
+    raise InvalidParameterError(f"{name} must be a file path (str or pathlib.Path), got {_show(value)}")
+
+
 def check_array(name: str, value, *, finite: bool = True, ndim=None, min_rows: int | None = None,
                 dtype=float, shape=None) -> np.ndarray:
     """``value`` as an ndarray of ``dtype`` with the given number of dimensions and rows.
@@ -247,6 +271,29 @@ def check_array(name: str, value, *, finite: bool = True, ndim=None, min_rows: i
             raise InvalidParameterError(
                 f"{name} must be finite (no NaN or inf), got {int(bad.sum())} non-finite value(s) of {array.size}")
     return array
+
+
+def as_float_array(name: str, value) -> np.ndarray:
+    """``numpy.asarray(value, dtype=float)``, with a message naming ``name`` when that fails.
+
+    The conversion is exactly numpy's (a Quantity gives its numbers, NaN passes); only a value that
+    is not numbers at all (a string, an object, a ragged list) is refused, naming the argument.
+
+    Examples
+    --------
+    >>> as_float_array("flux", [1, 2]).tolist()
+    [1.0, 2.0]
+    >>> as_float_array("flux", "x")
+    Traceback (most recent call last):
+    ...
+    astrolab._validation.InvalidParameterError: flux must be an array of numbers, got 'x'
+    """
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        return value
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"{name} must be an array of numbers, got {_show(value)}") from None
 
 
 def check_quantity(name: str, value, unit, *, default_unit=None, finite: bool = True, min=None, max=None,

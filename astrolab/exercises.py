@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from astrolab._validation import as_float_array
+
 __all__ = ["Feedback", "check"]
 
 
@@ -42,7 +44,7 @@ class Feedback:
 
 
 def _as_array(value):
-    return np.asarray(value, dtype=float)
+    return as_float_array("value", value)
 
 
 def _compare(answer, expected, rtol: float, atol: float, name: str) -> tuple[bool, str]:

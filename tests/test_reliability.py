@@ -444,3 +444,36 @@ def test_gauge_matrix_refuses_bad_sizes():
 def test_supervised_generators_name_a_bad_seed(make):
     with pytest.raises(ValueError, match="seed"):
         getattr(al.datasets, make)(20, seed=-1)
+
+
+def test_fuzz_round_two_findings_are_refused_by_name():
+    """What the fuzz over every public callable found (issue 24, item 5), each refused with a sentence."""
+    # healpix_grid of an empty map killed the process (SIGFPE inside astropy-healpix)
+    with pytest.raises(ValueError, match="counts must be a nested HEALPix map"):
+        al.bigdata.healpix_grid(np.zeros(0))
+    with pytest.raises(ValueError, match="n_lon"):
+        al.bigdata.healpix_grid(np.arange(12), n_lon=0)
+    assert al.bigdata.healpix_grid(np.arange(48), n_lon=8, n_lat=4)[2].shape == (4, 8)
+    # mc_dropout_predict(n_samples=10**12) ran for ever
+    net = al.nn.MLP(2, 1, hidden=(4,), dropout=0.2)
+    with pytest.raises(ValueError, match="n_samples=1000000000000"):
+        al.nn.mc_dropout_predict(net, np.ones((4, 2)), n_samples=10**12)
+    # make_lightcurves(10**12) ran for ever
+    with pytest.raises(ValueError, match="n=1000000000000"):
+        al.datasets.make_lightcurves(10**12)
+    # layer sizes of 10**12 reached torch's allocator
+    with pytest.raises(ValueError, match="hidden"):
+        al.nn.MLP(3, 2, hidden=(10**12,))
+    with pytest.raises(ValueError, match="latent_dim"):
+        al.nn.Generator(latent_dim=10**12)
+    # strings where numbers or arrays are meant: numpy's "could not convert string to float" named nothing
+    for call in (lambda: al.sparse.tsv("x"), lambda: al.bayes.fisher_matrix("x", np.eye(2)),
+                 lambda: al.sparse.ncc("x", np.ones(3)), lambda: al.bigdata.detect_sources(np.ones((16, 16)), "x"),
+                 lambda: al.sparse.power_iteration(np.eye(2), n_iter=1.5), lambda: al.sparse.as_operator("x")):
+        with pytest.raises(ValueError, match=r"^(image|dmu|a|psf_fwhm|n_iter|A) must"):
+            call()
+    # a path that is not one
+    with pytest.raises(ValueError, match="path must be"):
+        al.datasets.read_uvfits(None)
+    with pytest.raises(ValueError, match="path must be an existing file"):
+        al.datasets.load_registry("no/such/registry.json")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
-from astrolab._validation import check_int, check_real, check_rng, check_size
+from astrolab._validation import as_float_array, check_int, check_real, check_rng, check_size
 
 __all__ = ["abc_rejection", "abc_smc", "euclidean_distance"]
 
@@ -64,7 +64,7 @@ class _IndependentPrior:
         return np.column_stack([d.rvs(size=size, random_state=random_state) for d in self.dists])
 
     def logpdf(self, theta):
-        theta = np.asarray(theta, dtype=float).reshape(-1, len(self.dists))
+        theta = as_float_array("theta", theta).reshape(-1, len(self.dists))
         return np.sum([d.logpdf(theta[:, j]) for j, d in enumerate(self.dists)], axis=0)
 
 
@@ -117,7 +117,7 @@ def _distances(distance, simulated, observed):
 def _check_common(simulator, observed_summary, distance, n_samples, seed):
     if not callable(simulator):
         raise ValueError(f"simulator must be callable, got {simulator!r}")
-    observed = np.atleast_1d(np.asarray(observed_summary, dtype=float)).ravel()
+    observed = np.atleast_1d(as_float_array("observed_summary", observed_summary)).ravel()
     if observed.size == 0 or not np.all(np.isfinite(observed)):
         raise ValueError(f"observed_summary must be a non-empty finite array, got {observed_summary!r}")
     if distance is None:

@@ -24,6 +24,7 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 from astrolab import _validation as _v
+from astrolab._validation import as_float_array
 
 __all__ = ["Emulator", "fisher_matrix", "latin_hypercube", "moped_vectors"]
 
@@ -196,10 +197,10 @@ def fisher_matrix(dmu, cov):
 
 
 def _check_dmu_cov(dmu, cov):
-    dmu = np.asarray(dmu, dtype=float)
+    dmu = as_float_array("dmu", dmu)
     if dmu.ndim == 1:
         dmu = dmu[:, None]
-    cov = np.asarray(cov, dtype=float)
+    cov = as_float_array("cov", cov)
     if dmu.ndim != 2:
         raise ValueError(f"dmu must have shape (n_data, n_params), got {dmu.shape}")
     if cov.shape != (dmu.shape[0], dmu.shape[0]):

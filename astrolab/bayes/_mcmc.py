@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from astrolab._validation import check_array, check_real, check_rng, check_size
+from astrolab._validation import as_float_array, check_array, check_real, check_rng, check_size
 
 __all__ = ["AutocorrError", "AutocorrWarning", "Metropolis", "autocorr_time", "effective_sample_size", "split_rhat"]
 
@@ -22,7 +22,7 @@ class AutocorrError(ValueError):
 
     def __init__(self, message: str, tau):
         super().__init__(message)
-        self.tau = np.asarray(tau, float)
+        self.tau = as_float_array("tau", tau)
 
 
 class AutocorrWarning(UserWarning):
@@ -30,7 +30,7 @@ class AutocorrWarning(UserWarning):
 
 
 def _as_steps_walkers_dims(chain, what: str = "chain"):
-    chain = np.asarray(chain, float)
+    chain = as_float_array("chain", chain)
     if chain.ndim == 1:
         chain = chain[:, None, None]
     elif chain.ndim == 2:
@@ -45,7 +45,7 @@ def _as_steps_walkers_dims(chain, what: str = "chain"):
 
 def _autocorr_1d(x):
     """Normalised autocorrelation function of a 1-D series, by FFT."""
-    x = np.asarray(x, float) - np.mean(x)
+    x = as_float_array("x", x) - np.mean(x)
     n = len(x)
     size = 1 << (2 * n - 1).bit_length()
     f = np.fft.rfft(x, n=size)
@@ -299,7 +299,7 @@ class Metropolis:
             x = self._chain[-1].copy()
             lp = self._log_prob[-1].copy()
         else:
-            x = np.array(np.broadcast_to(np.asarray(initial_state, float), (self.n_walkers, self.n_dim)))
+            x = np.array(np.broadcast_to(as_float_array("initial_state", initial_state), (self.n_walkers, self.n_dim)))
             lp = np.array([self._call(xi) for xi in x])
             if not np.all(np.isfinite(lp)):
                 raise ValueError("log_prob is -inf at the initial state: start inside the support")

@@ -160,7 +160,17 @@ def healpix_grid(counts, n_lon: int = 360, n_lat: int = 180):
     import astropy.units as u
     from astropy_healpix import HEALPix, npix_to_nside
 
-    counts = np.asarray(counts)
+    from astrolab._validation import InvalidParameterError, check_array, check_int, check_size
+
+    counts = check_array("counts", counts, ndim=1, finite=False, dtype=None)
+    n_lon = check_int("n_lon", n_lon, min=1)
+    n_lat = check_int("n_lat", n_lat, min=1)
+    nside = int(round(np.sqrt(counts.size / 12)))
+    if counts.size == 0 or counts.size != 12 * nside**2 or nside & (nside - 1):
+        raise InvalidParameterError(
+            "counts must be a nested HEALPix map of 12 * nside**2 values (nside a power of 2), "
+            f"got {counts.size} values")
+    check_size("n_lon", 64.0 * n_lon * n_lat, request=f"n_lon={n_lon}, n_lat={n_lat}")
     nside = npix_to_nside(counts.size)
     x = np.linspace(-np.pi, np.pi, n_lon + 1)
     lat = np.linspace(-np.pi / 2, np.pi / 2, n_lat + 1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
+from astrolab._validation import as_float_array, check_real
+
 __all__ = ["completeness_purity", "detect_sources", "match_to_truth", "score_pipeline"]
 
 
@@ -61,13 +63,17 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
     from astropy.table import QTable
     from scipy import ndimage
 
-    image = np.asarray(image, dtype=float)
+    image = as_float_array("image", image)
     if image.ndim != 2 or min(image.shape) < 8:
         raise ValueError(f"image must be a 2-D array of at least 8 x 8 pixels, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must not contain NaN or infinite values")
+    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
+        check_real("psf_fwhm", psf_fwhm, finite=False)
     if not 0.5 < psf_fwhm < min(image.shape) / 2:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0.5 and {min(image.shape) / 2}, got {psf_fwhm!r}")
+    if not hasattr(threshold, "unit"):  # a number (a Quantity is judged below)
+        check_real("threshold", threshold, finite=False)
     if not threshold > 0:
         raise ValueError(f"threshold must be positive, got {threshold!r}")
     if background is None:
@@ -162,6 +168,8 @@ def match_to_truth(detected, truth, radius: float = 2.0):
     """
     from scipy.spatial import cKDTree
 
+    if not hasattr(radius, "unit"):  # a number (a Quantity is judged below)
+        check_real("radius", radius, finite=False)
     if not radius > 0:
         raise ValueError(f"radius must be a positive number of pixels, got {radius!r}")
     dxy = np.column_stack([np.asarray(detected["x"], float), np.asarray(detected["y"], float)])
@@ -210,7 +218,7 @@ def completeness_purity(true_flux, truth_found, detected_flux, detected_real, bi
     ([0.5, 1.0], [1.0, 0.5])
     """
     def fraction(values, good):
-        values, good = np.asarray(values, float), np.asarray(good, bool)
+        values, good = as_float_array("values", values), np.asarray(good, bool)
         if values.shape != good.shape:
             raise ValueError(f"flux and flags must have the same length, got {values.shape} and {good.shape}")
         total, _ = np.histogram(values, bins)

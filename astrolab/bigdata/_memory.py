@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import threading
 
+from astrolab._validation import check_real
+
 __all__ = ["MemoryMonitor"]
 
 _MIB = 2**20
@@ -35,6 +37,8 @@ class MemoryMonitor:
     Examples
     --------
     >>> import numpy as np
+
+from astrolab._validation import check_real
     >>> with MemoryMonitor() as mem:
     ...     x = np.ones(50_000_000 // 8)  # 50 MB
     >>> mem.peak >= mem.baseline > 0
@@ -45,6 +49,8 @@ class MemoryMonitor:
     """
 
     def __init__(self, interval: float = 0.002):
+        if not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
+            check_real("interval", interval, finite=False)
         if not interval > 0:
             raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
         self.interval = interval

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from astrolab._validation import check_real
+
 __all__ = ["class_prior_submission", "extract_features"]
 
 _BANDS = ("u", "g", "r", "i", "z", "y")
@@ -148,6 +150,10 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     """
     import pandas as pd
 
+    if not hasattr(min_period, "unit"):  # a number (a Quantity is judged below)
+        check_real("min_period", min_period, finite=False)
+    if not hasattr(max_period, "unit"):  # a number (a Quantity is judged below)
+        check_real("max_period", max_period, finite=False)
     if not 0 < min_period < max_period:
         raise ValueError(f"need 0 < min_period < max_period, got min_period={min_period!r}, max_period={max_period!r}")
     if periods not in ("galactic", "all", "none"):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from astrolab._paths import write_text_atomic
+from astrolab._validation import as_float_array
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weighted_log_loss
 
 __all__ = ["Leaderboard", "make_challenge", "make_submission", "score", "validate_submission"]
@@ -267,7 +268,7 @@ def make_submission(object_ids, proba, class_names):
     """
     import pandas as pd
 
-    proba = np.asarray(proba, dtype=float)
+    proba = as_float_array("proba", proba)
     object_ids = np.asarray(object_ids)
     class_names = [str(c) for c in class_names]
     if proba.shape != (object_ids.size, len(class_names)):

@@ -18,6 +18,8 @@ import numbers
 
 import numpy as np
 
+from astrolab._validation import as_float_array
+
 __all__ = ["PLASTICC_CLASS_WEIGHTS", "weighted_log_loss"]
 
 #: Class weights of the challenge kit, keyed by the names in ``astrolab.datasets.TRANSIENT_CLASSES``.
@@ -82,7 +84,7 @@ def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: fl
         columns = list(proba.columns)
         proba = proba.to_numpy()
     try:
-        p = np.asarray(proba, dtype=float)
+        p = as_float_array("proba", proba)
     except (TypeError, ValueError) as err:
         raise ValueError(f"proba must be an (N, M) array of numbers: {err}") from None
     if p.ndim != 2 or p.shape[0] != y_true.size:
@@ -110,7 +112,7 @@ def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: fl
             raise ValueError(f"class_weights has no weight for the classes {missing}")
         w = np.array([float(class_weights[label]) for label in labels])
     else:
-        w = np.asarray(class_weights, dtype=float)
+        w = as_float_array("class_weights", class_weights)
         if w.shape != (len(labels),):
             raise ValueError(f"class_weights must hold one weight per class ({len(labels)}), got shape {w.shape}")
     if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):

@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from astrolab import _validation as _v
+from astrolab._validation import as_float_array
 
 __all__ = ["make_astrometry", "parallax_factors", "along_scan_position", "GALACTIC_CENTRE"]
 
@@ -112,10 +113,10 @@ def along_scan_position(params, attitude, knots, time, star, scan_angle):
     >>> along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [0], [np.pi / 2]).round(6).tolist()
     [100.0]
     """
-    params = np.asarray(params, dtype=float)
-    time = np.asarray(time, dtype=float)
+    params = as_float_array("params", params)
+    time = as_float_array("time", time)
     star = np.asarray(star)
-    scan_angle = np.asarray(scan_angle, dtype=float)
+    scan_angle = as_float_array("scan_angle", scan_angle)
     p_ra, p_dec = parallax_factors(time)
     p = params[star]
     along_ra = p[:, 0] + p[:, 3] * time + p[:, 2] * p_ra

@@ -5,6 +5,7 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 
+from astrolab._validation import as_float_array
 from astrolab.datasets._units import to_value
 
 __all__ = ["doppler_shift"]
@@ -66,7 +67,7 @@ def doppler_shift(wavelength, flux, velocity, *, relativistic: bool = False):
     n_spectra = spectra.shape[0]
 
     v = to_value(velocity, u.km / u.s, "velocity") if isinstance(velocity, u.Quantity) else velocity
-    v = np.asarray(v, dtype=float)
+    v = as_float_array("v", v)
     if v.ndim > 1 or (v.ndim == 1 and v.size != n_spectra) or (v.ndim == 1 and values.ndim == 1):
         raise ValueError(f"velocity must be one number or one per spectrum (shape ({n_spectra},)), "
                          f"got shape {v.shape} for flux of shape {values.shape}")
@@ -88,7 +89,7 @@ def _check_wavelength(wavelength) -> np.ndarray:
         grid = to_value(wavelength, u.nm, "wavelength")
     else:
         grid = wavelength
-    grid = np.asarray(grid, dtype=float)
+    grid = as_float_array("grid", grid)
     if grid.ndim != 1 or grid.size < 2:
         raise ValueError(f"wavelength must be a 1-D grid of at least 2 values, got shape {grid.shape}")
     if not np.all(np.isfinite(grid)) or grid[0] <= 0 or np.any(np.diff(grid) <= 0):

@@ -93,7 +93,10 @@ def load_registry(path: str | Path | None = None) -> dict[str, RemoteFile]:
         from astrolab._paths import shipped_data_dir
 
         path = shipped_data_dir() / "registry.json"
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    from astrolab._validation import check_path
+
+    path = check_path("path", path, must_exist=True)
+    raw = json.loads(path.read_text(encoding="utf-8"))
     return {
         name: RemoteFile(name=name, **fields)
         for name, fields in raw.items()

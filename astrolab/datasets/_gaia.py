@@ -7,7 +7,7 @@ import numpy as np
 from astropy.coordinates import ICRS, CartesianDifferential, CartesianRepresentation, Galactic
 from astropy.table import QTable
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_rng
 from astrolab.datasets._milkyway import K_PM as K_PM  # re-exported: these names were defined here before
 from astrolab.datasets._milkyway import SOLAR_MOTION as SOLAR_MOTION
 from astrolab.datasets._milkyway import heliocentric_velocity, tangential_velocity
@@ -24,7 +24,7 @@ CLUSTER_BULK_DISPERSION = np.array([15.0, 10.0, 6.0])
 
 def _pair(value, unit, name):
     """``(low, high)`` as floats, in ``unit`` (a Quantity is required when ``unit`` is not None)."""
-    values = np.atleast_1d(to_value(value, unit, name) if unit is not None else np.asarray(value, dtype=float))
+    values = np.atleast_1d(to_value(value, unit, name) if unit is not None else as_float_array("value", value))
     if values.shape != (2,) or not np.all(np.isfinite(values)):
         raise ValueError(f"{name} must be a pair (low, high), got {value!r}")
     return float(values[0]), float(values[1])

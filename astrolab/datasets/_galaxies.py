@@ -16,7 +16,7 @@ import hashlib
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import check_real, check_rng, check_size
+from astrolab._validation import as_float_array, check_real, check_rng, check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["GALAXY_CLASSES", "load_galaxy_images", "make_galaxy_images", "morphology_features"]
@@ -55,7 +55,7 @@ def sersic_bn(n):
     >>> round(float(sersic_bn(4.0)), 3), round(float(sersic_bn(1.0)), 3)
     (7.669, 1.678)
     """
-    n = np.asarray(n, dtype=float)
+    n = as_float_array("n", n)
     return (2 * n - 1 / 3 + 4 / (405 * n) + 46 / (25515 * n**2) + 131 / (1148175 * n**3)
             - 2194697 / (30690717750 * n**4))
 
@@ -439,6 +439,8 @@ def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fw
     psf_fwhm = check_real("psf_fwhm", psf_fwhm)
     # the images (float32) and their rendering at full precision with padding: about 40 bytes a pixel
     check_size("n_images", 40.0 * n_images * size**2, request=f"n_images={n_images} of {size}x{size} pixels")
+    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
+        check_real("psf_fwhm", psf_fwhm, finite=False)
     if not 0 <= psf_fwhm <= size / 2:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0 and size/2 = {size / 2}, got {psf_fwhm!r}")
     try:

@@ -13,6 +13,8 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
+from astrolab._validation import check_real
+
 __all__ = ["load_hipparcos"]
 
 # (name, column of hip2.dat counted from 0 after splitting on blanks, unit, description); from the
@@ -92,6 +94,8 @@ def load_hipparcos(*, max_relative_error=None):
     >>> len(cat) > 20_000, cat["abs_mag"].unit  # doctest: +SKIP
     (True, Unit("mag"))
     """
+    if max_relative_error is not None and not hasattr(max_relative_error, "unit"):
+        check_real("max_relative_error", max_relative_error, finite=False)
     if max_relative_error is not None and not (np.isscalar(max_relative_error) and max_relative_error > 0):
         raise ValueError(f"max_relative_error must be a positive number or None, got {max_relative_error!r}")
     package = _import_package()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_real, check_rng
 
 __all__ = ["make_survey_image"]
 
@@ -79,8 +79,14 @@ def make_survey_image(shape=(512, 512), *, n_stars: int = 400, n_galaxies: int =
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
+        check_real("psf_fwhm", psf_fwhm, finite=False)
     if not psf_fwhm > 0.5:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels larger than 0.5, got {psf_fwhm!r}")
+    if not hasattr(sky, "unit"):  # a number (a Quantity is judged below)
+        check_real("sky", sky, finite=False)
+    if not hasattr(read_noise, "unit"):  # a number (a Quantity is judged below)
+        check_real("read_noise", read_noise, finite=False)
     if not (sky >= 0 and read_noise >= 0):
         raise ValueError(f"sky and read_noise must be non-negative, got {sky!r} and {read_noise!r}")
     f_lo, f_hi = flux_range

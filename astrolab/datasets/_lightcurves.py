@@ -188,6 +188,10 @@ def make_lightcurves(n: int, *, kinds=("RRab", "RRc", "RRd", "Cepheid"), cadence
     """
     if not (isinstance(n, (int, np.integer)) and n >= 1):
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    from astrolab._validation import check_int, check_size
+
+    n = check_int("n", n, min=1)
+    check_size("n", 2e4 * n, request=f"n={n} light curves")  # a few hundred epochs of time, mag, error each
     ranges = {"RRab": (0.45, 0.75), "RRc": (0.25, 0.40), "RRd": (0.46, 0.55), "Blazhko": (0.45, 0.75),
               "Cepheid": (3.0, 20.0)}
     rng = check_rng("seed", seed)  # a Generator passes through unchanged

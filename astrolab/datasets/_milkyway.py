@@ -13,6 +13,8 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 
+from astrolab._validation import as_float_array
+
 __all__ = [
     "K_PM",
     "R_SUN",
@@ -70,7 +72,7 @@ def heliocentric_velocity(velocity, *, rest_frame: str = "galactocentric"):
     if rest_frame not in ("galactocentric", "lsr"):
         raise ValueError(f"rest_frame must be 'galactocentric' or 'lsr', got {rest_frame!r}")
     sun = SUN_VELOCITY if rest_frame == "galactocentric" else SOLAR_MOTION
-    return np.asarray(velocity, dtype=float) - sun
+    return as_float_array("velocity", velocity) - sun
 
 
 def proper_motion(v_tan, distance):
@@ -108,7 +110,7 @@ def rotation_direction(xyz):
     >>> rotation_direction(np.array([[-R_SUN, 0.0, Z_SUN]]))
     array([[0., 1., 0.]])
     """
-    xyz = np.asarray(xyz, dtype=float)
+    xyz = as_float_array("xyz", xyz)
     radius = np.hypot(xyz[:, 0], xyz[:, 1])
     safe = np.where(radius > 0, radius, 1.0)
     return np.column_stack([xyz[:, 1] / safe, -xyz[:, 0] / safe, np.zeros(len(xyz))])
@@ -156,7 +158,7 @@ def isotropic_positions(rng, radius):
     >>> np.linalg.norm(xyz, axis=1)
     array([2., 2., 2., 2., 2.])
     """
-    radius = np.asarray(radius, dtype=float)
+    radius = as_float_array("radius", radius)
     cos_t = rng.uniform(-1, 1, radius.size)
     phi = rng.uniform(0, 2 * np.pi, radius.size)
     sin_t = np.sqrt(1 - cos_t**2)

@@ -8,7 +8,7 @@ from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from sklearn.utils import Bunch
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_real, check_rng
 from astrolab.datasets._units import to_value
 
 __all__ = ["make_galaxy_spectra", "make_stellar_spectra"]
@@ -57,7 +57,7 @@ def _species_strength(kind, teff, logg, feh):
 
 def _check_grid(wavelength, name="wavelength"):
     grid = to_value(wavelength, u.nm, name)
-    grid = np.atleast_1d(np.asarray(grid, dtype=float))
+    grid = np.atleast_1d(as_float_array("grid", grid))
     if grid.ndim != 1 or grid.size < 10 or np.any(np.diff(grid) <= 0):
         raise ValueError(f"{name} must be an increasing 1-D grid of at least 10 wavelengths")
     return grid
@@ -129,7 +129,7 @@ def _check_throughput(throughput, grid):
     if throughput is None:
         return None
     values = throughput(grid) if callable(throughput) else throughput
-    values = np.asarray(values, dtype=float)
+    values = as_float_array("values", values)
     if values.shape != grid.shape or not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError(f"throughput must give finite positive values on the {grid.size}-pixel wavelength grid, "
                          f"got shape {values.shape}")
@@ -285,6 +285,8 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
     ((4, 1000), True)
     """
     _check_common(n_spectra, resolution, snr)
+    if not hasattr(z_max, "unit"):  # a number (a Quantity is judged below)
+        check_real("z_max", z_max, finite=False)
     if not 0 <= z_max <= 3:
         raise ValueError(f"z_max must be between 0 and 3, got {z_max!r}")
     grid = _check_grid(np.linspace(380.0, 900.0, 1000) * u.nm if wavelength is None else wavelength)

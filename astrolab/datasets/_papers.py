@@ -11,7 +11,7 @@ import urllib.request
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_rng
 from astrolab.datasets._fetch import DataUnavailableError
 
 __all__ = ["ADS_API_URL", "exponential_growth", "fetch_ads_counts", "make_paper_counts"]
@@ -57,7 +57,7 @@ def exponential_growth(year, amplitude, tau, pivot_year, tau_after=None, break_y
     >>> float(exponential_growth(2017.0, 100.0, 7.0, 2010.0) / 100.0)  # one e-folding time later
     2.718281828459045
     """
-    t = np.asarray(year, dtype=float)
+    t = as_float_array("year", year)
     if break_year is None or tau_after is None:
         return amplitude * np.exp((t - pivot_year) / tau)
     dt = t - break_year

@@ -17,6 +17,7 @@ from astropy.stats import gaussian_fwhm_to_sigma
 from scipy import special
 
 from astrolab._units import to_value
+from astrolab._validation import as_float_array, check_real
 
 __all__ = ["MODELS", "SkyModel"]
 
@@ -82,6 +83,8 @@ class SkyModel:
         if not (d > 0 and w > 0 and f > 0):
             raise ValueError(f"diameter, width and flux must be positive, got {self.diameter}, {self.width}, "
                              f"{self.flux}")
+        if not hasattr(self.asymmetry, "unit"):  # a number (a Quantity is judged below)
+            check_real("asymmetry", self.asymmetry, finite=False)
         if not 0 <= self.asymmetry < 1:
             raise ValueError(f"asymmetry must be in [0, 1), got {self.asymmetry!r}")
         if len(self.offset) != 2:
@@ -103,8 +106,8 @@ class SkyModel:
 
     def visibilities(self, u_, v_):
         """The exact visibilities (Jy) at baselines ``u_``, ``v_`` (wavelengths)."""
-        uu = np.asarray(u_, dtype=float)
-        vv = np.asarray(v_, dtype=float)
+        uu = as_float_array("u_", u_)
+        vv = as_float_array("v_", v_)
         if uu.shape != vv.shape:
             raise ValueError(f"u and v must have the same shape, got {uu.shape} and {vv.shape}")
         d, w, f, pa, l0, m0 = self._params()

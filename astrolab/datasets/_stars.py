@@ -6,7 +6,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_real, check_rng
 from astrolab.datasets._milkyway import proper_motion
 from astrolab.datasets._units import to_value
 
@@ -44,7 +44,7 @@ def gaia_parallax_error(g_mag):
     >>> float(round(gaia_parallax_error(15.0), 4))
     0.0295
     """
-    g = np.asarray(g_mag, dtype=float)
+    g = as_float_array("g_mag", g_mag)
     z = 10 ** (0.4 * (np.maximum(g, 13.0) - 15.0))
     return np.sqrt(40.0 + 800.0 * z + 30.0 * z**2) / 1000.0
 
@@ -105,6 +105,8 @@ def make_star_catalog(
         raise ValueError(f"density must be positive, got {density}")
     if not radius > 0:
         raise ValueError(f"max_distance must be positive, got {max_distance}")
+    if not hasattr(giant_fraction, "unit"):  # a number (a Quantity is judged below)
+        check_real("giant_fraction", giant_fraction, finite=False)
     if not 0 <= giant_fraction <= 1:
         raise ValueError(f"giant_fraction must be between 0 and 1, got {giant_fraction!r}")
     if not sigma_v >= 0:

@@ -10,7 +10,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_rng
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -81,7 +81,7 @@ def _template_flux(name, wave):
     All have no flux below the Lyman limit (912 Angstrom) and a Lyman-alpha forest step below 1216
     Angstrom.
     """
-    wave = np.asarray(wave, dtype=float)
+    wave = as_float_array("wave", wave)
     step = 1.0 / (1.0 + np.exp(-(wave - 4000.0) / 60.0))  # 0 blueward, 1 redward of the break
     if name == "elliptical":
         cont = _blackbody(wave, 4500.0) * (0.45 + 0.55 * step) / (1.0 + (2600.0 / wave) ** 10)
@@ -580,7 +580,7 @@ def variable_features(time, mag, mag_err, period, *, color_gr=np.nan, n_harmonic
     from astropy.timeseries import LombScargle
     from scipy import stats
 
-    t, y, dy = (np.asarray(v, dtype=float) for v in (time, mag, mag_err))
+    t, y, dy = (as_float_array("v", v) for v in (time, mag, mag_err))
     if isinstance(n_harmonics, bool) or not isinstance(n_harmonics, numbers.Integral) or n_harmonics < 2:
         raise ValueError(f"n_harmonics must be an integer >= 2, got {n_harmonics!r}")
     if not (t.ndim == 1 and t.shape == y.shape == dy.shape and t.size >= 2 * n_harmonics + 2):

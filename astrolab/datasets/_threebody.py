@@ -35,7 +35,7 @@ import hashlib
 
 import numpy as np
 
-from astrolab._validation import check_rng, check_size
+from astrolab._validation import as_float_array, check_rng, check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["integrate_threebody", "load_threebody", "make_threebody", "threebody_energy",
@@ -165,8 +165,8 @@ def threebody_energy(positions, velocities):
     >>> float(threebody_energy(pos, np.zeros((3, 2))))  # -(1/sqrt(2.25) + 1/sqrt(3.25) + 1/1)
     -2.2213...
     """
-    positions = np.asarray(positions, dtype=float)
-    velocities = np.asarray(velocities, dtype=float)
+    positions = as_float_array("positions", positions)
+    velocities = as_float_array("velocities", velocities)
     if positions.ndim < 2 or positions.shape[-2:] != (3, 2):
         raise ValueError(f"positions must have shape (..., 3, 2), got {positions.shape}")
     if velocities.shape != positions.shape:
@@ -217,14 +217,14 @@ def integrate_threebody(x2, t_eval, *, rtol=1e-10, atol=1e-12, max_steps=100_000
     from sklearn.utils import Bunch
     from tqdm.auto import tqdm
 
-    x2 = np.asarray(x2, dtype=float)
+    x2 = as_float_array("x2", x2)
     if x2.ndim == 1:
         x2 = x2[None, :]
     if x2.ndim != 2 or x2.shape[1] != 2 or len(x2) == 0:
         raise ValueError(f"x2 must have shape (n, 2) with n >= 1, got {x2.shape}")
     if not np.all(np.isfinite(x2)):
         raise ValueError("x2 must be finite, got NaN or inf")
-    t_eval = np.asarray(t_eval, dtype=float)
+    t_eval = as_float_array("t_eval", t_eval)
     if t_eval.ndim != 1 or len(t_eval) == 0 or not np.all(np.isfinite(t_eval)):
         raise ValueError(f"t_eval must be a 1D array of finite times, got shape {t_eval.shape}")
     if t_eval[0] < 0 or np.any(np.diff(t_eval) <= 0):
@@ -425,6 +425,8 @@ def load_threebody(n_trajectories=1000, *, t_max=3.9, n_times=40, seed=0, cache=
     n_times = _check_int("n_times", n_times, 2)
     t_max = _check_positive("t_max", t_max)
     seed = _check_int("seed", seed, 0)
+    if not isinstance(cache, (bool, np.bool_, int, np.integer)):
+        raise TypeError(f"cache must be True or False, got {type(cache).__name__} {cache!r}"[:120])
     if not cache:
         return make_threebody(n_trajectories, t_max=t_max, n_times=n_times, seed=seed, progress=progress)
     key = repr((_GENERATOR_VERSION, n_trajectories, float(t_max).hex(), n_times, seed))

@@ -7,6 +7,7 @@ import copy
 import numpy as np
 
 from astrolab import _validation as _v
+from astrolab._validation import as_float_array
 
 _RANK_RTOL = 1e-14  # singular values of the phase matrices below this fraction of the largest are dropped
 
@@ -62,8 +63,8 @@ class FourierOperator:
     """
 
     def __init__(self, u, v, image_shape, pixel_size, weights=None):
-        u = np.asarray(u, dtype=float).ravel()
-        v = np.asarray(v, dtype=float).ravel()
+        u = as_float_array("u", u).ravel()
+        v = as_float_array("v", v).ravel()
         if u.shape != v.shape:
             raise ValueError(f"u and v must have the same length, got {u.size} and {v.size}")
         if not np.all(np.isfinite(u)) or not np.all(np.isfinite(v)):
@@ -145,7 +146,7 @@ def _low_rank(phases):
 def _check_weights(weights, n_vis):
     if weights is None:
         return None
-    weights = np.asarray(weights, dtype=float).ravel()
+    weights = as_float_array("weights", weights).ravel()
     if weights.shape != (n_vis,) or not np.all(np.isfinite(weights)):
         raise ValueError(f"weights must be {n_vis} finite numbers, one per visibility, got shape {weights.shape}")
     return weights

@@ -39,6 +39,9 @@ def read_uvfits(path) -> QTable:
     """
     from astropy.io import fits
 
+    from astrolab._validation import check_path
+
+    path = check_path("path", path, must_exist=True)
     with fits.open(path) as hdul:
         primary = hdul[0]
         if not isinstance(primary, fits.GroupsHDU):

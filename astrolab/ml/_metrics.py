@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from astrolab._validation import as_float_array
+
 __all__ = ["cluster_scores", "photoz_metrics", "precision_recall_at"]
 
 
@@ -41,8 +43,8 @@ def photoz_metrics(z_true, z_pred, *, outlier_threshold: float = 0.15) -> dict:
     >>> round(m["sigma_nmad"], 4), m["outlier_fraction"]
     (0.0148, 0.25)
     """
-    z_true = np.asarray(z_true, dtype=float)
-    z_pred = np.asarray(z_pred, dtype=float)
+    z_true = as_float_array("z_true", z_true)
+    z_pred = as_float_array("z_pred", z_pred)
     if z_true.ndim != 1 or z_true.shape != z_pred.shape or z_true.size == 0:
         raise ValueError(f"z_true and z_pred must be 1-d arrays of the same, non-zero length; got shapes "
                          f"{z_true.shape} and {z_pred.shape}")
@@ -88,7 +90,7 @@ def precision_recall_at(y_true, scores, k: int) -> tuple[float, float]:
     (0.5, 0.5)
     """
     y = np.asarray(y_true)
-    s = np.asarray(scores, dtype=float)
+    s = as_float_array("scores", scores)
     if y.ndim != 1 or y.shape != s.shape:
         raise ValueError(f"y_true and scores must be 1-d and the same length; got shapes {y.shape} and {s.shape}")
     if y.dtype != bool and not np.all(np.isin(y, [0, 1])):

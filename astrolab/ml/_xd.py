@@ -24,6 +24,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from astrolab._validation import as_float_array
+
 __all__ = ["ExtremeDeconvolution"]
 
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -146,7 +148,7 @@ class ExtremeDeconvolution(DensityMixin, BaseEstimator):
         """Error covariances as an (n, d, d) array, or a (1, d, d) zero array when ``X_err`` is None."""
         if X_err is None:
             return np.zeros((1, d, d))
-        S = np.asarray(X_err, dtype=float)
+        S = as_float_array("X_err", X_err)
         if S.shape != (n, d, d):
             raise ValueError(f"X_err must hold one {d}x{d} error covariance per point, shape ({n}, {d}, {d}); "
                              f"got shape {S.shape}")

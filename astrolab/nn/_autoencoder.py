@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from torch import nn
 
-from astrolab.nn._models import _check_int, _check_sizes, seeded
+from astrolab.nn._models import MAX_IMAGE, MAX_WIDTH, _check_int, _check_sizes, seeded
 
 __all__ = ["ConvAutoencoder"]
 
 
 def _check_image_size(image_size, n_halvings):
-    image_size = _check_int("image_size", image_size, 2**n_halvings)
+    image_size = _check_int("image_size", image_size, 2**n_halvings, maximum=MAX_IMAGE)
     if image_size % 2**n_halvings:
         raise ValueError(f"image_size must be divisible by 2**len(channels) = {2**n_halvings}, got {image_size}")
     return image_size
@@ -61,7 +61,7 @@ class ConvAutoencoder(nn.Module):
         super().__init__()
         channels = _check_sizes("channels", channels)
         self.image_size = _check_image_size(image_size, len(channels))
-        self.latent_dim = _check_int("latent_dim", latent_dim, 1)
+        self.latent_dim = _check_int("latent_dim", latent_dim, 1, maximum=MAX_WIDTH)
         self.channels = channels
         self.seed = _check_int("seed", seed, 0)
         small = self.image_size // 2 ** len(channels)

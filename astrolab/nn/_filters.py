@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from astrolab._validation import as_float_array
+
 __all__ = ["EXTRA_FILTERS", "SLIDE_FILTERS", "filter_image", "fixed_conv2d"]
 
 
@@ -41,7 +43,7 @@ EXTRA_FILTERS = {
 
 
 def _check_kernel(kernel, name="kernel"):
-    kernel = np.asarray(kernel, dtype=float)
+    kernel = as_float_array("kernel", kernel)
     if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
         raise ValueError(f"{name} must be a square 2D array of odd size (3x3, 5x5, ...), got shape {kernel.shape}")
     if not np.all(np.isfinite(kernel)):
@@ -79,7 +81,7 @@ def filter_image(image, kernel):
     from scipy import ndimage
 
     kernel = _check_kernel(kernel)
-    image = np.asarray(image, dtype=float)
+    image = as_float_array("image", image)
     if image.ndim not in (2, 3) or min(image.shape[-2:]) < 1:
         raise ValueError(f"image must be a 2D array (ny, nx) or a stack (n, ny, nx), got shape {image.shape}")
     weights = kernel if image.ndim == 2 else kernel[None]

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from astrolab.nn._autoencoder import _check_image_size
-from astrolab.nn._models import _check_int, _check_sizes, seeded
+from astrolab.nn._models import MAX_WIDTH, _check_int, _check_sizes, seeded
 from astrolab.nn._training import _resolve_device
 
 __all__ = ["Discriminator", "GANHistory", "Generator", "train_gan"]
@@ -71,7 +71,7 @@ class Generator(nn.Module):
         super().__init__()
         channels = _check_sizes("channels", channels)
         self.image_size = _check_image_size(image_size, len(channels))
-        self.latent_dim = _check_int("latent_dim", latent_dim, 1)
+        self.latent_dim = _check_int("latent_dim", latent_dim, 1, maximum=MAX_WIDTH)
         self.channels = channels
         self.seed = _check_int("seed", seed, 0)
         small = self.image_size // 2 ** len(channels)

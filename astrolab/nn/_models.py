@@ -43,13 +43,23 @@ def _check_seed(seed):
     return int(seed)
 
 
-def _check_int(name, value, minimum=1):
+# Largest layer width, channel count or class count accepted (a stated cap: 65 536 units already makes a layer
+# of billions of weights against another wide one), and the largest input length or image side.
+MAX_WIDTH = 2**16
+MAX_INPUT = 2**20
+MAX_IMAGE = 2**12
+
+
+def _check_int(name, value, minimum=1, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer in [{minimum}, {maximum}] (a layer this size would not fit in "
+                         f"memory), got {value!r}")
     return int(value)
 
 
-def _check_sizes(name, values, allow_empty=False):
+def _check_sizes(name, values, allow_empty=False, maximum=MAX_WIDTH):
     if isinstance(values, numbers.Integral) and not isinstance(values, bool):
         values = (values,)
     try:
@@ -59,8 +69,8 @@ def _check_sizes(name, values, allow_empty=False):
     if not allow_empty and not values:
         raise ValueError(f"{name} must hold at least one size, got {values!r}")
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a sequence of positive integers, got {values!r}")
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1 or v > maximum:
+            raise ValueError(f"{name} must be a sequence of positive integers <= {maximum}, got {values!r}")
     return tuple(int(v) for v in values)
 
 
@@ -107,8 +117,8 @@ class MLP(nn.Module):
 
     def __init__(self, n_in, n_out, *, hidden=(64, 64), activation="relu", dropout=0.0, seed=0):
         super().__init__()
-        self.n_in = _check_int("n_in", n_in)
-        self.n_out = _check_int("n_out", n_out)
+        self.n_in = _check_int("n_in", n_in, maximum=MAX_INPUT)
+        self.n_out = _check_int("n_out", n_out, maximum=MAX_WIDTH)
         self.hidden = _check_sizes("hidden", hidden, allow_empty=True)
         act = _check_activation(activation)
         self.activation = activation
@@ -169,14 +179,14 @@ class CNN2d(nn.Module):
     def __init__(self, n_classes, *, in_channels=1, image_size=32, channels=(16, 32, 64), kernel_size=3,
                  dropout=0.25, seed=0):
         super().__init__()
-        self.n_classes = _check_int("n_classes", n_classes)
-        self.in_channels = _check_int("in_channels", in_channels)
+        self.n_classes = _check_int("n_classes", n_classes, maximum=MAX_WIDTH)
+        self.in_channels = _check_int("in_channels", in_channels, maximum=MAX_WIDTH)
         self.channels = _check_sizes("channels", channels)
-        self.image_size = _check_int("image_size", image_size)
+        self.image_size = _check_int("image_size", image_size, maximum=MAX_IMAGE)
         if self.image_size < 2 ** len(self.channels):
             raise ValueError(f"image_size must be at least 2**len(channels) = {2 ** len(self.channels)} "
                              f"for {len(self.channels)} pooling blocks, got {image_size!r}")
-        self.kernel_size = _check_int("kernel_size", kernel_size)
+        self.kernel_size = _check_int("kernel_size", kernel_size, maximum=MAX_WIDTH)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (for 'same' padding), got {kernel_size!r}")
         self.dropout = _check_dropout(dropout)
@@ -247,21 +257,21 @@ class CNN1d(nn.Module):
     def __init__(self, n_out, *, n_pixels, in_channels=1, channels=(16, 32, 32), kernel_size=7, pool=2,
                  global_pool=True, hidden=64, dropout=0.0, seed=0):
         super().__init__()
-        self.n_out = _check_int("n_out", n_out)
-        self.n_pixels = _check_int("n_pixels", n_pixels)
-        self.in_channels = _check_int("in_channels", in_channels)
+        self.n_out = _check_int("n_out", n_out, maximum=MAX_WIDTH)
+        self.n_pixels = _check_int("n_pixels", n_pixels, maximum=MAX_INPUT)
+        self.in_channels = _check_int("in_channels", in_channels, maximum=MAX_WIDTH)
         self.channels = _check_sizes("channels", channels)
-        self.kernel_size = _check_int("kernel_size", kernel_size)
+        self.kernel_size = _check_int("kernel_size", kernel_size, maximum=MAX_WIDTH)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (for 'same' padding), got {kernel_size!r}")
-        self.pool = _check_int("pool", pool)
+        self.pool = _check_int("pool", pool, maximum=MAX_WIDTH)
         if self.n_pixels < self.pool ** len(self.channels):
             raise ValueError(f"n_pixels must be at least pool**len(channels) = {self.pool ** len(self.channels)}, "
                              f"got {n_pixels!r}")
         if not isinstance(global_pool, bool):
             raise ValueError(f"global_pool must be True or False, got {global_pool!r}")
         self.global_pool = global_pool
-        self.hidden = _check_int("hidden", hidden)
+        self.hidden = _check_int("hidden", hidden, maximum=MAX_WIDTH)
         self.dropout = _check_dropout(dropout)
         length = self.n_pixels
         with seeded(seed):

@@ -28,6 +28,8 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from astrolab._validation import as_float_array
+
 __all__ = ["NumpyMLPRegressor", "gradient_check"]
 
 # Each activation as a pair: the function, and its derivative written in terms of the function's
@@ -193,8 +195,8 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
         ([(1, 3), (3, 1)], [(3,), (1,)])
         """
         check_is_fitted(self, "coefs_")
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+        X = as_float_array("X", X)
+        y = as_float_array("y", y).reshape(len(X), -1)
         return self._loss_and_gradients(X, y)
 
     def _loss_and_gradients(self, X, y):
@@ -320,10 +322,10 @@ def gradient_check(model, X, y, eps=1e-6):
         raise ValueError(f"model must be a NumpyMLPRegressor, got {type(model).__name__}")
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
         raise ValueError(f"eps must be a positive number, got {eps!r}")
-    X = np.asarray(X, dtype=np.float64)
+    X = as_float_array("X", X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
+    y = as_float_array("y", y).reshape(len(X), -1)
     if not hasattr(model, "coefs_"):
         model._initialize(X.shape[1], y.shape[1], check_random_state(model.random_state))
     _, coef_grads, intercept_grads = model._loss_and_gradients(X, y)

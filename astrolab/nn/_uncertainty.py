@@ -31,6 +31,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
+from astrolab._validation import as_float_array
 from astrolab.nn._models import MLP, _check_dropout, _check_int, _check_seed, _check_sizes, seeded
 from astrolab.nn._training import _resolve_device, train
 
@@ -95,9 +96,15 @@ def mc_dropout_predict(model, X, *, n_samples=50, seed=0, batch_size=512):
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     if not isinstance(X, torch.Tensor):
-        X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+        from astrolab._validation import check_array
+
+        X = torch.from_numpy(np.ascontiguousarray(check_array("X", X, dtype=np.float32)))
     if X.ndim == 0 or len(X) == 0:
         raise ValueError(f"X must hold at least one sample, got shape {tuple(X.shape)}")
+    from astrolab._validation import check_size
+
+    # the passes are kept: at least 4 bytes per sample, output and pass
+    check_size("n_samples", 4.0 * n_samples * len(X), request=f"n_samples={n_samples} for {len(X)} samples")
     modes = {m: m.training for m in model.modules()}
     model.eval()
     for m in dropouts:
@@ -334,14 +341,14 @@ def interval_coverage(y_true, mean, std, levels=(0.5, 0.68, 0.9, 0.95)):
     >>> interval_coverage(y, np.zeros_like(y), np.ones_like(y), levels=(0.68, 0.95)).round(2)
     array([0.68, 0.95])
     """
-    y_true, mean, std = (np.asarray(a, dtype=float) for a in (y_true, mean, std))
+    y_true, mean, std = (as_float_array("a", a) for a in (y_true, mean, std))
     if not (y_true.shape == mean.shape == std.shape) or y_true.size == 0:
         raise ValueError(f"y_true, mean and std must have the same non-empty shape, got {y_true.shape}, "
                          f"{mean.shape} and {std.shape}")
     if np.any(~(std >= 0)):
         raise ValueError("std must be non-negative (and not NaN) everywhere")
     scalar = isinstance(levels, numbers.Real)
-    levels_arr = np.atleast_1d(np.asarray(levels, dtype=float))
+    levels_arr = np.atleast_1d(as_float_array("levels", levels))
     if levels_arr.ndim != 1 or np.any(~((levels_arr > 0) & (levels_arr < 1))):
         raise ValueError(f"levels must be probabilities in (0, 1), got {levels!r}")
     z = stats.norm.ppf(0.5 + levels_arr / 2)

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from astrolab._validation import as_float_array
+
 __all__ = ["PCA", "reconstruction_error"]
 
 
@@ -84,7 +86,7 @@ class PCA(TransformerMixin, BaseEstimator):
     def inverse_transform(self, Z):
         """Back from ``Z`` (n_samples, k <= n_components_) to the data space: the reconstruction."""
         check_is_fitted(self)
-        Z = np.asarray(Z, dtype=np.float64)
+        Z = as_float_array("Z", Z)
         if Z.ndim != 2 or Z.shape[1] > self.n_components_:
             raise ValueError(f"Z must be 2-D with at most {self.n_components_} columns, got shape {Z.shape}")
         return self.mean_ + Z @ self.components_[: Z.shape[1]]
@@ -117,8 +119,8 @@ def reconstruction_error(pca, X, n_components, reference=None):
     >>> bool(np.allclose(reconstruction_error(pca, X, 4), 0))
     True
     """
-    X = np.asarray(X, dtype=float)
-    reference = X if reference is None else np.asarray(reference, dtype=float)
+    X = as_float_array("X", X)
+    reference = X if reference is None else as_float_array("reference", reference)
     if reference.shape != X.shape:
         raise ValueError(f"reference must have the shape of X {X.shape}, got {reference.shape}")
     ks = np.atleast_1d(n_components)

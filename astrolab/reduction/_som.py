@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from astrolab._validation import check_seed, check_size
+from astrolab._validation import as_float_array, check_seed, check_size
 
 __all__ = ["SelfOrganizingMap", "umatrix"]
 
@@ -49,7 +49,7 @@ def _leading_directions(X, k=2):
 def umatrix(weights):
     """U-matrix of a grid of prototypes ``weights`` (n_rows, n_cols, n_features): the mean distance
     from each node's weight to those of its 4 grid neighbours."""
-    W = np.asarray(weights, dtype=float)
+    W = as_float_array("weights", weights)
     total = np.zeros(W.shape[:2])
     count = np.zeros(W.shape[:2])
     for axis in (0, 1):

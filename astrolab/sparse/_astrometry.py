@@ -23,6 +23,8 @@ from scipy.linalg import solveh_banded
 from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.utils import Bunch
 
+from astrolab._validation import as_float_array
+
 __all__ = ["astrometric_solution", "block_iterative_solution", "design_matrix", "design_operator",
            "formal_errors", "gauge_matrix"]
 
@@ -53,7 +55,7 @@ class _Rows:
             raise ValueError(f"obs['star'] must hold integer star indices, got dtype {star.dtype}")
         if star.min() < 0 or star.max() >= n_stars:
             raise ValueError(f"obs['star'] must lie in [0, n_stars = {n_stars}), got [{star.min()}, {star.max()}]")
-        knots = np.asarray(knots, dtype=float)
+        knots = as_float_array("knots", knots)
         if knots.ndim != 1 or knots.size < 2 or not np.all(np.diff(knots) > 0):
             raise ValueError(f"knots must be a strictly increasing 1-D array of >= 2 times, got {knots!r}")
         if t.min() < knots[0] or t.max() > knots[-1]:
@@ -62,7 +64,7 @@ class _Rows:
         if sigma is None:
             weight = np.ones_like(t)
         else:
-            sigma = np.broadcast_to(np.asarray(sigma, dtype=float), t.shape)
+            sigma = np.broadcast_to(as_float_array("sigma", sigma), t.shape)
             if not np.all(sigma > 0) or not np.all(np.isfinite(sigma)):
                 raise ValueError("sigma must be positive and finite for every observation")
             weight = 1.0 / sigma
@@ -173,7 +175,7 @@ def _operator_from_rows(rows: _Rows, column_scale=None) -> LinearOperator:
                                         rows.p_along, rows.weight)
 
     def matvec(x):
-        x = np.asarray(x, dtype=float).ravel()
+        x = as_float_array("x", x).ravel()
         if column_scale is not None:
             x = x * column_scale
         p = x[:n_star_cols].reshape(rows.n_stars, N_STAR_PARAMS)
@@ -183,7 +185,7 @@ def _operator_from_rows(rows: _Rows, column_scale=None) -> LinearOperator:
         return y * wt
 
     def rmatvec(y):
-        y = np.asarray(y, dtype=float).ravel() * wt
+        y = as_float_array("y", y).ravel() * wt
         ys, yc = y * s, y * c
         out = np.empty(rows.shape[1])
         m = rows.n_stars
@@ -381,7 +383,7 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
     if max_iter is not None and (isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1):
         raise ValueError(f"max_iter must be a positive integer or None, got {max_iter!r}")
     rows = _Rows(obs, n_stars, knots, sigma)
-    b = np.asarray(b, dtype=float)
+    b = as_float_array("b", b)
     if b.shape != (rows.shape[0],):
         raise ValueError(f"b must be 1-D with one entry per observation ({rows.shape[0]}), got shape {b.shape}")
     if not np.all(np.isfinite(b)):
@@ -483,7 +485,7 @@ def block_iterative_solution(obs, n_stars: int, knots, b, sigma, *, max_iter: in
     if not tol > 0:
         raise ValueError(f"tol must be positive, got {tol!r}")
     rows = _Rows(obs, n_stars, knots, sigma)
-    b = np.asarray(b, dtype=float)
+    b = as_float_array("b", b)
     if b.shape != (rows.shape[0],):
         raise ValueError(f"b must be 1-D with one entry per observation ({rows.shape[0]}), got shape {b.shape}")
     rhs = b * rows.weight

@@ -20,6 +20,7 @@ from scipy import optimize, sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
+from astrolab._validation import as_float_array, check_real
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import tsv, tsv_gradient
 
@@ -120,6 +121,8 @@ def _closures(table, min_snr, independent, candidates, *, nonzero=False):
     visibilities, their SNR, the design and the station names of each closure.
     """
     vis, sigma = _check_table(table)
+    if not hasattr(min_snr, "unit"):  # a number (a Quantity is judged below)
+        check_real("min_snr", min_snr, finite=False)
     if not min_snr >= 0:
         raise ValueError(f"min_snr must be a non-negative number, got {min_snr!r}")
     snr = np.abs(vis) / sigma
@@ -266,6 +269,8 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         raise ValueError(f"op has {op.shape[0]} visibilities but the table has {len(vis)} rows")
     if closures.design.shape[1] != len(vis):
         raise ValueError("closures were not computed from this table (design has the wrong number of columns)")
+    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
+        check_real("mu", mu, finite=False)
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
     if not 0 <= amplitude_error < 1:
@@ -314,7 +319,7 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         x0 = np.exp(-0.5 * (r_uas / (60 * gaussian_fwhm_to_sigma)) ** 2).ravel() * support
         short = amp[np.argsort(np.hypot(op.u, op.v))[: max(len(amp) // 20, 1)]]
         x0 *= 1.5 * np.median(short) / x0.sum()
-    x0 = np.asarray(x0, float).ravel() * support
+    x0 = as_float_array("x0", x0).ravel() * support
     bounds = [(0, None) if s else (0, 0) for s in support]
     result = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": max_iter})
     _, _, dpsi, damp = terms(result.x)
@@ -369,6 +374,8 @@ def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, 
     model_vis = np.asarray(model_vis)
     if model_vis.shape != vis.shape:
         raise ValueError(f"model_vis must have one value per row ({vis.shape}), got {model_vis.shape}")
+    if interval is not None and not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
+        check_real("interval", interval, finite=False)
     if interval is not None and not interval > 0:
         raise ValueError(f"interval must be a positive number of hours or None, got {interval!r}")
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
@@ -427,6 +434,8 @@ def average_visibilities(table, interval: float) -> QTable:
     and ``band`` if the input has one.
     """
     vis, sigma = _check_table(table)
+    if not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
+        check_real("interval", interval, finite=False)
     if not interval > 0:
         raise ValueError(f"interval must be a positive number of hours, got {interval!r}")
     names, i1, i2 = _station_index(table)

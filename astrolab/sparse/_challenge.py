@@ -5,7 +5,7 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 
-from astrolab._validation import check_rng
+from astrolab._validation import as_float_array, check_real, check_rng
 from astrolab.sparse._imaging import blur, ncc, ring_fit
 
 __all__ = ["ImagingChallenge", "imaging_score"]
@@ -51,8 +51,8 @@ def imaging_score(image, truth, pixel_size, *, ring: bool = True, blur_fwhm: flo
     >>> round(good["score"], 3), round(bad["ncc"], 2), bad["score"] < 0
     (1.0, 0.76, True)
     """
-    image = np.asarray(image, dtype=float)
-    truth = np.asarray(truth, dtype=float)
+    image = as_float_array("image", image)
+    truth = as_float_array("truth", truth)
     if image.shape != truth.shape or image.ndim != 2:
         raise ValueError(f"image and truth must be 2-D arrays of the same shape, got {image.shape} and {truth.shape}")
     if not np.all(np.isfinite(image)):
@@ -112,6 +112,8 @@ class ImagingChallenge:
 
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        if not hasattr(blur_fwhm, "unit"):  # a number (a Quantity is judged below)
+            check_real("blur_fwhm", blur_fwhm, finite=False)
         if not blur_fwhm > 0:
             raise ValueError(f"blur_fwhm must be a positive number of uas, got {blur_fwhm!r}")
         rng = check_rng("seed", seed)
@@ -153,7 +155,7 @@ class ImagingChallenge:
             (yours / true); for ring models the true and your ``diameter`` (uas), ``diameter_error``,
             ``pa_error`` (deg); ``ring_claim_correct`` when ``is_ring`` is given.
         """
-        image = np.asarray(image, dtype=float)
+        image = as_float_array("image", image)
         if image.shape != tuple(self.data["image_shape"]):
             raise ValueError(f"image must have shape {self.data['image_shape']}, got {image.shape}")
         if not np.all(np.isfinite(image)):

@@ -8,6 +8,7 @@ import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 from sklearn.exceptions import ConvergenceWarning
 
+from astrolab._validation import as_float_array
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import fista
 from astrolab.sparse._operators import power_iteration
@@ -15,6 +16,11 @@ from astrolab.sparse._operators import power_iteration
 __all__ = ["blur", "dirty_beam", "dirty_image", "image_visibilities", "ncc", "ring_fit", "ring_parameters"]
 
 _UAS = np.pi / 180 / 3600 / 1e6  # one microarcsecond in radians
+
+
+def _check_operator(op):
+    if not isinstance(op, FourierOperator):
+        raise TypeError(f"op must be a FourierOperator, got {type(op).__name__}")
 
 
 def dirty_image(op: FourierOperator, vis):
@@ -27,7 +33,10 @@ def dirty_image(op: FourierOperator, vis):
     >>> round(float(dirty_image(op, op.matvec(truth)).max()), 12)
     2.0
     """
+    _check_operator(op)
     vis = np.asarray(vis)
+    if vis.dtype.kind not in "biufc":
+        raise ValueError(f"vis must be an array of (complex) visibilities, got {vis.dtype} values")
     if vis.shape != (op.shape[0],):
         raise ValueError(f"vis must have {op.shape[0]} visibilities, got shape {vis.shape}")
     if not np.all(np.isfinite(vis)):
@@ -39,6 +48,7 @@ def dirty_image(op: FourierOperator, vis):
 
 def dirty_beam(op: FourierOperator):
     """The response of :func:`dirty_image` to a 1 Jy point source at the phase centre (the PSF)."""
+    _check_operator(op)
     ny, nx = op.image_shape
     point = np.zeros(op.image_shape)
     point[ny // 2, nx // 2] = 1.0
@@ -51,8 +61,15 @@ def blur(image, fwhm, pixel_size):
     """Convolve with a circular Gaussian of ``fwhm`` (same unit as ``pixel_size``), keeping the total flux."""
     from scipy import ndimage
 
+    from astrolab._validation import check_array, check_real
+
+    image = check_array("image", image, ndim=(1, 2, 3))
+    if not hasattr(fwhm, "unit"):  # a Quantity is divided by pixel_size's unit below
+        fwhm = check_real("fwhm", fwhm, min=0)
+    if not hasattr(pixel_size, "unit"):
+        pixel_size = check_real("pixel_size", pixel_size, min=0, min_inclusive=False)
     sigma = fwhm / pixel_size * gaussian_fwhm_to_sigma
-    return ndimage.gaussian_filter(np.asarray(image, dtype=float), sigma, mode="constant")
+    return ndimage.gaussian_filter(image, sigma, mode="constant")
 
 
 def ncc(a, b):
@@ -64,8 +81,10 @@ def ncc(a, b):
     >>> round(ncc(x, 3 * x + 1), 12)
     1.0
     """
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
+    from astrolab._validation import check_array
+
+    a = check_array("a", a).ravel()
+    b = check_array("b", b).ravel()
     if a.shape != b.shape:
         raise ValueError(f"images must have the same shape, got {a.size} and {b.size} pixels")
     a, b = a - a.mean(), b - b.mean()
@@ -138,12 +157,16 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_b
     from scipy import ndimage, optimize
     from sklearn.utils import Bunch
 
-    image = np.asarray(image, dtype=float)
+    from astrolab._validation import check_real
+
+    image = as_float_array("image", image)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must not contain NaN or infinite values")
-    if not pixel_size > 0:
+    if not hasattr(pixel_size, "unit"):
+        pixel_size = check_real("pixel_size", pixel_size, min=0, min_inclusive=False)
+    elif not pixel_size > 0:
         raise ValueError(f"pixel_size must be positive, got {pixel_size!r}")
     if isinstance(n_angles, bool) or not isinstance(n_angles, (int, np.integer)) or n_angles < 8:
         raise ValueError(f"n_angles must be an integer >= 8, got {n_angles!r}")
@@ -251,7 +274,7 @@ def image_visibilities(op: FourierOperator, vis, sigma, lam, mu=0.0, *, nonneg=T
     ``info["converged"]`` tells either way). Returns the image (Jy per pixel) and FISTA's info dict.
     """
     vis = np.asarray(vis)
-    sigma = np.asarray(sigma, dtype=float)
+    sigma = as_float_array("sigma", sigma)
     if vis.shape != (op.shape[0],) or sigma.shape != vis.shape:
         raise ValueError(f"vis and sigma must both have {op.shape[0]} entries, got {vis.shape} and {sigma.shape}")
     if not np.all(np.isfinite(vis)):

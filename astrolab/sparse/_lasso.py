@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from astrolab import _validation as _v
+from astrolab._validation import as_float_array, check_real
 from astrolab.sparse._operators import as_operator, power_iteration
 
 __all__ = ["Lasso", "fista", "lasso_path", "soft_threshold", "tsv", "tsv_gradient"]
@@ -29,6 +30,10 @@ def soft_threshold(x, threshold, nonneg: bool = False, groups=None):
     [2.4, 0.0, 3.2, 0.0]
     """
     t = np.asarray(threshold)
+    if getattr(threshold, "unit", None) is not None:  # an astropy Quantity: only a dimensionless one is a threshold
+        if threshold.unit.physical_type != "dimensionless":
+            raise ValueError(f"threshold must be a non-negative number (dimensionless), got {threshold!r}")
+        threshold = t = threshold.to_value("")
     if t.dtype.kind not in "biuf" or not np.all(t >= 0) or (t.ndim and t.shape != np.shape(x)):  # NaN fails too
         raise ValueError(f"threshold must be a non-negative number, or one per entry of x, got {threshold!r}")
     if groups is None:
@@ -59,13 +64,17 @@ def tsv(image):
     >>> float(tsv(np.array([[0.0, 1.0], [0.0, 1.0]])))
     2.0
     """
-    image = np.asarray(image, dtype=float)
+    from astrolab._validation import check_array
+
+    image = check_array("image", image, ndim=2, finite=False)
     return float(np.sum(np.diff(image, axis=0) ** 2) + np.sum(np.diff(image, axis=1) ** 2))
 
 
 def tsv_gradient(image):
     """Gradient of :func:`tsv` with respect to the pixels."""
-    image = np.asarray(image, dtype=float)
+    from astrolab._validation import check_array
+
+    image = check_array("image", image, ndim=2, finite=False)
     grad = np.zeros_like(image)
     dy = np.diff(image, axis=0)
     dx = np.diff(image, axis=1)
@@ -158,6 +167,8 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         raise ValueError("b must not contain NaN or infinite values")
     if not lam >= 0:
         raise ValueError(f"lam must be non-negative, got {lam!r}")
+    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
+        check_real("mu", mu, finite=False)
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
     lam, mu = _v.check_real("lam", lam), _v.check_real("mu", mu)
@@ -174,7 +185,7 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
     if penalty_weights is not None:
         if groups is not None:
             raise ValueError("penalty_weights and groups cannot be combined")
-        penalty_weights = np.asarray(penalty_weights, dtype=float)
+        penalty_weights = as_float_array("penalty_weights", penalty_weights)
         if penalty_weights.shape != (n_params,) or not np.all(np.isfinite(penalty_weights)) or np.any(
                 penalty_weights < 0):
             raise ValueError(f"penalty_weights must be {n_params} finite non-negative numbers, got shape "
@@ -182,9 +193,11 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         lam = lam * penalty_weights  # soft_threshold and the objective take one threshold per parameter
     L = power_iteration(A) if lipschitz is None else float(lipschitz)
     L += 16.0 * mu  # the TSV gradient's Lipschitz constant is at most 16 mu on a 2-D grid
-    x = np.zeros(n_params) if x0 is None else np.asarray(x0, dtype=float).copy()
+    x = np.zeros(n_params) if x0 is None else as_float_array("x0", x0).copy()
     if x.shape != (n_params,):
         raise ValueError(f"x0 must have {n_params} entries, got shape {x.shape}")
+    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
+        check_real("mu", mu, finite=False)
     if L <= 0:  # A = 0 and mu = 0: the data do not depend on x, the penalty alone decides: x = 0
         x = np.zeros(n_params)
         info = {"n_iter": 0, "objective": _objective(-b, x, lam, mu, image_shape, groups), "converged": True}
@@ -242,6 +255,11 @@ def lasso_path(A, b, lams, **kwargs):
     [[1.0, 0.0, 0.0], [2.5, 0.5, 0.0]]
     """
     A = as_operator(A)
+    from astrolab._validation import check_array
+
+    lams = check_array("lams", lams, ndim=1, min_rows=1)
+    if np.any(lams < 0):
+        raise ValueError(f"lams must be non-negative, got {lams.tolist()}")
     if "lipschitz" not in kwargs:
         kwargs["lipschitz"] = power_iteration(A)
     x = kwargs.pop("x0", None)
@@ -321,5 +339,5 @@ class Lasso(RegressorMixin, BaseEstimator):
     def objective(self, X, y):
         """The value of scikit-learn's Lasso objective at the fitted coefficients."""
         check_is_fitted(self)
-        r = np.asarray(y, float) - self.predict(X)
+        r = as_float_array("y", y) - self.predict(X)
         return float(0.5 / len(r) * r @ r + self.alpha * np.abs(self.coef_).sum())

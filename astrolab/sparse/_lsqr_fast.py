@@ -31,6 +31,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 from sklearn.utils import Bunch
 
+from astrolab._validation import as_float_array
+
 __all__ = ["TorchCSROperator", "lsqr_torch"]
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -48,7 +50,7 @@ def _check_matrix(A, name="A"):
 
 
 def _check_rhs(b, n_rows, name="b"):
-    b = np.asarray(b, dtype=np.float64)
+    b = as_float_array("b", b)
     if b.shape != (n_rows,):
         raise ValueError(f"{name} must be 1-D with one entry per row of A ({n_rows}), got shape {b.shape}")
     if not np.all(np.isfinite(b)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_real, check_rng
 from astrolab.interferometry import FourierOperator
 
 __all__ = ["FourierOperator", "MatrixOperator", "as_operator", "power_iteration"]
@@ -29,8 +29,8 @@ class MatrixOperator:
 
     def __init__(self, matrix):
         matrix = np.asarray(matrix)
-        if matrix.ndim != 2:
-            raise ValueError(f"matrix must be 2-D, got shape {matrix.shape}")
+        if matrix.ndim != 2 or matrix.dtype.kind not in "biufc":
+            raise ValueError(f"matrix must be a 2-D array of numbers, got {matrix.dtype} of shape {matrix.shape}")
         self.matrix = matrix
         self.shape = matrix.shape
 
@@ -45,6 +45,10 @@ def as_operator(A):
     """``A`` if it has ``matvec``, ``rmatvec`` and ``shape``; a :class:`MatrixOperator` for a 2-D array."""
     if all(hasattr(A, name) for name in ("matvec", "rmatvec", "shape")):
         return A
+    matrix = np.asarray(A) if not hasattr(A, "toarray") else A
+    if not hasattr(A, "toarray") and (matrix.dtype.kind not in "biufc" or matrix.ndim != 2):
+        raise ValueError(f"A must be a 2-D array of numbers or an operator with matvec, rmatvec and shape, "
+                         f"got {type(A).__name__} of shape {np.shape(matrix)}")
     return MatrixOperator(A)
 
 
@@ -56,6 +60,10 @@ def power_iteration(A, n_iter: int = 100, seed=0, tol: float = 1e-6):
     >>> round(power_iteration(np.diag([3.0, 1.0])), 6)
     9.0
     """
+    from astrolab._validation import check_int
+
+    n_iter = check_int("n_iter", n_iter, min=1)
+    tol = check_real("tol", tol, min=0)
     A = as_operator(A)
     x = check_rng("seed", seed).normal(size=A.shape[1])
     x /= np.linalg.norm(x)

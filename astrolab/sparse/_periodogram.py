@@ -6,6 +6,7 @@ import numpy as np
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
+from astrolab._validation import as_float_array, check_real
 from astrolab.sparse._lasso import fista
 
 __all__ = ["LassoPeriodogram", "alias_class", "refine_frequency"]
@@ -226,9 +227,9 @@ class LassoPeriodogram(BaseEstimator):
         self.nested = nested
 
     def _validate(self, t, y, dy, bands):
-        t = np.asarray(t, dtype=float)
-        y = np.asarray(y, dtype=float)
-        dy = np.ones_like(y) if dy is None else np.asarray(dy, dtype=float)
+        t = as_float_array("t", t)
+        y = as_float_array("y", y)
+        dy = np.ones_like(y) if dy is None else as_float_array("dy", dy)
         if t.ndim != 1 or y.shape != t.shape or dy.shape != t.shape:
             raise ValueError(f"t, y and dy must be 1-D arrays of the same length, got {t.shape}, {y.shape}, {dy.shape}")
         if bands is None:
@@ -246,10 +247,16 @@ class LassoPeriodogram(BaseEstimator):
             raise ValueError("dy must be positive")
         if not np.ptp(t) > 0:
             raise ValueError("t must span a non-zero time (all measurements at one time)")
+        if not hasattr(self.fmin, "unit"):  # a number (a Quantity is judged below)
+            check_real("fmin", self.fmin, finite=False)
+        if not hasattr(self.fmax, "unit"):  # a number (a Quantity is judged below)
+            check_real("fmax", self.fmax, finite=False)
         if not 0 <= self.fmin < self.fmax:
             raise ValueError(f"need 0 <= fmin < fmax, got fmin={self.fmin!r}, fmax={self.fmax!r}")
         if not self.ebic_gamma >= 0:
             raise ValueError(f"ebic_gamma must be non-negative, got {self.ebic_gamma!r}")
+        if not hasattr(self.oversampling, "unit"):  # a number (a Quantity is judged below)
+            check_real("oversampling", self.oversampling, finite=False)
         if not self.oversampling > 0:
             raise ValueError(f"oversampling must be positive, got {self.oversampling!r}")
         if not (self.lam == "bic" or (isinstance(self.lam, (int, float)) and 0 < self.lam <= 1)):
@@ -508,7 +515,7 @@ class LassoPeriodogram(BaseEstimator):
         """The refined model light curve at times ``t`` (in bands ``bands`` for a multiband fit)."""
         if not hasattr(self, "params_"):
             raise ValueError("this LassoPeriodogram is not fitted yet: call fit(t, y, dy) first")
-        t = np.asarray(t, float)
+        t = as_float_array("t", t)
         n_bands = self.bands_.size
         if bands is None:
             if n_bands > 1:
@@ -553,7 +560,7 @@ def refine_frequency(t, y, dy, frequency, *, bands=None, max_shift: float = 0.01
     >>> round(refine_frequency(t, y, np.full(200, 0.01), 1.23), 5)
     1.2345
     """
-    t, y, dy = (np.asarray(v, float) for v in (t, y, dy))
+    t, y, dy = (as_float_array("v", v) for v in (t, y, dy))
     if not (t.ndim == 1 and t.shape == y.shape == dy.shape and t.size >= 4):
         raise ValueError(f"t, y and dy must be 1-D arrays of one length >= 4, got shapes {t.shape}, {y.shape}, "
                          f"{dy.shape}")

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from astrolab._validation import as_float_array
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._calibration import (
     _check_table,
@@ -35,7 +36,7 @@ def closure_chi2(op: FourierOperator, image, closures) -> float:
         raise ValueError(f"closures have {closures.design.shape[1]} visibilities, the operator {op.shape[0]}")
     if len(closures.phase) == 0:
         return float("nan")
-    model = op.matvec(np.asarray(image, float).ravel())
+    model = op.matvec(as_float_array("image", image).ravel())
     dpsi = closures.phase - closures.design @ np.angle(model)
     return float(np.mean(2 * (1 - np.cos(dpsi)) / closures.sigma**2))
 

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab._validation import as_float_array
 from astrolab.ml._dbscan import DBSCAN
 from astrolab.ml._metrics import cluster_scores
 from astrolab.plotting import style
@@ -117,7 +118,7 @@ def dbscan_explorer(X, truth_labels=None, *, eps: float = 5.0, min_samples: int 
     >>> int(demo.labels.max() + 1)
     0
     """
-    X = np.asarray(X, dtype=float)
+    X = as_float_array("X", X)
     if X.ndim != 2 or X.shape[1] < 2 or len(X) < 2:
         raise ValueError(f"X must be 2-D with at least 2 rows and 2 features, got shape {X.shape}")
     if not np.all(np.isfinite(X)):

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab._validation import as_float_array
 from astrolab.bigdata import score_pipeline
 from astrolab.plotting import OKABE_ITO, style
 from astrolab.widgets._figure import FigureOutput
@@ -99,7 +100,7 @@ def detection_explorer(image, truth, psf_fwhm: float = 3.0, threshold: float = 5
     >>> demo.score["found"] is not None
     True
     """
-    image = np.asarray(image, dtype=float)
+    image = as_float_array("image", image)
     if image.ndim != 2:
         raise ValueError(f"image must be a 2-D array, got shape {image.shape}")
     if not isinstance(truth, dict) or "sources" not in truth:

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab._validation import as_float_array
 from astrolab.nn._filters import EXTRA_FILTERS, SLIDE_FILTERS, filter_image
 from astrolab.plotting import DIVERGING_CMAP, SEQUENTIAL_CMAP, style
 from astrolab.widgets._figure import FigureOutput
@@ -130,12 +131,12 @@ def kernel_explorer(image, kernel=None):
     >>> bool(np.allclose(demo.feature_map, demo.image))
     True
     """
-    image = np.asarray(image, dtype=float)
+    image = as_float_array("image", image)
     if image.ndim != 2 or min(image.shape) < 8:
         raise ValueError(f"image must be a 2D array of at least 8x8 pixels, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must be finite (no NaN or inf)")
-    kernel = KERNEL_PRESETS["laplacian"] if kernel is None else np.asarray(kernel, dtype=float)
+    kernel = KERNEL_PRESETS["laplacian"] if kernel is None else as_float_array("kernel", kernel)
     if kernel.shape != (3, 3) or not np.all(np.isfinite(kernel)):
         raise ValueError(f"kernel must be a finite 3x3 array, got shape {kernel.shape}")
     return KernelExplorer(image, kernel)

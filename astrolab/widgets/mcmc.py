@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab._validation import as_float_array
 from astrolab.bayes import AutocorrError, Metropolis, autocorr_time
 from astrolab.plotting import OKABE_ITO, style
 from astrolab.widgets._figure import FigureOutput
@@ -25,7 +26,7 @@ class MetropolisExplorer(widgets.VBox):
     short, instead of quoting an effective sample size the chain cannot support."""
 
     def __init__(self, log_prob, start, scale, step, n_steps, labels, seed):
-        self.log_prob, self.start, self.scale = log_prob, np.asarray(start, float), np.asarray(scale, float)
+        self.log_prob, self.start, self.scale = log_prob, as_float_array("start", start), as_float_array("scale", scale)
         self.n_steps, self.labels, self.seed = n_steps, labels, seed
         self.slider = widgets.FloatLogSlider(value=step, base=10, min=-2, max=1.5, step=0.1,
                                              description="step / σ", continuous_update=False,
@@ -135,7 +136,7 @@ def metropolis_explorer(log_prob, start, scale, *, step: float = 1.0, n_steps: i
     >>> demo.acceptance > 0.9, demo.tau_reliable
     (True, False)
     """
-    start = np.asarray(start, dtype=float)
+    start = as_float_array("start", start)
     if start.ndim != 1 or start.size < 2:
         raise ValueError(f"start must be a 1-D point with at least 2 parameters, got shape {start.shape}")
     if not callable(log_prob):
@@ -144,7 +145,7 @@ def metropolis_explorer(log_prob, start, scale, *, step: float = 1.0, n_steps: i
         raise ValueError(f"step must be between 0.01 and 30 (in units of scale), got {step!r}")
     if not (isinstance(n_steps, int) and 100 <= n_steps <= 100_000):
         raise ValueError(f"n_steps must be an integer between 100 and 100000, got {n_steps!r}")
-    scale = np.broadcast_to(np.asarray(scale, dtype=float), start.shape)
+    scale = np.broadcast_to(as_float_array("scale", scale), start.shape)
     if not np.all(scale > 0):
         raise ValueError("scale must be positive")
     return MetropolisExplorer(log_prob, start, scale, float(step), n_steps, tuple(labels), seed)

@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from astrolab._validation import as_float_array
 from astrolab.plotting import OKABE_ITO, axis_label, style
 from astrolab.widgets._figure import FigureOutput
 
@@ -99,7 +100,7 @@ def pca_reconstruction(pca, flux, wavelength, *, noiseless=None, labels=None, in
     >>> demo.rms < before
     True
     """
-    flux = np.asarray(flux, dtype=float)
+    flux = as_float_array("flux", flux)
     if flux.ndim != 2 or flux.shape[1] != len(pca.mean_):
         raise ValueError(f"flux must be (n_spectra, {len(pca.mean_)}) like the PCA's training data, got {flux.shape}")
     if not isinstance(wavelength, u.Quantity) or wavelength.shape != (flux.shape[1],):
@@ -108,8 +109,8 @@ def pca_reconstruction(pca, flux, wavelength, *, noiseless=None, labels=None, in
         raise ValueError(f"noiseless must have the shape of flux {flux.shape}, got {np.shape(noiseless)}")
     if not 0 <= index < len(flux) or not 0 <= n_components <= len(pca.components_):
         raise ValueError(f"index must be in [0, {len(flux) - 1}] and n_components in [0, {len(pca.components_)}]")
-    return PCAReconstruction(pca, flux, wavelength, None if noiseless is None else np.asarray(noiseless, float),
-                             labels, int(index), int(n_components))
+    noiseless = None if noiseless is None else as_float_array("noiseless", noiseless)
+    return PCAReconstruction(pca, flux, wavelength, noiseless, labels, int(index), int(n_components))
 
 
 class SOMTraining(widgets.VBox):
@@ -202,8 +203,8 @@ def som_training(som, X, values, *, label="value", cmap="viridis"):
     """
     if not hasattr(som, "weights_history_"):
         raise ValueError("som must be fitted with keep_history=True (it stores the weights of every epoch)")
-    X = np.asarray(X, dtype=float)
-    values = np.asarray(values, dtype=float)
+    X = as_float_array("X", X)
+    values = as_float_array("values", values)
     if X.ndim != 2 or X.shape[1] != som.weights_.shape[-1]:
         raise ValueError(f"X must be (n_samples, {som.weights_.shape[-1]}), got {X.shape}")
     if values.shape != (len(X),):
