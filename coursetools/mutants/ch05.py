@@ -114,3 +114,19 @@ MUTANTS += [
            "rising with M_r), so the bright magnitude-limited mock is too blue",
            prelude=_PRESET_WITHOUT_TYPE_MIX),
 ]
+# 05-02 section 9, the Hipparcos-like mock observed with Gaia-DR3 parallax errors (G ~ Hp), a hundred times smaller
+# than Hipparcos's: far more stars pass the 10 % cut and the mock no longer looks like the real catalogue.
+_HIPPARCOS_MOCK_GAIA_ERRORS = '''
+import numpy as np
+import astrolab.datasets._hipparcos_mock as _hm
+from astrolab.datasets._stars import gaia_parallax_error
+
+_hm._ERR_MEDIAN = gaia_parallax_error(_hm._ERR_HP)
+_hm._ERR_LNSD = np.zeros_like(_hm._ERR_HP)
+'''
+MUTANTS += [
+    Mutant("05-02", "hipparcos-mock-gaia-errors",
+           "make_hipparcos_volume observes with Gaia-DR3 parallax errors instead of Hipparcos's: its counts and "
+           "its error distribution no longer match the real catalogue",
+           prelude=_HIPPARCOS_MOCK_GAIA_ERRORS),
+]
