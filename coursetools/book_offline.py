@@ -30,9 +30,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
-from sphinx.util import logging
 
-LOGGER = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
 
 
