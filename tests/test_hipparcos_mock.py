@@ -99,3 +99,8 @@ def test_calibrated_to_real_hipparcos(full):
     med_real = np.median(real["parallax_error"].to_value(u.mas))
     assert abs(med_mock / med_real - 1) < 0.20, (med_mock, med_real)
     assert abs(np.median(cat["hp_mag"].value) - np.median(real["hp_mag"].value)) < 0.3
+
+
+def test_an_empty_catalogue_is_a_table():
+    cat, truth = make_hipparcos_volume(radius=30 * u.pc, hp_limit=-1, seed=0)  # no star brighter than Hp = -1
+    assert len(cat) == 0 and len(truth["label"]) == 0 and "v_l" in cat.colnames

@@ -100,6 +100,26 @@ def _observe(xyz, hp, rng):
     return plx_err, parallax
 
 
+def _galactic_to_icrs(xyz, uvw):
+    """ra, dec (deg), pmra, pmdec (mas/yr) of stars at Galactic ``xyz`` (pc) moving with ``uvw`` (km/s)."""
+    if len(xyz) == 0:  # astropy cannot transform an empty frame with velocities
+        return (np.empty(0),) * 4
+    gal = Galactic(CartesianRepresentation(*(xyz.T * u.pc), differentials=CartesianDifferential(*(uvw.T * u.km / u.s))))
+    icrs = gal.transform_to(ICRS())
+    return (icrs.ra.to_value(u.deg), icrs.dec.to_value(u.deg), icrs.pm_ra_cosdec.to_value(u.mas / u.yr),
+            icrs.pm_dec.to_value(u.mas / u.yr))
+
+
+def _icrs_to_galactic(ra, dec, pmra, pmdec):
+    """l, b (deg), pm_l cos b, pm_b (mas/yr) from ICRS positions (deg) and proper motions (mas/yr)."""
+    if len(ra) == 0:
+        return (np.empty(0),) * 4
+    obs = ICRS(ra=ra * u.deg, dec=dec * u.deg, pm_ra_cosdec=pmra * u.mas / u.yr, pm_dec=pmdec * u.mas / u.yr)
+    gal = obs.transform_to(Galactic())
+    return (gal.l.to_value(u.deg), gal.b.to_value(u.deg), gal.pm_l_cosb.to_value(u.mas / u.yr),
+            gal.pm_b.to_value(u.mas / u.yr))
+
+
 def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1, clusters: bool = True,
                           scale_height=300 * u.pc, hp_limit: float = 12.4, seed=0):
     """Mock Hipparcos astrometry of the stars with parallax above ``1 / radius``, nearby open clusters included.
@@ -252,16 +272,12 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
     n = len(label)
 
     # --- true astrometry (Galactic to ICRS) and Hipparcos-like proper-motion errors
-    gal = Galactic(CartesianRepresentation(*(xyz.T * u.pc), differentials=CartesianDifferential(*(uvw.T * u.km / u.s))))
-    icrs = gal.transform_to(ICRS())
-    ra, dec = icrs.ra.to_value(u.deg), icrs.dec.to_value(u.deg)
+    ra, dec, pmra_true, pmdec_true = _galactic_to_icrs(xyz, uvw)
     pmra_err, pmdec_err = _PM_ERROR_RATIO[0] * plx_err, _PM_ERROR_RATIO[1] * plx_err
-    pmra = icrs.pm_ra_cosdec.to_value(u.mas / u.yr) + pmra_err * rng.standard_normal(n)
-    pmdec = icrs.pm_dec.to_value(u.mas / u.yr) + pmdec_err * rng.standard_normal(n)
+    pmra = pmra_true + pmra_err * rng.standard_normal(n)
+    pmdec = pmdec_true + pmdec_err * rng.standard_normal(n)
 
-    obs = ICRS(ra=ra * u.deg, dec=dec * u.deg, pm_ra_cosdec=pmra * u.mas / u.yr, pm_dec=pmdec * u.mas / u.yr)
-    obs_gal = obs.transform_to(Galactic())
-    l_deg, b_deg = obs_gal.l.to_value(u.deg), obs_gal.b.to_value(u.deg)
+    l_deg, b_deg, pm_l, pm_b = _icrs_to_galactic(ra, dec, pmra, pmdec)
     d_obs = 1000.0 / parallax  # every kept parallax is above the cut
     lr, br = np.radians(l_deg), np.radians(b_deg)
 
@@ -283,8 +299,8 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
     catalog["x"] = d_obs * np.cos(br) * np.cos(lr) * u.pc
     catalog["y"] = d_obs * np.cos(br) * np.sin(lr) * u.pc
     catalog["z"] = d_obs * np.sin(br) * u.pc
-    catalog["v_l"] = tangential_velocity(obs_gal.pm_l_cosb.to_value(u.mas / u.yr), d_obs / 1000.0) * u.km / u.s
-    catalog["v_b"] = tangential_velocity(obs_gal.pm_b.to_value(u.mas / u.yr), d_obs / 1000.0) * u.km / u.s
+    catalog["v_l"] = tangential_velocity(pm_l, d_obs / 1000.0) * u.km / u.s
+    catalog["v_b"] = tangential_velocity(pm_b, d_obs / 1000.0) * u.km / u.s
 
     out = QTable()
     out["cluster_id"] = np.arange(len(table))
