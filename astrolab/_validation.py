@@ -33,6 +33,7 @@ __all__ = [
     "check_seed",
     "check_size",
     "format_bytes",
+    "validate_X",
 ]
 
 
@@ -422,3 +423,20 @@ def check_size(name: str, estimated_bytes: float, cap=None, *, what: str = "memo
             f"{request or name} would {verb} about {format_bytes(estimated_bytes)}, more than the "
             f"{format_bytes(cap)} {limit}; ask for fewer")
     return float(estimated_bytes)
+
+
+def validate_X(estimator, X, **kwargs):
+    """scikit-learn's ``validate_data(estimator, X, **kwargs)``, with ``X`` named when it refuses.
+
+    scikit-learn's sentences ("Expected 2D array, got scalar array instead", "could not convert
+    string to float") do not say which argument they are about; this one starts with ``X``.
+    """
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import validate_data
+
+    try:
+        return validate_data(estimator, X, **kwargs)
+    except NotFittedError:
+        raise
+    except (TypeError, ValueError) as err:
+        raise InvalidParameterError(f"X must be a 2-D array of numbers (n_samples, n_features): {err}") from err

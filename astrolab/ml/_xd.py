@@ -22,9 +22,9 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from astrolab._validation import as_float_array
+from astrolab._validation import as_float_array, validate_X
 
 __all__ = ["ExtremeDeconvolution"]
 
@@ -227,7 +227,7 @@ class ExtremeDeconvolution(DensityMixin, BaseEstimator):
     def fit(self, X, y=None, X_err=None):
         """Fit the intrinsic mixture to the points ``X`` (n, d) with error covariances ``X_err``
         (n, d, d; None for no errors); ``y`` is ignored. Returns ``self``."""
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
+        X = validate_X(self, X, dtype=np.float64, ensure_min_samples=1)
         n, d = X.shape
         self._check_params(n)
         S = self._check_errors(X_err, n, d)
@@ -257,7 +257,7 @@ class ExtremeDeconvolution(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------------ use
     def _validate_predict(self, X, X_err):
         check_is_fitted(self, "means_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_X(self, X, dtype=np.float64, reset=False)
         return X, self._check_errors(X_err, *X.shape)
 
     def score_samples(self, X, X_err=None):

@@ -236,7 +236,9 @@ class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
         n_members = _check_int("n_members", self.n_members)
         hidden = _check_sizes("hidden", self.hidden, allow_empty=True)
         dropout = _check_dropout(self.dropout)
-        seed = _check_seed(self.random_state)
+        from astrolab._validation import check_seed, check_size
+
+        seed = check_seed("random_state (the seed)", self.random_state, allow_none=False)
         if not isinstance(self.heteroscedastic, bool):
             raise ValueError(f"heteroscedastic must be True or False, got {self.heteroscedastic!r}")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
@@ -251,6 +253,9 @@ class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
         device = _resolve_device(self.device)
         loss = gaussian_nll if self.heteroscedastic else "mse"
         n_out = 2 if self.heteroscedastic else 1
+        sizes = [X.shape[1], *hidden, n_out]
+        n_weights = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        check_size("n_members", 4.0 * n_weights * n_members, request=f"n_members={n_members} kept members")
         self.members_, self.history_ = [], []
         for i in tqdm(range(n_members), desc="ensemble", unit="member", disable=not self.progress):
             member = MLP(X.shape[1], n_out, hidden=hidden, dropout=dropout, seed=seed + i)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from astrolab._validation import as_float_array
+from astrolab._validation import as_float_array, validate_X
 
 __all__ = ["PCA", "reconstruction_error"]
 
@@ -59,7 +59,7 @@ class PCA(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Compute the principal directions of ``X`` (n_samples, n_features). Returns self."""
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_X(self, X, dtype=np.float64, ensure_min_samples=2)
         n_samples, n_features = X.shape
         k = min(n_samples, n_features) if self.n_components is None else self.n_components
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= min(n_samples, n_features):
@@ -80,7 +80,7 @@ class PCA(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Coordinates of ``X`` along the principal directions: ``(X - mean_) @ components_.T``."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_X(self, X, dtype=np.float64, reset=False)
         return (X - self.mean_) @ self.components_.T
 
     def inverse_transform(self, Z):

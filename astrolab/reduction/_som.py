@@ -7,9 +7,9 @@ from scipy import sparse
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from astrolab._validation import as_float_array, check_seed, check_size
+from astrolab._validation import as_float_array, check_seed, check_size, validate_X
 
 __all__ = ["SelfOrganizingMap", "umatrix"]
 
@@ -195,7 +195,7 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Train the map on ``X`` of shape (n_samples, n_features). Returns self."""
         (lr0, lr1), (s0, s1) = self._check_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_X(self, X, dtype=np.float64, ensure_min_samples=2)
         if not isinstance(self.random_state, (np.random.RandomState, np.random.Generator, type(None))):
             check_seed("random_state", self.random_state, allow_none=False)
             if self.random_state > 2**32 - 1:
@@ -263,7 +263,7 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
     def predict(self, X):
         """Flat index (``row * n_cols + col``) of the best-matching unit of each sample."""
         W = self._flat()
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_X(self, X, dtype=np.float64, reset=False)
         return np.argmin(_squared_distances(X, W), axis=1)
 
     def transform(self, X):
@@ -274,13 +274,13 @@ class SelfOrganizingMap(TransformerMixin, BaseEstimator):
     def quantization_error(self, X):
         """Mean Euclidean distance from each sample to the weight of its best-matching unit."""
         W = self._flat()
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_X(self, X, dtype=np.float64, reset=False)
         return float(np.sqrt(_squared_distances(X, W).min(axis=1)).mean())
 
     def topographic_error(self, X):
         """Fraction of samples whose best and second-best units are not neighbours on the grid."""
         W = self._flat()
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_X(self, X, dtype=np.float64, reset=False)
         if len(W) < 2:
             return 0.0
         best2 = np.argsort(_squared_distances(X, W), axis=1)[:, :2]
