@@ -31,6 +31,7 @@ __all__ = [
     "check_real",
     "check_rng",
     "check_seed",
+    "check_sequence",
     "check_size",
     "format_bytes",
     "validate_X",
@@ -207,6 +208,27 @@ def check_path(name: str, value, *, must_exist: bool = False):
             raise InvalidParameterError(f"{name} must be an existing file, got {os.fspath(path)!r} (no such file)")
         return path
     raise InvalidParameterError(f"{name} must be a file path (str or pathlib.Path), got {_show(value)}")
+
+
+def check_sequence(name: str, value, *, min_len: int = 0) -> list:
+    """``value`` as a list, if it is a 1-D sequence (list, tuple, array, Series; not a string or a scalar).
+
+    Examples
+    --------
+    >>> check_sequence("class_names", ("a", "b"))
+    ['a', 'b']
+    >>> check_sequence("class_names", "ab")
+    Traceback (most recent call last):
+    ...
+    astrolab._validation.InvalidParameterError: class_names must be a sequence (list, tuple or 1-D array), got 'ab'
+    """
+    ok = not isinstance(value, (str, bytes, dict)) and hasattr(value, "__iter__") and np.ndim(value) == 1
+    if not ok:
+        raise InvalidParameterError(f"{name} must be a sequence (list, tuple or 1-D array), got {_show(value)}")
+    items = list(value)
+    if len(items) < min_len:
+        raise InvalidParameterError(f"{name} must hold at least {min_len} item(s), got {len(items)}")
+    return items
 
 
 def check_array(name: str, value, *, finite: bool = True, ndim=None, min_rows: int | None = None,

@@ -406,8 +406,8 @@ EXTRA = {
                          lambda out: isinstance(out, int) and out > 0),
     "filter_image": (N.filter_image, {"image": _IMG, "kernel": np.ones((3, 3)) / 9}, lambda out: _finite(out)),
     "fixed_conv2d": (N.fixed_conv2d, {"kernels": np.ones((1, 3, 3))}, _ANY),
-    "gaussian_nll": (lambda output, target: N.gaussian_nll(__import__("torch").as_tensor(output),
-                                                           __import__("torch").as_tensor(target)),
+    "gaussian_nll": (lambda output, target: N.gaussian_nll(*[__import__("torch").as_tensor(v) if isinstance(
+        v, np.ndarray) and v.dtype.kind == "f" else v for v in (output, target)]),
                      {"output": np.zeros((4, 2), "f4"), "target": np.zeros(4, "f4")}, _ANY),
     "gradient_check": (N.gradient_check, {"model": N.NumpyMLPRegressor(hidden_layer_sizes=(3,), max_iter=1,
                                                                        random_state=0).fit(_X3[:4].astype(float),
@@ -554,17 +554,17 @@ KNOWN_OBSCURE = {}
 # Callables whose fuzzing still finds obscure exceptions or NaN passed through (open findings of issue 24, to be
 # fixed with astrolab/_validation.py): drawn and counted in the outcome table, but not failed on, so that the
 # suite is a ratchet: a callable leaves this set once its checks are in, and then stays clean.
+# (make_hipparcos_volume is clean today, but stays here while astrolab/datasets/_hipparcos_mock.py, which it calls
+# and whose checks decide, is being changed by another helper: hp_limit=-1 once ended in an astropy TypeError.)
 OPEN = set(
     """
-abc_smc alias_class along_scan_position astrometric_solution axis_label block_iterative_solution check
-class_prior_submission closure_chi2 cluster_scores completeness_purity crescent_image design_matrix doppler_shift
-euclidean_distance exponential_growth fixed_conv2d formal_errors from_magnitudes gaia_parallax_error gaussian_nll
-image_closure_phases image_visibilities interval_coverage invert_magnitude_axis label_axes LassoPeriodogram.fit
-load_galaxy_images make_astrometry make_blackbody_spectrum make_galaxy_spectra make_hipparcos_volume
-make_hypervelocity_sample make_line_data make_paper_counts make_stellar_spectra make_submission make_survey_image
-match_to_truth mc_dropout_predict NumpyMLPRegressor.fit predict read_uvfits real_or_mock reconstruction_error
-RemoteFile ring_fit ring_parameters self_calibrate sersic_bn SkyModel uv_coverage validate_submission
-variable_features write_uvfits
+abc_smc alias_class along_scan_position astrometric_solution axis_label block_iterative_solution check closure_chi2
+cluster_scores crescent_image design_matrix doppler_shift euclidean_distance exponential_growth fixed_conv2d
+formal_errors from_magnitudes gaia_parallax_error image_closure_phases image_visibilities interval_coverage
+invert_magnitude_axis label_axes LassoPeriodogram.fit load_galaxy_images make_astrometry make_blackbody_spectrum
+make_galaxy_spectra make_hipparcos_volume make_hypervelocity_sample make_line_data make_paper_counts
+make_stellar_spectra make_survey_image mc_dropout_predict NumpyMLPRegressor.fit predict reconstruction_error
+RemoteFile ring_fit ring_parameters self_calibrate sersic_bn SkyModel uv_coverage variable_features write_uvfits
 """.split()
 ) if not os.environ.get("ASTROLAB_FUZZ_STRICT") else set()  # ASTROLAB_FUZZ_STRICT=1: fail on every finding
 

@@ -172,8 +172,19 @@ def match_to_truth(detected, truth, radius: float = 2.0):
         check_real("radius", radius, finite=False)
     if not radius > 0:
         raise ValueError(f"radius must be a positive number of pixels, got {radius!r}")
-    dxy = np.column_stack([np.asarray(detected["x"], float), np.asarray(detected["y"], float)])
-    txy = np.column_stack([np.asarray(truth["x"], float), np.asarray(truth["y"], float)])
+    from astrolab._validation import InvalidParameterError
+
+    columns = {}
+    for name, table, needed in (("detected", detected, ("x", "y")), ("truth", truth, ("x", "y", "flux"))):
+        try:
+            columns[name] = [as_float_array(f"{name}['{c}']", table[c]).ravel() for c in needed]
+        except (KeyError, IndexError, TypeError, ValueError) as err:
+            if isinstance(err, InvalidParameterError):
+                raise
+            raise InvalidParameterError(f"{name} must be a table (dict, DataFrame or Table) with columns "
+                                        f"{list(needed)}, got {type(table).__name__}") from None
+    dxy = np.column_stack(columns["detected"])
+    txy = np.column_stack(columns["truth"][:2])
     truth_match = np.full(len(txy), -1)
     detected_match = np.full(len(dxy), -1)
     if len(dxy) == 0 or len(txy) == 0:
@@ -217,16 +228,18 @@ def completeness_purity(true_flux, truth_found, detected_flux, detected_real, bi
     >>> c.tolist(), p.tolist()
     ([0.5, 1.0], [1.0, 0.5])
     """
-    def fraction(values, good):
-        values, good = as_float_array("values", values), np.asarray(good, bool)
-        if values.shape != good.shape:
-            raise ValueError(f"flux and flags must have the same length, got {values.shape} and {good.shape}")
+    def fraction(values, good, names):
+        values, good = as_float_array(names[0], values), np.asarray(good, bool)
+        if values.ndim != 1 or values.shape != good.shape:
+            raise ValueError(f"{names[0]} and {names[1]} must be 1-D of the same length, got shapes {values.shape} "
+                             f"and {good.shape}")
         total, _ = np.histogram(values, bins)
         hits, _ = np.histogram(values[good], bins)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, hits / np.maximum(total, 1), np.nan)
 
-    return fraction(true_flux, truth_found), fraction(detected_flux, detected_real)
+    return (fraction(true_flux, truth_found, ("true_flux", "truth_found")),
+            fraction(detected_flux, detected_real, ("detected_flux", "detected_real")))
 
 
 def score_pipeline(image, truth, psf_fwhm: float, threshold: float = 5.0, *, flag_artifacts: bool = True,

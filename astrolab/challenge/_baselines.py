@@ -265,8 +265,11 @@ def class_prior_submission(train_labels, object_ids, class_names):
     """
     import pandas as pd
 
-    labels = np.asarray(train_labels).astype(str)
-    class_names = [str(c) for c in class_names]
+    from astrolab._validation import check_sequence
+
+    labels = np.asarray(check_sequence("train_labels", train_labels)).astype(str)
+    object_ids = check_sequence("object_ids", object_ids)
+    class_names = [str(c) for c in check_sequence("class_names", class_names, min_len=1)]
     unknown = sorted(set(labels.tolist()) - set(class_names))
     if unknown:
         raise ValueError(f"train_labels holds classes that are not in class_names {class_names}: {unknown}")

@@ -195,9 +195,12 @@ def validate_submission(submission, object_ids, class_names):
             raise ValueError(f"submission file {str(path)!r} is not a readable CSV: {err}") from None
     if not isinstance(submission, pd.DataFrame):
         raise ValueError(f"submission must be a pandas DataFrame or a CSV path, got {type(submission).__name__}")
+    from astrolab._validation import check_sequence
+
+    object_ids = check_sequence("object_ids", object_ids, min_len=1)
+    class_names = [str(c) for c in check_sequence("class_names", class_names, min_len=1)]
     sub = submission.reset_index(drop=True)
     sub.columns = [str(c).strip() for c in sub.columns]
-    class_names = [str(c) for c in class_names]
     if "object_id" not in sub.columns:
         raise ValueError(f"submission needs an 'object_id' column; its columns are {list(sub.columns)}")
     missing = [c for c in class_names if c not in sub.columns]
@@ -268,9 +271,11 @@ def make_submission(object_ids, proba, class_names):
     """
     import pandas as pd
 
+    from astrolab._validation import check_sequence
+
     proba = as_float_array("proba", proba)
-    object_ids = np.asarray(object_ids)
-    class_names = [str(c) for c in class_names]
+    object_ids = np.asarray(check_sequence("object_ids", object_ids))
+    class_names = [str(c) for c in check_sequence("class_names", class_names, min_len=1)]
     if proba.shape != (object_ids.size, len(class_names)):
         raise ValueError(f"proba must have shape (len(object_ids), len(class_names)) = "
                          f"({object_ids.size}, {len(class_names)}), got {proba.shape}")

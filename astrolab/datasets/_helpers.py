@@ -47,8 +47,10 @@ def real_or_mock(fetch: Callable, mock: Callable, *, prefer: str = "real", verbo
     >>> source
     'mock'
     """
-    if prefer not in ("real", "mock"):
-        raise ValueError(f"prefer must be 'real' or 'mock', got {prefer!r}")
+    if not isinstance(prefer, str) or prefer not in ("real", "mock"):
+        raise ValueError(f"prefer must be 'real' or 'mock', got {prefer!r}"[:200])
+    if not isinstance(verbose, bool) and type(verbose).__name__ != "bool":  # bool or numpy.bool
+        raise TypeError(f"verbose must be True or False, got {type(verbose).__name__}")
     if prefer == "real":
         try:
             data = fetch()

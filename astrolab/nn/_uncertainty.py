@@ -150,11 +150,17 @@ def gaussian_nll(output, target):
     >>> float(gaussian_nll(out, torch.tensor([1.0, 1.0])))   # (0.5 * 1 + 0.5 * 0) / 2
     0.25
     """
+    for name, value in (("output", output), ("target", target)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     if output.ndim != 2 or output.shape[1] != 2:
         raise ValueError(f"output must have shape (n, 2): a mean and a log-variance per sample, got "
                          f"{tuple(output.shape)}")
     mean = output[:, 0]
     log_var = output[:, 1].clamp(*_LOG_VAR_RANGE)
+    if target.numel() != mean.numel():
+        raise ValueError(f"target must hold one value per row of output ({mean.numel()}), got shape "
+                         f"{tuple(target.shape)}")
     target = target.reshape(mean.shape)
     return 0.5 * (log_var + (target - mean) ** 2 * torch.exp(-log_var)).mean()
 
