@@ -554,17 +554,15 @@ KNOWN_OBSCURE = {}
 # Callables whose fuzzing still finds obscure exceptions or NaN passed through (open findings of issue 24, to be
 # fixed with astrolab/_validation.py): drawn and counted in the outcome table, but not failed on, so that the
 # suite is a ratchet: a callable leaves this set once its checks are in, and then stays clean.
-# (make_hipparcos_volume is clean today, but stays here while astrolab/datasets/_hipparcos_mock.py, which it calls
-# and whose checks decide, is being changed by another helper: hp_limit=-1 once ended in an astropy TypeError.)
 OPEN = set(
     """
 abc_smc alias_class along_scan_position astrometric_solution axis_label block_iterative_solution check closure_chi2
 cluster_scores crescent_image design_matrix doppler_shift euclidean_distance exponential_growth fixed_conv2d
 formal_errors from_magnitudes gaia_parallax_error image_closure_phases image_visibilities interval_coverage
 invert_magnitude_axis label_axes LassoPeriodogram.fit load_galaxy_images make_astrometry make_blackbody_spectrum
-make_galaxy_spectra make_hipparcos_volume make_hypervelocity_sample make_line_data make_paper_counts
-make_stellar_spectra make_survey_image mc_dropout_predict NumpyMLPRegressor.fit predict reconstruction_error
-RemoteFile ring_fit ring_parameters self_calibrate sersic_bn SkyModel uv_coverage variable_features write_uvfits
+make_galaxy_spectra make_hypervelocity_sample make_line_data make_paper_counts make_stellar_spectra
+make_survey_image mc_dropout_predict NumpyMLPRegressor.fit predict reconstruction_error RemoteFile ring_fit
+ring_parameters self_calibrate sersic_bn SkyModel uv_coverage variable_features write_uvfits
 """.split()
 ) if not os.environ.get("ASTROLAB_FUZZ_STRICT") else set()  # ASTROLAB_FUZZ_STRICT=1: fail on every finding
 
