@@ -207,42 +207,43 @@ def _with(factory, method, *args_factory):
     return call
 
 
-def _astro(func, **fixed):
+def _with_base(func, base, **fixed):
+    """``func`` called with the arguments ``base()`` returns (a valid setting), ``fixed`` and the drawn ones."""
     def call(**kwargs):
-        d = _astrometry()
-        base = dict(obs=d, n_stars=d.n_stars, knots=d.knots, b=d.w - d.w_ref, sigma=d.sigma)
         params = inspect.signature(func).parameters
         given = {k: v for k, v in kwargs.items() if not (isinstance(v, str) and v == "valid")}
-        return func(**{k: v for k, v in {**base, **fixed, **given}.items() if k in params})
+        return func(**{k: v for k, v in {**base(), **fixed, **given}.items() if k in params})
     call.__name__ = func.__name__
     call.__signature__ = inspect.signature(func)
     return call
+
+
+def _astro_base():
+    d = _astrometry()
+    return dict(obs=d, n_stars=d.n_stars, knots=d.knots, b=d.w - d.w_ref, sigma=d.sigma)
+
+
+def _eht_base():
+    m = _eht()
+    return dict(op=m.operator, table=m.table, vis=m.vis, sigma=m.sigma, closures=S.closure_phases(m.table),
+                image=m.truth if hasattr(m.truth, "shape") else np.ones((16, 16)), pixel_size=m.pixel_size)
+
+
+def _tr_base():
+    t = _transients()
+    return dict(lightcurves=t.lightcurves, metadata=t.metadata)
+
+
+def _astro(func, **fixed):
+    return _with_base(func, _astro_base, **fixed)
 
 
 def _eht_call(func, **fixed):
-    def call(**kwargs):
-        m = _eht()
-        base = dict(op=m.operator, table=m.table, vis=m.vis, sigma=m.sigma, closures=S.closure_phases(m.table),
-                    image=m.truth if hasattr(m.truth, "shape")
-                    else np.ones((16, 16)), pixel_size=m.pixel_size)
-        params = inspect.signature(func).parameters
-        given = {k: v for k, v in kwargs.items() if not (isinstance(v, str) and v == "valid")}
-        return func(**{k: v for k, v in {**base, **fixed, **given}.items() if k in params})
-    call.__name__ = func.__name__
-    call.__signature__ = inspect.signature(func)
-    return call
+    return _with_base(func, _eht_base, **fixed)
 
 
 def _tr(func, **fixed):
-    def call(**kwargs):
-        t = _transients()
-        base = dict(lightcurves=t.lightcurves, metadata=t.metadata)
-        params = inspect.signature(func).parameters
-        given = {k: v for k, v in kwargs.items() if not (isinstance(v, str) and v == "valid")}
-        return func(**{k: v for k, v in {**base, **fixed, **given}.items() if k in params})
-    call.__name__ = func.__name__
-    call.__signature__ = inspect.signature(func)
-    return call
+    return _with_base(func, _tr_base, **fixed)
 
 
 D, S, B, N = al.datasets, al.sparse, al.bayes, al.nn
