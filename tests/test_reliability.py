@@ -29,6 +29,7 @@ def within(seconds, func, *args, **kwargs):
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
+        thread.join(120.0)  # let it finish: a running thread would share torch's global state with later tests
         pytest.fail(f"{getattr(func, '__name__', func)} did not return within {seconds} s")
     if error:
         raise error[0]
