@@ -1,5 +1,6 @@
 # astrolab: every target creates .venv on first use, installs what it needs once, and reuses it.
-#   make lab      start JupyterLab on the notebooks (installs only what the notebooks need)
+#   make lab      start JupyterLab on the notebooks (installs only what the notebooks need, and RISE:
+#                 View > Render as Reveal Slideshow, or alt+r, presents a notebook as live slides)
 #   make test     unit tests, doctests, the student edition and every notebook (nbval), in parallel;
 #                 each notebook is executed once and its outputs are kept for the book, which is then
 #                 built (without executing anything) and tested in a real browser. A second run
@@ -29,7 +30,7 @@ endif
 
 # Installs, one stamp each: `make lab` installs the course alone (the notebooks' imports and
 # JupyterLab); test, book, bench and dev add their extras (pyproject.toml) to the same .venv.
-EXTRAS_lab   :=
+EXTRAS_lab   := [lecture]
 EXTRAS_test  := [test,book]
 EXTRAS_book  := [book]
 EXTRAS_bench := [bench]
