@@ -6,6 +6,7 @@ Command line::
     python -m coursetools.course slides --out _build/slides     # reveal.js decks (lecture mode)
     python -m coursetools.course annotate-slides                 # slide metadata on every cell
     python -m coursetools.course list                            # notebooks in toc order
+    python -m coursetools.course exercises-sync                  # solutions from astrolab.exercises
     pip freeze | python -m coursetools.course constraints        # re-pin constraints.txt
 """
 
@@ -20,10 +21,11 @@ from pathlib import Path
 from astrolab._paths import write_text_atomic
 from coursetools.slides import annotate_slides, build_slides
 
-__all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "write_student_edition",
+__all__ = ["course_root", "toc_files", "toc_notebooks", "strip_solutions", "student_edition", "write_student_edition",
            "pin_constraints", "is_directive_cell", "annotate_slides", "build_slides"]
 
 SOLUTION_TAG = "solution"
+HIDDEN_TAG = "remove-cell"
 
 
 def course_root() -> Path:
@@ -103,8 +105,41 @@ def strip_solutions(nb):
     return out
 
 
+_LABEL_LINE = re.compile(r"^:label:\s*(\S+)\s*$", re.M)
+
+
+def student_edition(nb):
+    """Return the student edition of notebook ``nb``: what a learner opens in JupyterLab.
+
+    :func:`strip_solutions`, and also: every cell tagged ``remove-cell`` (the hidden self-checks,
+    whose bands and comments would give answers away) is dropped; each ``{exercise-start}`` fence
+    becomes a plain Markdown heading that JupyterLab renders (no stray ``:label:`` lines), with the
+    calls for a hint and the solution; ``{exercise-end}`` fences are dropped; outputs are cleared.
+    """
+    out = strip_solutions(nb)
+    cells = []
+    for cell in out.cells:
+        if HIDDEN_TAG in cell.get("metadata", {}).get("tags", []) or is_directive_cell(cell, "exercise-end"):
+            continue
+        if is_directive_cell(cell, "exercise-start"):
+            first, _, rest = cell.source.lstrip().partition("\n")
+            title = re.sub(r"^(`{3,}|:{3,})\{exercise-start\}\s*", "", first).strip() or "Exercise"
+            label = _LABEL_LINE.search(rest)
+            attribute = label.group(1).replace("-", "_") if label else None
+            lines = [f"### Exercise: {title}"]
+            if attribute:
+                lines += ["", f"*Stuck?* `ex.{attribute}.hint()` gives a hint; `ex.{attribute}.solution()` shows "
+                          "a solution, but try first."]
+            cell.source = "\n".join(lines)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+    out.cells = cells
+    return out
+
+
 def write_student_edition(out: str | Path, root: str | Path | None = None) -> list[Path]:
-    """Write the student edition of ``root/notebooks`` to ``out``: same files, solutions removed.
+    """Write the student edition (:func:`student_edition`) of ``root/notebooks`` to ``out``.
 
     Returns the notebooks written.
     """
@@ -120,7 +155,7 @@ def write_student_edition(out: str | Path, root: str | Path | None = None) -> li
             continue
         target = out / path.relative_to(src)
         if path.suffix == ".ipynb":
-            nb = strip_solutions(nbformat.read(path, as_version=4))
+            nb = student_edition(nbformat.read(path, as_version=4))
             write_text_atomic(target, nbformat.writes(nb) + "\n")
             written.append(target)
         else:
@@ -172,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     annotate.add_argument("notebooks", nargs="*", type=Path,
                           help="notebook files (default: every notebook in toc.yml)")
     sub.add_parser("list", help="list the notebooks in toc order")
+    sync = sub.add_parser("exercises-sync", help="write each exercise's solution from astrolab.exercises "
+                          "into the notebook's solution cell")
+    sync.add_argument("notebooks", nargs="*", type=Path, help="notebook files (default: every notebook in toc.yml)")
+    sync.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of sync")
     mutants = sub.add_parser("mutants", help="run the planted bugs: every notebook's self-check must fail")
     mutants.add_argument("--only", action="append", default=[], metavar="CC-NN[:NAME]",
                          help="only these notebooks or mutants (repeatable)")
@@ -202,6 +241,17 @@ def main(argv: list[str] | None = None) -> int:
         assets = dict(item.split("=", 1) for item in args.asset)
         written = build_slides(args.out, notebooks, execute=args.execute, assets=assets)
         print(f"Slides: {len(written)} decks in {args.out}/ (open {args.out}/index.html)")
+    elif args.command == "exercises-sync":
+        from coursetools.exercises import sync_solutions
+
+        stale = {}
+        for path in args.notebooks or toc_notebooks():
+            changed = sync_solutions(path, check=args.check)
+            if changed:
+                stale[path] = changed
+                print(f"{path}: {'out of sync' if args.check else 'solutions written'}: {', '.join(changed)}")
+        if args.check and stale:
+            return 1
     elif args.command == "annotate-slides":
         notebooks = args.notebooks or toc_notebooks()
         changed = {path: annotate_slides(path) for path in notebooks}

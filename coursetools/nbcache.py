@@ -129,7 +129,16 @@ class StudentEditionItem(pytest.Item):
 
         from coursetools.course import strip_solutions
 
-        nb = strip_solutions(nbformat.read(self.path, as_version=4))
+        source_nb = nbformat.read(self.path, as_version=4)
+        nb = strip_solutions(source_nb)
+        from coursetools.exercises import notebook_id_of
+
+        notebook_id = notebook_id_of(self.path)
+        grep = "al.exercises.notebook(" in "".join(c.source for c in nb.cells if c.cell_type == "code")
+        if grep:  # last, in the same kernel: what would give each exercise's answer away
+            nb.cells.append(nbformat.v4.new_code_cell(
+                "import json as _json, astrolab.exercises as _ax\n"
+                f"print({_ANSWERS!r} + _json.dumps(_ax.answers_for_grep({notebook_id!r}, globals())))"))
         folder = self.config.getoption("--nb-cache")
         stamp = None
         if folder:
@@ -144,6 +153,12 @@ class StudentEditionItem(pytest.Item):
                                 resources={"metadata": {"path": str(self.path.parent)}})
         client.execute(env=env)
         text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        if grep:
+            line = next((ln for ln in text.splitlines() if ln.startswith(_ANSWERS)), None)
+            assert line is not None, "the exercises' answers could not be computed in the student edition"
+            leaks = answer_leaks(source_nb, json.loads(line[len(_ANSWERS):]))
+            assert not leaks, f"the student edition gives answers away: {leaks}"
+            nb.cells.pop()
         sources = "".join(c.source for c in nb.cells)
         if "real_or_mock" in sources:
             assert "Using the mock data set instead" in text, "offline, the loader did not fall back to the mock"
@@ -155,6 +170,44 @@ class StudentEditionItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.path.name}::student-edition"
+
+
+_ANSWERS = "ASTROLAB-ANSWERS "
+
+
+def answer_leaks(source_nb, answers: dict) -> dict:
+    """What of ``answers`` (:func:`astrolab.exercises.answers_for_grep`) the student edition shows.
+
+    Numbers are searched as whole numbers in every cell's source (``2.85`` does not match
+    ``12.853``). Lines of solution code are searched in the exercises' own cells (from an exercise's
+    heading to the next heading) and in Markdown: a line of the notebook's teaching code that a
+    solution repeats gives nothing away.
+    """
+    import re
+
+    from coursetools.course import student_edition
+
+    cells = student_edition(source_nb).cells
+    student = "\n".join(c.source for c in cells)
+    near, inside = [], False
+    for c in cells:
+        if c.cell_type == "markdown" and c.source.lstrip().startswith("#"):
+            inside = c.source.lstrip().startswith("### Exercise:")
+        if inside or c.cell_type == "markdown":
+            near.append(c.source)
+    near = "\n".join(near)
+    leaks = {}
+    for label, texts in answers.items():
+        found = []
+        for text in texts:
+            if re.fullmatch(r"-?[\d.]+", text):
+                if re.search(r"(?<![\d.])" + re.escape(text) + r"(?![\d])", student):
+                    found.append(text)
+            elif text in near:
+                found.append(text)
+        if found:
+            leaks[label] = found
+    return leaks
 
 
 def _is_nbval_cell(item) -> bool:

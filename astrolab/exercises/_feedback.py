@@ -20,7 +20,7 @@ import numpy as np
 
 from astrolab._validation import as_float_array
 
-__all__ = ["Feedback", "check"]
+__all__ = ["Feedback", "check"]  # re-exported by astrolab.exercises
 
 
 @dataclass(frozen=True)
