@@ -9,3 +9,8 @@ imported, which an IPython startup file does.
 import os
 
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+
+# Under the tests, plt.show() (wrapped by al.plotting.use_style) raises on a figure that breaks the
+# house style: text under 8 pt where the book shows it, "uas" for µas, an image without a labelled
+# colour bar (astrolab.plotting.audit_figure).
+os.environ["ASTROLAB_FIGURE_AUDIT"] = "1"
