@@ -123,6 +123,14 @@ def test_make_challenge_files(kit):
     info = json.loads(kit.info.read_text())
     assert info["class_names"] == list(TRANSIENT_CLASSES) and "seed" not in info
     assert not list(kit.directory.glob("**/*.tmp"))
+    # two folders: student/ (handed out) and truth/ (the instructor's); an explicit seed makes a demo
+    assert {p.parent for p in (kit.training_set, kit.test_set, kit.sample_submission, kit.info)} == {kit.student}
+    assert kit.student != kit.truth_directory == kit.truth.parent and kit.secret.parent == kit.truth_directory
+    assert info["blind"] is False and not kit.blind and "demo" in info["kind"]
+    # the blind set's public/private split, stratified: every class in both parts where it has two members
+    assert set(truth.split) == {"public", "private"}
+    both = truth.groupby("class_name")["split"].nunique()
+    assert (both[truth.class_name.value_counts()[both.index] >= 2] == 2).all()
 
 
 def test_make_challenge_refuses_to_overwrite_and_is_reproducible(kit, tmp_path):

@@ -45,6 +45,14 @@ def test_redshifts_and_galactic_objects(data):
     # photo-z: scatter about 0.03 (1 + z) apart from ~5 % catastrophic outliers
     dz = (meta["hostgal_photoz"] - truth["true_z"])[~galactic] / (1 + truth["true_z"][~galactic])
     assert np.median(np.abs(dz)) < 0.04 and np.mean(np.abs(dz) > 0.3) < 0.1
+    # the photo-z error is computed from the photometry, not from the true z: for a catastrophic outlier it does
+    # not give the true redshift away. The attack, z = err / 0.03 - 1, was closer to the truth than the
+    # photo-z itself (median 0.32 against 0.91 on 90 outliers of 3000 objects, seed 0); now it is not
+    z_true = truth["true_z"][~galactic].to_numpy()
+    photoz, err = meta["hostgal_photoz"][~galactic].to_numpy(), meta["hostgal_photoz_err"][~galactic].to_numpy()
+    outlier = np.abs(photoz - z_true) / (1 + z_true) > 0.15
+    attack = np.median(np.abs(err[outlier] / 0.03 - 1 - z_true[outlier]))
+    assert outlier.sum() >= 5 and attack > 0.7 * np.median(np.abs(photoz - z_true)[outlier])   # measured 0.81, 0.75
     # kilonovae are only seen nearby, superluminous SNe far away
     z = truth.groupby("class_name")["true_z"].median()
     assert z["KN"] < 0.15 < z["SNII"] < z["SNIa"] < z["SLSN"]

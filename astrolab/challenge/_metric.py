@@ -20,7 +20,7 @@ import numpy as np
 
 from astrolab._validation import as_float_array
 
-__all__ = ["PLASTICC_CLASS_WEIGHTS", "weighted_log_loss"]
+__all__ = ["PLASTICC_CLASS_WEIGHTS", "weight_prior", "weighted_log_loss"]
 
 #: Class weights of the challenge kit, keyed by the names in ``astrolab.datasets.TRANSIENT_CLASSES``.
 #: The Kaggle PLAsTiCC score weighted most classes 1 and the catch-all class 99 of unseen objects 2;
@@ -29,6 +29,39 @@ __all__ = ["PLASTICC_CLASS_WEIGHTS", "weighted_log_loss"]
 #: KN and TDE 2 and every other class 1.
 PLASTICC_CLASS_WEIGHTS = {"SNIa": 1.0, "SNII": 1.0, "SNIbc": 1.0, "SLSN": 1.0, "TDE": 2.0, "KN": 2.0, "AGN": 1.0,
                           "RRL": 1.0, "EB": 1.0, "microlensing": 1.0}
+
+
+def weight_prior(labels, class_weights) -> np.ndarray:
+    r"""The best constant prediction under the weighted log-loss: ``p_i = w_i / sum_j w_j``.
+
+    A prediction ``p`` given to every object scores ``-sum_i w_i ln p_i / sum_i w_i`` when every class
+    is present; by Gibbs' inequality this is smallest at ``p = w / sum w``, where it equals the entropy
+    of ``p``. With :data:`PLASTICC_CLASS_WEIGHTS` that is 2.254, below the uniform guess's ln 10 = 2.303:
+    the no-skill score of the challenge.
+
+    Examples
+    --------
+    >>> p = weight_prior(["a", "b"], {"a": 1.0, "b": 3.0})
+    >>> p.tolist()
+    [0.25, 0.75]
+    >>> round(weighted_log_loss(["a", "b"], [p, p], class_weights={"a": 1, "b": 3}), 4)
+    0.5623
+    """
+    from astrolab._validation import check_sequence
+
+    labels = check_sequence("labels", labels, min_len=1)
+    if isinstance(class_weights, dict):
+        missing = [label for label in labels if label not in class_weights]
+        if missing:
+            raise ValueError(f"class_weights has no weight for the classes {missing}")
+        w = np.array([float(class_weights[label]) for label in labels])
+    else:
+        w = as_float_array("class_weights", class_weights)
+        if w.shape != (len(labels),):
+            raise ValueError(f"class_weights must hold one weight per class ({len(labels)}), got shape {w.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+        raise ValueError(f"class_weights must be finite, non-negative and not all zero, got {w.tolist()}")
+    return w / w.sum()
 
 
 def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: float = 1e-15) -> float:

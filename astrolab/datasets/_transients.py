@@ -6,7 +6,8 @@ survey with observing seasons of six months, a wide-fast-deep (WFD) cadence of a
 three nights in some band and a deep-drilling (DDF) cadence that visits every band and reaches one
 magnitude deeper; difference-image fluxes in the PLAsTiCC calibration (AB zero point 27.5), errors
 from the single-visit 5-sigma depth, a detection flag at ``|S/N| > 5``, host photometric redshifts with
-catastrophic outliers, and Milky-Way extinction.
+catastrophic outliers (their errors computed from the photometry, as a photo-z code would, not from the
+true redshift), and Milky-Way extinction.
 
 Models (all cheap closed forms, evaluated for every visit at once):
 
@@ -571,11 +572,18 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     z = meta["true_z"]
     galactic = z == 0
     if survey == "lsst":
-        photoz_err = np.where(galactic, 0.0, 0.03 * (1 + z) * np.exp(rng.normal(0, 0.3, n)))
-        photoz = z + photoz_err * rng.standard_normal(n)
+        # The host's photo-z: a scatter 0.03 (1 + z) q about the true z, where q (log-normal, independent of z)
+        # stands for the quality of the host's photometry (its S/N and how well its colours pin the redshift),
+        # and 5 % catastrophic outliers drawn anywhere in 0.02-2.5. The error *reported* is what a photo-z code
+        # computes from the photometry, 0.03 (1 + photoz) q: it follows the measured photo-z, never the true z,
+        # so an outlier reports an error that fits its wrong photo-z (as real outliers do) instead of giving
+        # the true z away. (Same draws as before: the photo-z of every object is unchanged.)
+        quality = np.exp(rng.normal(0, 0.3, n))
+        photoz = z + 0.03 * (1 + z) * quality * rng.standard_normal(n)
         outlier = (~galactic) & (rng.random(n) < 0.05)
         photoz = np.where(outlier, rng.uniform(0.02, 2.5, n), photoz)
         photoz = np.where(galactic, 0.0, np.maximum(photoz, 0.01))
+        photoz_err = np.where(galactic, 0.0, 0.03 * (1 + photoz) * quality)
     else:                                                   # spectroscopic redshifts of a classified sample
         photoz, photoz_err = z, np.zeros(n)
     distmod = np.where(galactic, np.nan, cosmo.distmod(np.maximum(photoz, 1e-3)))
