@@ -7,6 +7,8 @@ Command line::
     python -m coursetools.course annotate-slides                 # slide metadata on every cell
     python -m coursetools.course list                            # notebooks in toc order
     python -m coursetools.course exercises-sync                  # solutions from astrolab.exercises
+    python -m coursetools.course autograder --out _build/autograder  # otter autograders (instructor mode)
+    python -m coursetools.course grade --autograder Z.zip S.ipynb   # grade a submission
     pip freeze | python -m coursetools.course constraints        # re-pin constraints.txt
 """
 
@@ -190,6 +192,13 @@ def pin_constraints(freeze: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("autograder", "grade"):  # instructor mode: coursetools.autograder
+        from coursetools.autograder import main as autograder_main
+
+        return autograder_main(argv)
     parser = argparse.ArgumentParser(prog="python -m coursetools.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
