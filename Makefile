@@ -1,6 +1,8 @@
 # astrolab: every target creates .venv on first use, installs what it needs once, and reuses it.
-#   make lab      start JupyterLab on the notebooks (installs only what the notebooks need, and RISE:
-#                 View > Render as Reveal Slideshow, or alt+r, presents a notebook as live slides)
+#   make lab      start JupyterLab on your copy of the course, my-notebooks/ (the student edition,
+#                 written once; installs only what the notebooks need, and RISE: View > Render as
+#                 Reveal Slideshow, or alt+r, presents a notebook as live slides)
+#   make lab-instructor  JupyterLab on the sources, notebooks/ (solutions and hidden checks)
 #   make test     unit tests, doctests, the student edition and every notebook (nbval), in parallel;
 #                 each notebook is executed once and its outputs are kept for the book, which is then
 #                 built (without executing anything) and tested in a real browser. A second run
@@ -50,7 +52,7 @@ FIGURES_STARTUP    := $(OFFLINE_IPYTHONDIR)/profile_default/startup/01-inline-fi
 NB_CACHE := _build/.jupyter_cache
 NBVAL    := --nbval-lax -p coursetools.nbcache --nb-cache $(NB_CACHE) --nb-student --dist loadfile
 
-.PHONY: lab test test-unit test-browser test-notebooks book student bench budget mutants slides constraints clean distclean
+.PHONY: lab lab-instructor test test-unit test-browser test-notebooks book student bench budget mutants slides constraints clean distclean
 
 $(OFFLINE_STARTUP): tests/offline_guard.py
 	@mkdir -p $(dir $@)
@@ -63,7 +65,14 @@ $(FIGURES_STARTUP): tests/kernel_figures.py
 # JupyterLab refuses to run as root unless told (containers, cloud machines).
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Learners work in my-notebooks/: the student edition (no solutions, no hidden checks), written once;
+# a notebook already there is never overwritten. Instructors and lecturers open the sources.
+STUDENT_DIR := my-notebooks
 lab: $(VENV)/.installed-lab
+	$(BIN)/python -m coursetools student --out $(STUDENT_DIR) --keep-existing
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(STUDENT_DIR) $(LAB_FLAGS)
+
+lab-instructor: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
 
 # One pytest run: unit tests, doctests, the student edition (tests/test_offline.py) and every notebook

@@ -140,10 +140,12 @@ def student_edition(nb):
     return out
 
 
-def write_student_edition(out: str | Path, root: str | Path | None = None) -> list[Path]:
+def write_student_edition(out: str | Path, root: str | Path | None = None, *,
+                          keep_existing: bool = False) -> list[Path]:
     """Write the student edition (:func:`student_edition`) of ``root/notebooks`` to ``out``.
 
-    Returns the notebooks written.
+    With ``keep_existing`` a notebook already in ``out`` is left as it is (it holds a learner's
+    work: ``make lab`` never overwrites it). Returns the notebooks written.
     """
     import nbformat
 
@@ -156,6 +158,8 @@ def write_student_edition(out: str | Path, root: str | Path | None = None) -> li
         if ".ipynb_checkpoints" in path.parts or path.is_dir():
             continue
         target = out / path.relative_to(src)
+        if keep_existing and target.exists():
+            continue
         if path.suffix == ".ipynb":
             nb = student_edition(nbformat.read(path, as_version=4))
             write_text_atomic(target, nbformat.writes(nb) + "\n")
@@ -204,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     student = sub.add_parser("student", help="write the student edition (solutions removed)")
     student.add_argument("--out", default="_build/student", help="output folder")
+    student.add_argument("--keep-existing", action="store_true",
+                         help="leave notebooks already in --out as they are (a learner's work)")
     slides = sub.add_parser("slides", help="write a reveal.js slide deck of each notebook")
     slides.add_argument("--out", default="_build/slides", help="output folder")
     slides.add_argument("--execute", action="store_true", help="run each notebook first (outputs, figures)")
@@ -238,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("constraints", help="read `pip freeze` on stdin, print constraints.txt")
     args = parser.parse_args(argv)
     if args.command == "student":
-        written = write_student_edition(args.out)
+        written = write_student_edition(args.out, keep_existing=args.keep_existing)
         print(f"Student edition: {len(written)} notebooks without solutions in {args.out}/")
     elif args.command == "slides":
         notebooks = [p for p in toc_notebooks() if args.filter in p.relative_to(course_root()).as_posix()]
