@@ -635,6 +635,11 @@ def _unescape_cell(value: str) -> str:
 class Leaderboard:
     """Scores of the teams of a challenge, ranked lower-is-better.
 
+    :meth:`submit` scores exactly, on the whole blind set, as often as asked: the organiser's tool for a
+    demonstration. A class's competition goes through :class:`astrolab.challenge.BlindChallenge`
+    (public and private parts, rounded public scores, a daily limit), whose public board is a
+    ``Leaderboard``.
+
     Examples
     --------
     >>> board = Leaderboard().add("prior", 2.1).add("boosting", 0.9).add("prior", 1.9)
