@@ -133,6 +133,9 @@ def check_environment(file: TextIO | None = None) -> EnvironmentReport:
     from astrolab._paths import DATA_ENV, data_dir, mirror_dir
     from astrolab._version import __version__
 
+    if file is not None and not callable(getattr(file, "write", None)):
+        raise TypeError(f"file must be a writable text stream (with a write method) or None, got "
+                        f"{type(file).__name__} {file!r}"[:200])
     out = file if file is not None else sys.stdout
     report = EnvironmentReport()
 

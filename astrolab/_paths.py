@@ -47,6 +47,8 @@ def data_dir(create: bool = True) -> Path:
     True
     >>> del os.environ["ASTROLAB_DATA"]
     """
+    if not (isinstance(create, bool) or type(create).__name__ == "bool"):  # Python's or numpy's bool
+        raise TypeError(f"create must be True or False, got {type(create).__name__} {create!r}"[:200])
     path = _env_path(DATA_ENV)
     if path is None:
         import pooch

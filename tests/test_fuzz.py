@@ -13,6 +13,7 @@ in the outcome table (obscure / wrong / hang) without failing, a ratchet that sh
 
 import functools
 import inspect
+import io
 import os
 import tempfile
 import threading
@@ -192,6 +193,15 @@ def _mlp():
     return al.nn.MLP(3, 2, hidden=(4,))
 
 
+def _figure():
+    """A small figure with one image, made without pyplot."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().imshow(np.ones((2, 2)))
+    return fig
+
+
 _X3 = np.random.default_rng(2).normal(size=(16, 3)).astype("f4")
 _Y2 = (np.arange(16) % 2).astype("i8")
 _PERIOD_T = np.linspace(0, 30, 120)
@@ -261,8 +271,9 @@ EXTRA = {
         {"n_samples": 20, "quantile": 0.5, "n_generations": 2, "seed": 0},
         lambda res: _finite(res.samples)),
     "effective_sample_size": (B.effective_sample_size, {"chain": _ar1(), "tol": 0}, lambda out: np.all(out > 0)),
+    # an infinite summary is a simulator's documented way to reject a draw: an infinite distance is its answer
     "euclidean_distance": (B.euclidean_distance, {"simulated": [[1.0, 2.0]], "observed": [1.0, 2.0]},
-                           lambda out: _finite(out) and np.all(np.asarray(out) >= 0)),
+                           lambda out: not np.any(np.isnan(out)) and np.all(np.asarray(out) >= 0)),
     "fisher_matrix": (B.fisher_matrix, {"dmu": _DMU, "cov": _COV}, lambda out: _finite(out)),
     "moped_vectors": (B.moped_vectors, {"dmu": _DMU, "cov": _COV}, lambda out: _finite(out)),
     "split_rhat": (B.split_rhat, {"chain": np.stack([_ar1(400, seed=s) for s in range(3)]).T},
@@ -502,6 +513,20 @@ EXTRA = {
     "invert_magnitude_axis": (lambda axis: al.plotting.invert_magnitude_axis(
         __import__("matplotlib.pyplot").pyplot.figure().add_subplot(), axis), {"axis": "y"}, _ANY),
     "check": (al.exercises.check, {"answer": 1.0, "expected": 1.0, "rtol": 0.01, "atol": 0.0, "verbose": False}, _ANY),
+    "seed": (al.exercises.seed, {"default": 3, "notebook": None}, lambda out: isinstance(out, int)),
+    "registry": (al.exercises.registry, {"notebook": None}, _ANY),
+    "notebook": (al.exercises.notebook, {"notebook_id": "01-02", "namespace": {}}, _ANY),
+    "grade": (al.exercises.grade, {"notebook_id": "01-02", "label": "growth-doubling", "namespace": {}}, _ANY),
+    # figures made without pyplot (matplotlib.figure.Figure): nothing accumulates in pyplot's figure list
+    "readable": (lambda min_pt: al.plotting.readable(_figure(), min_pt), {"min_pt": 8.0}, _ANY),
+    "shown_text_pt": (al.plotting.shown_text_pt, {"fig": _figure()}, lambda out: out > 0),
+    "audit_figure": (al.plotting.audit_figure, {"fig": _figure()}, lambda out: isinstance(out, list)),
+    "colorbar": (lambda label, unit: al.plotting.colorbar(_figure().axes[0].images[0], label=label, unit=unit),
+                 {"label": "Intensity", "unit": u.Jy}, _ANY),
+    # package helpers
+    "device": (al.device, {"prefer": None}, _ANY),
+    "data_dir": (al.data_dir, {"create": False}, lambda out: isinstance(out, Path)),
+    "check_environment": (lambda file: al.check_environment(file=file), {"file": io.StringIO()}, _ANY),
 }
 
 CALLABLES.update(EXTRA)
@@ -546,24 +571,32 @@ LEFT_OUT = {
     "pca_reconstruction": "widget factory of PCAReconstruction",
     "som_training": "widget factory of SOMTraining",
     "sparse_imaging": "widget factory of SparseImaging",
-    "check_environment": "prints the environment; no arguments that shape work",
-    "data_dir": "a path helper (tests/test_paths.py)",
-    "device": "a device helper (tests/test_environment.py)",
+    "Exercise": "defines course content (astrolab/exercises/chCC.py builds it; tests/test_exercises.py)",
+    "BoundExercise": "built by notebook() / ExerciseSet from a defined Exercise (tests/test_exercises.py)",
+    "ExerciseSet": "built by notebook() (fuzzed); tests/test_exercises.py",
+    "exercise": "defines course content (registers an Exercise; tests/test_exercises.py)",
+    "set_student": "sets the process-wide student id: a draw would change every later seed() in the worker "
+                   "(tests/test_exercises.py covers it)",
+    "student_id": "takes no arguments",
+    "answers_for_grep": "needs a notebook's executed namespace (its data) even when valid; tests/test_exercises.py",
+}
+# Public names another helper is adding right now (uncommitted when this list was written): left out like LEFT_OUT,
+# but not reported stale while they are absent. Move each to CALLABLES (or LEFT_OUT) once it has landed.
+PENDING = {
+    "BlindChallenge": "the blind-challenge organiser (helper H2, issue 22, in progress)",
+    "SubmissionLimitError": "an exception class (helper H2, in progress)",
+    "weight_prior": "helper H2's new metric helper (in progress)",
+    "weight_prior_submission": "helper H2's new baseline (in progress)",
 }
 # (callable, argument) pairs whose bad draws are known to end obscurely, each with its reason; counted as obscure.
 KNOWN_OBSCURE = {}
-# Callables whose fuzzing still finds obscure exceptions or NaN passed through (open findings of issue 24, to be
-# fixed with astrolab/_validation.py): drawn and counted in the outcome table, but not failed on, so that the
-# suite is a ratchet: a callable leaves this set once its checks are in, and then stays clean.
+# Callables whose fuzzing still finds obscure exceptions (open findings of issue 24): drawn and counted in the outcome
+# table, but not failed on, so that the suite is a ratchet: a callable leaves this set once its checks are in, and
+# then stays clean. Every one left is in a file helper H1 could not edit (astrolab/plotting.py and
+# astrolab/exercises/, the lead's): non-figure `fig`, non-unit `unit`, unknown exercise `label`, non-numeric `rtol`.
 OPEN = set(
     """
-abc_smc alias_class along_scan_position astrometric_solution axis_label block_iterative_solution check closure_chi2
-cluster_scores crescent_image design_matrix doppler_shift euclidean_distance exponential_growth fixed_conv2d
-formal_errors from_magnitudes gaia_parallax_error image_closure_phases image_visibilities interval_coverage
-invert_magnitude_axis label_axes LassoPeriodogram.fit load_galaxy_images make_astrometry make_blackbody_spectrum
-make_galaxy_spectra make_hypervelocity_sample make_line_data make_paper_counts make_stellar_spectra
-make_survey_image mc_dropout_predict NumpyMLPRegressor.fit predict reconstruction_error RemoteFile ring_fit
-ring_parameters self_calibrate sersic_bn SkyModel uv_coverage variable_features write_uvfits
+audit_figure axis_label check colorbar grade invert_magnitude_axis label_axes readable shown_text_pt
 """.split()
 ) if not os.environ.get("ASTROLAB_FUZZ_STRICT") else set()  # ASTROLAB_FUZZ_STRICT=1: fail on every finding
 
@@ -586,7 +619,7 @@ def _public_callables():
 
 def test_every_public_callable_is_fuzzed_or_left_out_with_a_reason():
     covered = {key.split(".")[0] for key in CALLABLES}
-    missing = sorted(set(_public_callables()) - covered - set(LEFT_OUT))
+    missing = sorted(set(_public_callables()) - covered - set(LEFT_OUT) - set(PENDING))
     assert not missing, f"public callables neither fuzzed nor in LEFT_OUT: {missing}"
     assert OPEN <= set(CALLABLES), sorted(OPEN - set(CALLABLES))
     stale = sorted(set(LEFT_OUT) - set(_public_callables()))

@@ -478,3 +478,63 @@ def test_fuzz_round_two_findings_are_refused_by_name():
         al.datasets.read_uvfits(None)
     with pytest.raises(ValueError, match="path must be an existing file"):
         al.datasets.load_registry("no/such/registry.json")
+
+
+def test_fuzz_round_three_nan_is_refused_not_passed_through():
+    """The elementwise functions that passed NaN through (issue 24, third round) refuse it by name."""
+    with pytest.raises(ValueError, match="^n must be finite"):
+        al.datasets.sersic_bn(np.nan)
+    with pytest.raises(ValueError, match="^n must be a positive Sersic index"):
+        al.datasets.sersic_bn(-1.0)
+    with pytest.raises(ValueError, match="^g_mag must be finite"):
+        al.datasets.gaia_parallax_error([12.0, np.nan])
+    with pytest.raises(ValueError, match="^tau must be"):
+        al.datasets.exponential_growth([2000.0], 10.0, np.nan, 2000.0)
+    with pytest.raises(ValueError, match="^pivot_year must be"):
+        al.datasets.exponential_growth([2000.0], 10.0, 5.0, -np.inf)
+    with pytest.raises(ValueError, match="^simulated must hold no NaN"):
+        al.bayes.euclidean_distance([[np.nan, 1.0]], [1.0, 2.0])
+    with pytest.raises(ValueError, match="^observed must be finite"):
+        al.bayes.euclidean_distance([[1.0, 1.0]], [np.inf, 2.0])
+    assert al.bayes.euclidean_distance([[np.inf, 1.0]], [1.0, 2.0]).tolist() == [np.inf]  # a rejected draw
+    params = np.array([[100.0, 0.0, 0.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="^scan_angle must be finite"):
+        al.datasets.along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [0], [np.nan])
+    with pytest.raises(ValueError, match="^star must hold integer indices"):
+        al.datasets.along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [3], [0.0])
+
+
+def test_fuzz_round_three_obscure_errors_name_their_argument():
+    """Errors from inside numpy/astropy that the fuzz found (third round): now sentences naming the argument."""
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 4))
+    t = np.linspace(0, 30, 120)
+    cases = [
+        (lambda: al.sparse.LassoPeriodogram(n_lambdas=10**12).fit(t, np.sin(t)), "n_lambdas"),
+        (lambda: al.sparse.alias_class("x", 1.0), "frequency"),
+        (lambda: al.bayes.abc_smc(lambda th, r: th, [stats.uniform(-1, 2)], [0.0], quantile="x", vectorized=True),
+         "quantile"),
+        (lambda: al.ml.cluster_scores([0, 1], [0, 1], min_size=[]), "min_size"),
+        (lambda: al.datasets.crescent_image(-1), "image_shape"),
+        (lambda: al.datasets.crescent_image(asymmetry="x"), "asymmetry"),
+        (lambda: al.datasets.SkyModel(np.ones(3)), "model"),
+        (lambda: al.datasets.doppler_shift("x", np.ones(3), 0.0), "wavelength"),
+        (lambda: al.datasets.make_paper_counts(last_year=np.inf), "last_year"),
+        (lambda: al.datasets.make_blackbody_spectrum(teff=1.5), "teff"),
+        (lambda: al.datasets.make_survey_image(psf_fwhm=np.inf), "psf_fwhm"),
+        (lambda: al.datasets.make_hypervelocity_sample(200, n_hvs=10**12), "n_hvs"),
+        (lambda: al.datasets.load_galaxy_images(5, size=16, cache=np.ones(2)), "cache"),
+        (lambda: al.datasets.RemoteFile("n", "u", 10**12, "x.csv", "x/x.csv", "m"), "sha256"),
+        (lambda: al.datasets.uv_coverage(hours=3 * u.m), "hours"),
+        (lambda: al.nn.NumpyMLPRegressor(random_state=1.5).fit(A, A[:, 0]), "random_state"),
+        (lambda: al.nn.predict(al.nn.MLP(3, 2), -1), "X"),
+        (lambda: al.nn.interval_coverage("x", [0.0], [1.0]), "y_true"),
+        (lambda: al.nn.fixed_conv2d(3 * u.m), "kernels"),
+        (lambda: al.reduction.reconstruction_error(al.reduction.PCA().fit(A), A, "x"), "n_components"),
+        (lambda: al.sparse.ring_fit(np.ones((3, 4)), 4.0), "image"),
+        (lambda: al.data_dir(create=np.ones(2)), "create"),
+        (lambda: al.check_environment(file=3), "file"),
+    ]
+    for call, name in cases:
+        with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
+            call()

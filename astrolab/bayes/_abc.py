@@ -29,7 +29,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
-from astrolab._validation import as_float_array, check_int, check_real, check_rng, check_size
+from astrolab._validation import (
+    InvalidParameterError,
+    as_float_array,
+    check_array,
+    check_int,
+    check_real,
+    check_rng,
+    check_size,
+)
 
 __all__ = ["abc_rejection", "abc_smc", "euclidean_distance"]
 
@@ -50,8 +58,21 @@ def euclidean_distance(simulated, observed):
     --------
     >>> euclidean_distance(np.array([[3.0, 4.0], [0.0, 0.0]]), np.zeros(2))
     array([5., 0.])
+
+    An infinite summary (a simulator's way to reject a draw) gives an infinite distance; NaN is refused:
+
+    >>> euclidean_distance([[np.inf, 0.0]], [0.0, 0.0])
+    array([inf])
     """
-    return np.sqrt(np.sum((np.asarray(simulated) - np.asarray(observed)) ** 2, axis=-1))
+    simulated = check_array("simulated", simulated, finite=False, ndim=(1, 2))
+    observed = check_array("observed", observed, ndim=1)
+    if np.isnan(simulated).any():
+        raise InvalidParameterError(f"simulated must hold no NaN, got {int(np.isnan(simulated).sum())} NaN value(s) "
+                                    f"of {simulated.size} (return inf to reject a draw)")
+    if simulated.shape[-1] != observed.shape[0]:
+        raise InvalidParameterError(f"simulated must have one column per summary in observed ({observed.shape[0]}), "
+                                    f"got shape {simulated.shape}")
+    return np.sqrt(np.sum((simulated - observed) ** 2, axis=-1))
 
 
 class _IndependentPrior:
@@ -309,14 +330,13 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
     """
     observed, distance, rng = _check_common(simulator, observed_summary, distance, n_samples, seed)
     prior, ndim = _as_prior(prior)
-    if not 0 < quantile < 1:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile!r}")
-    if epsilon_target is not None and not epsilon_target > 0:
-        raise ValueError(f"epsilon_target must be positive or None, got {epsilon_target!r}")
-    if not (isinstance(n_generations, (int, np.integer)) and n_generations >= 1):
-        raise ValueError(f"n_generations must be a positive integer, got {n_generations!r}")
-    if min_acceptance_rate is not None and not 0 < min_acceptance_rate < 1:
-        raise ValueError(f"min_acceptance_rate must be in (0, 1) or None, got {min_acceptance_rate!r}")
+    quantile = check_real("quantile", quantile, min=0, max=1, min_inclusive=False, max_inclusive=False)
+    if epsilon_target is not None:
+        epsilon_target = check_real("epsilon_target", epsilon_target, min=0, min_inclusive=False)
+    n_generations = check_int("n_generations", n_generations, min=1)
+    if min_acceptance_rate is not None:
+        min_acceptance_rate = check_real("min_acceptance_rate", min_acceptance_rate, min=0, max=1,
+                                         min_inclusive=False, max_inclusive=False)
 
     def dist(theta):
         return _distances(distance, _simulate(simulator, theta, rng, vectorized, observed), observed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from astrolab._validation import check_int, check_real
+
 __all__ = ["fit_error_model", "from_magnitudes"]
 
 _PASSBANDS = {"u": 0, "g": 1, "r": 2, "i": 3, "z": 4, "y": 5}
@@ -58,6 +60,8 @@ def from_magnitudes(lightcurves, catalog, *, zero_point: float = _ZERO_POINT, fi
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise ValueError(f"{name} must have the columns {list(columns)}, missing {missing}")
+    zero_point = check_real("zero_point", zero_point)
+    first_id = check_int("first_id", first_id, min=0, max=2**62)
     bands = set(lightcurves["band"].unique())
     if not bands <= set(_PASSBANDS):
         raise ValueError(f"lightcurves['band'] must hold letters of 'ugrizy', got {sorted(bands - set(_PASSBANDS))}")

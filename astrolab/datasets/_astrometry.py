@@ -23,7 +23,6 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from astrolab import _validation as _v
-from astrolab._validation import as_float_array
 
 __all__ = ["make_astrometry", "parallax_factors", "along_scan_position", "GALACTIC_CENTRE"]
 
@@ -41,7 +40,9 @@ def _as_uas(value, name: str) -> float:
             value = value.to_value(u.uas)
         except u.UnitConversionError:
             raise ValueError(f"{name} must be an angle (e.g. 1000 * u.uas), got units of {value.unit}") from None
-    if not isinstance(value, numbers.Real) and not (np.ndim(value) == 0 and np.isrealobj(value)):
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a number in uas or an angle Quantity, got {value!r}")
     return float(value)
 
@@ -113,10 +114,16 @@ def along_scan_position(params, attitude, knots, time, star, scan_angle):
     >>> along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [0], [np.pi / 2]).round(6).tolist()
     [100.0]
     """
-    params = as_float_array("params", params)
-    time = as_float_array("time", time)
-    star = np.asarray(star)
-    scan_angle = as_float_array("scan_angle", scan_angle)
+    params = _v.check_array("params", params, shape=(None, 5))
+    attitude = _v.check_array("attitude", attitude, ndim=1, min_rows=1)
+    knots = _v.check_array("knots", knots, shape=attitude.shape)
+    if not np.all(np.diff(knots) > 0):
+        raise ValueError(f"knots must be increasing times (years), got {knots!r}")
+    time = _v.check_array("time", time, ndim=1)
+    star = _v.check_array("star", star, dtype=None, shape=time.shape)
+    scan_angle = _v.check_array("scan_angle", scan_angle, shape=time.shape)
+    if star.size and (star.dtype.kind not in "iu" or star.min() < 0 or star.max() >= len(params)):
+        raise ValueError(f"star must hold integer indices into the {len(params)} rows of params, got {star!r}"[:300])
     p_ra, p_dec = parallax_factors(time)
     p = params[star]
     along_ra = p[:, 0] + p[:, 3] * time + p[:, 2] * p_ra

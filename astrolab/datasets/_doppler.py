@@ -59,7 +59,7 @@ def doppler_shift(wavelength, flux, velocity, *, relativistic: bool = False):
     """
     grid = _check_wavelength(wavelength)
     flux_unit = flux.unit if isinstance(flux, u.Quantity) else None
-    values = np.asarray(flux.value if flux_unit is not None else flux, dtype=float)
+    values = as_float_array("flux", flux.value if flux_unit is not None else flux)
     if values.ndim not in (1, 2) or values.shape[-1] != grid.size:
         raise ValueError(f"flux must have shape (n_pixels,) or (n_spectra, n_pixels) with n_pixels = "
                          f"{grid.size} (the length of wavelength), got shape {values.shape}")
@@ -67,7 +67,7 @@ def doppler_shift(wavelength, flux, velocity, *, relativistic: bool = False):
     n_spectra = spectra.shape[0]
 
     v = to_value(velocity, u.km / u.s, "velocity") if isinstance(velocity, u.Quantity) else velocity
-    v = as_float_array("v", v)
+    v = as_float_array("velocity", v)
     if v.ndim > 1 or (v.ndim == 1 and v.size != n_spectra) or (v.ndim == 1 and values.ndim == 1):
         raise ValueError(f"velocity must be one number or one per spectrum (shape ({n_spectra},)), "
                          f"got shape {v.shape} for flux of shape {values.shape}")
@@ -89,7 +89,7 @@ def _check_wavelength(wavelength) -> np.ndarray:
         grid = to_value(wavelength, u.nm, "wavelength")
     else:
         grid = wavelength
-    grid = as_float_array("grid", grid)
+    grid = as_float_array("wavelength", grid)
     if grid.ndim != 1 or grid.size < 2:
         raise ValueError(f"wavelength must be a 1-D grid of at least 2 values, got shape {grid.shape}")
     if not np.all(np.isfinite(grid)) or grid[0] <= 0 or np.any(np.diff(grid) <= 0):

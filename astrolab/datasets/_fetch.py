@@ -53,6 +53,11 @@ class RemoteFile:
     citation: str = ""
 
     def __post_init__(self):
+        for field in ("name", "url", "sha256", "filename", "mirror_path", "mock", "description", "citation"):
+            value = getattr(self, field)
+            if not isinstance(value, str):
+                raise ValueError(f"registry entry: {field} must be a string, got {type(value).__name__} "
+                                 f"{value!r}"[:300])
         digest = self.sha256.lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise ValueError(

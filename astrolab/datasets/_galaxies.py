@@ -16,7 +16,7 @@ import hashlib
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import as_float_array, check_real, check_rng, check_size
+from astrolab._validation import check_array, check_real, check_rng, check_size
 from astrolab.datasets._helpers import _check_int
 
 __all__ = ["GALAXY_CLASSES", "load_galaxy_images", "make_galaxy_images", "morphology_features"]
@@ -54,8 +54,18 @@ def sersic_bn(n):
     --------
     >>> round(float(sersic_bn(4.0)), 3), round(float(sersic_bn(1.0)), 3)
     (7.669, 1.678)
+
+    NaN, infinite or non-positive indices are refused:
+
+    >>> sersic_bn(float("nan"))
+    Traceback (most recent call last):
+    ...
+    astrolab._validation.InvalidParameterError: n must be finite (no NaN or inf), got 1 non-finite value(s) of 1
     """
-    n = as_float_array("n", n)
+    n = check_array("n", n)
+    if np.any(n <= 0):
+        raise ValueError(f"n must be a positive Sersic index, got {n.min()!r}" if n.ndim else
+                         f"n must be a positive Sersic index, got {float(n)!r}")
     return (2 * n - 1 / 3 + 4 / (405 * n) + 46 / (25515 * n**2) + 131 / (1148175 * n**3)
             - 2194697 / (30690717750 * n**4))
 
@@ -525,6 +535,8 @@ def load_galaxy_images(n_images=2000, *, size=32, seed=0, cache=True):
     n_images = _check_int("n_images", n_images, 1)
     size = _check_int("size", size, 16, 128)
     seed = _check_int("seed", seed, 0)
+    if not isinstance(cache, (bool, np.bool_)):
+        raise ValueError(f"cache must be True or False, got {cache!r}"[:200])
     if not cache:
         return make_galaxy_images(n_images, size=size, seed=seed)
     path = _cache_path(n_images, size, seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import check_real, check_rng
+from astrolab._validation import check_real, check_rng, check_size
 
 __all__ = ["make_survey_image"]
 
@@ -80,16 +80,20 @@ def make_survey_image(shape=(512, 512), *, n_stars: int = 400, n_galaxies: int =
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
     if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
-        check_real("psf_fwhm", psf_fwhm, finite=False)
+        check_real("psf_fwhm", psf_fwhm)
     if not psf_fwhm > 0.5:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels larger than 0.5, got {psf_fwhm!r}")
     if not hasattr(sky, "unit"):  # a number (a Quantity is judged below)
-        check_real("sky", sky, finite=False)
+        check_real("sky", sky)
     if not hasattr(read_noise, "unit"):  # a number (a Quantity is judged below)
-        check_real("read_noise", read_noise, finite=False)
+        check_real("read_noise", read_noise)
     if not (sky >= 0 and read_noise >= 0):
         raise ValueError(f"sky and read_noise must be non-negative, got {sky!r} and {read_noise!r}")
-    f_lo, f_hi = flux_range
+    check_size("shape", 8 * 4 * shape[0] * shape[1], request=f"shape={shape!r}")  # a few float images
+    check_size("n_stars", 8 * 16 * sum(counts.values()), request=", ".join(f"{k}={v}" for k, v in counts.items()))
+    if not (isinstance(flux_range, (tuple, list)) and len(flux_range) == 2):
+        raise ValueError(f"flux_range must be (low, high) with 0 < low < high, got {flux_range!r}")
+    f_lo, f_hi = (check_real(f"flux_range[{i}]", f) for i, f in enumerate(flux_range))
     if not 0 < f_lo < f_hi:
         raise ValueError(f"flux_range must be (low, high) with 0 < low < high, got {flux_range!r}")
 

@@ -6,7 +6,7 @@ import numpy as np
 from astropy.table import QTable
 
 from astrolab._paths import shipped_data_dir
-from astrolab._validation import check_rng
+from astrolab._validation import check_real, check_rng
 from astrolab.datasets._fetch import fetch_file
 
 __all__ = ["fetch_hogg2010", "load_hogg2010", "make_line_data"]
@@ -121,6 +121,8 @@ def make_line_data(n_points: int = 20, *, slope: float = 2.2, intercept: float =
         raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
     if not (isinstance(n_outliers, (int, np.integer)) and 0 <= n_outliers < n_points - 2):
         raise ValueError(f"n_outliers must be an integer in [0, n_points - 2), got {n_outliers!r}")
+    slope = check_real("slope", slope)
+    intercept = check_real("intercept", intercept)
     rng = check_rng("seed", seed)  # a Generator passes through unchanged
     x_true = rng.uniform(50, 250, n_points)
     y_true = slope * x_true + intercept

@@ -66,6 +66,9 @@ def _check_grid(wavelength, name="wavelength"):
 def _check_common(n_spectra, resolution, snr):
     if isinstance(n_spectra, bool) or not isinstance(n_spectra, (int, np.integer)) or n_spectra < 1:
         raise ValueError(f"n_spectra must be a positive integer, got {n_spectra!r}")
+    check_real("resolution", resolution, finite=False)
+    if snr is not None:
+        check_real("snr", snr, finite=False)
     if not resolution > 0:
         raise ValueError(f"resolution must be a positive resolving power R = lambda / dlambda, got {resolution!r}")
     if snr is not None and not snr > 0:

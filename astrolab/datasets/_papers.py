@@ -11,7 +11,7 @@ import urllib.request
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import as_float_array, check_rng
+from astrolab._validation import check_array, check_int, check_real, check_rng
 from astrolab.datasets._fetch import DataUnavailableError
 
 __all__ = ["ADS_API_URL", "exponential_growth", "fetch_ads_counts", "make_paper_counts"]
@@ -57,7 +57,14 @@ def exponential_growth(year, amplitude, tau, pivot_year, tau_after=None, break_y
     >>> float(exponential_growth(2017.0, 100.0, 7.0, 2010.0) / 100.0)  # one e-folding time later
     2.718281828459045
     """
-    t = as_float_array("year", year)
+    t = check_array("year", year)
+    amplitude = check_real("amplitude", amplitude)
+    tau = check_real("tau", tau, min=0, min_inclusive=False)
+    pivot_year = check_real("pivot_year", pivot_year)
+    if tau_after is not None:
+        tau_after = check_real("tau_after", tau_after, min=0, min_inclusive=False)
+    if break_year is not None:
+        break_year = check_real("break_year", break_year)
     if break_year is None or tau_after is None:
         return amplitude * np.exp((t - pivot_year) / tau)
     dt = t - break_year
@@ -99,8 +106,8 @@ def make_paper_counts(query: str = "bayesian", *, first_year=None, last_year=Non
         raise ValueError(f"query must be one of {sorted(_TALK_TIME_SCALES)}, got {query!r}")
     params = dict(_TALK_TIME_SCALES[query.lower()])
     default_first, default_last = params.pop("first_year"), params.pop("last_year")
-    first = default_first if first_year is None else int(first_year)
-    last = default_last if last_year is None else int(last_year)
+    first = default_first if first_year is None else check_int("first_year", first_year, min=0, max=10_000)
+    last = default_last if last_year is None else check_int("last_year", last_year, min=0, max=10_000)
     if last < first + 4:
         raise ValueError(f"last_year must be at least first_year + 4, got {first}..{last}")
     years = np.arange(first, last + 1)

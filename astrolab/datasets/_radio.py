@@ -13,7 +13,7 @@ from astropy.table import QTable
 from sklearn.utils import Bunch
 
 from astrolab._units import to_value
-from astrolab._validation import check_int, check_rng, check_size
+from astrolab._validation import check_int, check_real, check_rng, check_size
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._skymodels import MODELS, SkyModel
 from astrolab.interferometry import FourierOperator, load_eht_stations, read_uvfits, uv_coverage
@@ -41,7 +41,11 @@ def crescent_image(image_shape=(32, 32), pixel_size=4 * u.uas, *, diameter=40 * 
     >>> image.shape, round(float(image.sum()), 6)
     ((32, 32), 0.6)
     """
-    ny, nx = image_shape
+    if not (isinstance(image_shape, (tuple, list)) and len(image_shape) == 2):
+        raise ValueError(f"image_shape must be (ny, nx), got {image_shape!r}")
+    ny, nx = (check_int(f"image_shape[{i}]", n, min=1) for i, n in enumerate(image_shape))
+    check_size("image_shape", 8 * 8 * ny * nx, request=f"image_shape={image_shape!r}")  # a few float grids
+    asymmetry = check_real("asymmetry", asymmetry)
     pix = to_value(pixel_size, u.uas, "pixel_size")
     radius = to_value(diameter, u.uas, "diameter") / 2
     sigma = to_value(width, u.uas, "width") * gaussian_fwhm_to_sigma

@@ -74,12 +74,15 @@ class SkyModel:
     offset: tuple = (0 * u.uas, 0 * u.uas)
 
     def __post_init__(self):
-        if self.model not in MODELS:
+        if not isinstance(self.model, str) or self.model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
         d = to_value(self.diameter, u.uas, "diameter")
         w = to_value(self.width, u.uas, "width")
         f = to_value(self.flux, u.Jy, "flux")
         to_value(self.position_angle, u.deg, "position_angle")
+        for name in ("diameter", "width", "flux", "position_angle"):
+            if np.ndim(getattr(self, name)) != 0:
+                raise ValueError(f"{name} must be a single Quantity, got {getattr(self, name)!r}")
         if not (d > 0 and w > 0 and f > 0):
             raise ValueError(f"diameter, width and flux must be positive, got {self.diameter}, {self.width}, "
                              f"{self.flux}")

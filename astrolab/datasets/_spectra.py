@@ -7,7 +7,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import check_rng
+from astrolab._validation import check_int, check_real, check_rng, check_size
 from astrolab.datasets._fetch import fetch_file
 from astrolab.datasets._units import to_value
 
@@ -109,10 +109,14 @@ def make_blackbody_spectrum(
     >>> len(spec), round(truth["ab_mag_5556"], 2)
     (1274, 12.51)
     """
-    if not isinstance(n_points, (int, np.integer)) or n_points < 2:
-        raise ValueError(f"n_points must be an integer >= 2, got {n_points!r}")
+    n_points = check_int("n_points", n_points, min=2)
+    check_size("n_points", 8 * 16 * n_points, request=f"n_points={n_points}")  # a few columns of the table
+    check_real("noise", noise, finite=False)
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a non-negative fraction, got {noise!r}")
+    t_eff = to_value(teff, u.K, "teff", u.temperature())
+    if np.ndim(t_eff) != 0 or not (np.isfinite(t_eff) and t_eff > 0):
+        raise ValueError(f"teff must be one positive, finite temperature, got {teff!r}")
     f5556 = to_value(flux_5556, FLAM, "flux_5556")
     if not np.isscalar(f5556) or not f5556 > 0:
         raise ValueError(f"flux_5556 must be a positive scalar flux density, got {flux_5556}")

@@ -6,7 +6,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import as_float_array, check_real, check_rng
+from astrolab._validation import check_array, check_real, check_rng
 from astrolab.datasets._milkyway import proper_motion
 from astrolab.datasets._units import to_value
 
@@ -43,8 +43,10 @@ def gaia_parallax_error(g_mag):
     --------
     >>> float(round(gaia_parallax_error(15.0), 4))
     0.0295
+
+    NaN or infinite magnitudes are refused (drop the stars without a G magnitude first).
     """
-    g = as_float_array("g_mag", g_mag)
+    g = check_array("g_mag", g_mag)
     z = 10 ** (0.4 * (np.maximum(g, 13.0) - 15.0))
     return np.sqrt(40.0 + 800.0 * z + 30.0 * z**2) / 1000.0
 

@@ -10,7 +10,7 @@ import astropy.units as u
 import numpy as np
 from astropy.table import QTable
 
-from astrolab._validation import as_float_array, check_rng
+from astrolab._validation import as_float_array, check_rng, check_size
 from astrolab.datasets._milkyway import (
     R_SUN,
     Z_SUN,
@@ -580,7 +580,7 @@ def variable_features(time, mag, mag_err, period, *, color_gr=np.nan, n_harmonic
     from astropy.timeseries import LombScargle
     from scipy import stats
 
-    t, y, dy = (as_float_array("v", v) for v in (time, mag, mag_err))
+    t, y, dy = (as_float_array(name, v) for name, v in (("time", time), ("mag", mag), ("mag_err", mag_err)))
     if isinstance(n_harmonics, bool) or not isinstance(n_harmonics, numbers.Integral) or n_harmonics < 2:
         raise ValueError(f"n_harmonics must be an integer >= 2, got {n_harmonics!r}")
     if not (t.ndim == 1 and t.shape == y.shape == dy.shape and t.size >= 2 * n_harmonics + 2):
@@ -676,6 +676,7 @@ def make_hypervelocity_sample(n: int = 20000, *, n_hvs: int = 20, distance_error
 
     n = _check_n(n)
     n_hvs = _check_n(n_hvs, "n_hvs", minimum=0)
+    check_size("n_hvs", 8 * 64 * (n + n_hvs), request=f"n={n}, n_hvs={n_hvs}")  # about 64 numbers per star
     if not (isinstance(distance_error, numbers.Real) and 0 <= distance_error < 0.5):
         raise ValueError(f"distance_error must be a fraction in [0, 0.5), got {distance_error!r}")
     if not isinstance(max_distance, u.Quantity) or max_distance.unit.physical_type != "length":

@@ -82,7 +82,7 @@ def uv_coverage(stations=None, *, dec=M87_DEC, frequency=230 * u.GHz, hours=(0.0
     limit = to_value(elevation_limit, u.rad, "elevation_limit")
     if not dt > 0:
         raise ValueError(f"step must be positive, got {step}")
-    if not (isinstance(hours, (tuple, list, np.ndarray)) and len(hours) == 2):
+    if not (isinstance(hours, (tuple, list, np.ndarray)) and np.ndim(hours) == 1 and len(hours) == 2):
         raise ValueError(f"hours must be (start, end) in sidereal hours, got {hours!r}")
     start = check_real("hours[0]", hours[0])
     end = check_real("hours[1]", hours[1], min=start, min_inclusive=False)

@@ -112,6 +112,10 @@ def write_uvfits(path, table, frequency, *, object_name="MOCK", stations=None):
     from astropy.io import fits
 
     freq = to_value(frequency, u.Hz, "frequency")
+    if not (isinstance(object_name, str) and object_name.isascii() and object_name.isprintable()
+            and len(object_name) <= 68):
+        raise ValueError(f"object_name must be a printable ASCII string of at most 68 characters (a FITS OBJECT "
+                         f"card), got {object_name!r}"[:300])
     names = sorted(set(table["t1"]) | set(table["t2"]))
     number = {name: k + 1 for k, name in enumerate(names)}
     n = len(table)

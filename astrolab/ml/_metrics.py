@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from astrolab._validation import as_float_array
+from astrolab._validation import as_float_array, check_int
 
 __all__ = ["cluster_scores", "photoz_metrics", "precision_recall_at"]
 
@@ -127,6 +127,7 @@ def cluster_scores(labels, truth_labels, *, min_size: int = 1):
     >>> s["completeness"].tolist(), s["purity"].tolist(), s["n_found"]
     ([0.75, 1.0], [1.0, 0.5], 2)
     """
+    min_size = check_int("min_size", min_size, min=1)
     labels, truth = np.asarray(labels), np.asarray(truth_labels)
     if labels.shape != truth.shape or labels.ndim != 1:
         raise ValueError(f"labels and truth_labels must be 1-D of the same length, "

@@ -115,7 +115,8 @@ def fixed_conv2d(kernels):
 
     if isinstance(kernels, np.ndarray) and kernels.ndim == 2:
         kernels = [kernels]
-    elif not isinstance(kernels, (list, tuple, np.ndarray)) or len(kernels) == 0:
+    elif (not isinstance(kernels, (list, tuple, np.ndarray)) or (isinstance(kernels, np.ndarray) and kernels.ndim == 0)
+          or len(kernels) == 0):
         raise ValueError("kernels must be a 2D kernel or a non-empty sequence of kernels, "
                          f"got {type(kernels).__name__} {kernels!r}")
     elif len(kernels) and np.ndim(kernels[0]) == 1:  # a nested list that is one kernel

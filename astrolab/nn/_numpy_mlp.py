@@ -42,6 +42,13 @@ _ACTIVATIONS = {
 }
 
 
+def _random_state(value) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state``, which also takes a numpy Generator (sharing its bits)."""
+    if isinstance(value, np.random.Generator):
+        return np.random.RandomState(value.bit_generator)
+    return check_random_state(value)
+
+
 class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
     """A multi-layer perceptron for regression, from scratch in numpy (a teaching twin of ``MLPRegressor``).
 
@@ -113,6 +120,11 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ set-up
     def _check_parameters(self):
+        rs = self.random_state
+        if not (rs is None or isinstance(rs, (np.random.RandomState, np.random.Generator)) or (
+                isinstance(rs, numbers.Integral) and not isinstance(rs, (bool, np.bool_)) and 0 <= rs < 2**32)):
+            raise ValueError(f"random_state must be an integer in [0, 2**32), a numpy Generator or RandomState, "
+                             f"or None, got {rs!r}"[:300])
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
@@ -242,7 +254,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         self._y_1d = y.ndim == 1
         y = y.reshape(len(X), -1)
-        rng = check_random_state(self.random_state)
+        rng = _random_state(self.random_state)
         self._initialize(X.shape[1], y.shape[1], rng)
 
         # Adam (Kingma & Ba 2015): running means of the gradient (m) and of its square (v).
@@ -327,7 +339,7 @@ def gradient_check(model, X, y, eps=1e-6):
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
     y = as_float_array("y", y).reshape(len(X), -1)
     if not hasattr(model, "coefs_"):
-        model._initialize(X.shape[1], y.shape[1], check_random_state(model.random_state))
+        model._initialize(X.shape[1], y.shape[1], _random_state(model.random_state))
     _, coef_grads, intercept_grads = model._loss_and_gradients(X, y)
     worst = 0.0
     for p, g in zip(model.coefs_ + model.intercepts_, coef_grads + intercept_grads, strict=True):

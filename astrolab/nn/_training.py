@@ -387,17 +387,27 @@ def predict(model, X, *, batch_size=512, device=None):
     if isinstance(X, ArrayDataset):
         X = X.X
     elif not isinstance(X, torch.Tensor):
-        X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+        from astrolab._validation import check_array
+
+        X = torch.from_numpy(np.ascontiguousarray(check_array("X", X, dtype=np.float32)))
     if X.ndim == 0 or len(X) == 0:
         raise ValueError(f"X must hold at least one sample, got shape {tuple(X.shape)}")
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
-            outputs = [model(X[i:i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+            outputs = [_forward(model, X, X[i:i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
     finally:
         model.train(was_training)
     return torch.cat(outputs).numpy()
+
+
+def _forward(model, X, batch):
+    """``model(batch)``; a model that refuses the input's shape or type names ``X``."""
+    try:
+        return model(batch)
+    except (ValueError, TypeError, RuntimeError) as err:
+        raise ValueError(f"X of shape {tuple(X.shape)} does not fit the model: {err}") from err
 
 
 @contextlib.contextmanager

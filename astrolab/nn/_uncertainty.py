@@ -33,7 +33,7 @@ from torch import nn
 
 from astrolab._validation import as_float_array
 from astrolab.nn._models import MLP, _check_dropout, _check_int, _check_seed, _check_sizes, seeded
-from astrolab.nn._training import _resolve_device, train
+from astrolab.nn._training import _forward, _resolve_device, train
 
 __all__ = ["DeepEnsembleRegressor", "gaussian_nll", "interval_coverage", "mc_dropout_predict"]
 
@@ -113,7 +113,8 @@ def mc_dropout_predict(model, X, *, n_samples=50, seed=0, batch_size=512):
         with torch.no_grad(), seeded(seed, device):
             passes = []
             for _ in range(n_samples):
-                outputs = [model(X[i:i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+                outputs = [_forward(model, X, X[i:i + batch_size].to(device)).cpu()
+                           for i in range(0, len(X), batch_size)]
                 passes.append(torch.cat(outputs))
     finally:
         for m, mode in modes.items():
@@ -352,12 +353,15 @@ def interval_coverage(y_true, mean, std, levels=(0.5, 0.68, 0.9, 0.95)):
     >>> interval_coverage(y, np.zeros_like(y), np.ones_like(y), levels=(0.68, 0.95)).round(2)
     array([0.68, 0.95])
     """
-    y_true, mean, std = (as_float_array("a", a) for a in (y_true, mean, std))
+    y_true, mean, std = (as_float_array(name, a) for name, a in (("y_true", y_true), ("mean", mean), ("std", std)))
     if not (y_true.shape == mean.shape == std.shape) or y_true.size == 0:
         raise ValueError(f"y_true, mean and std must have the same non-empty shape, got {y_true.shape}, "
                          f"{mean.shape} and {std.shape}")
     if np.any(~(std >= 0)):
         raise ValueError("std must be non-negative (and not NaN) everywhere")
+    for name, values in (("y_true", y_true), ("mean", mean)):
+        if np.isnan(values).any():
+            raise ValueError(f"{name} must hold no NaN, got {int(np.isnan(values).sum())} of {values.size}")
     scalar = isinstance(levels, numbers.Real)
     levels_arr = np.atleast_1d(as_float_array("levels", levels))
     if levels_arr.ndim != 1 or np.any(~((levels_arr > 0) & (levels_arr < 1))):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from astrolab._validation import as_float_array, validate_X
+from astrolab._validation import as_float_array, check_array, validate_X
 
 __all__ = ["PCA", "reconstruction_error"]
 
@@ -119,14 +119,16 @@ def reconstruction_error(pca, X, n_components, reference=None):
     >>> bool(np.allclose(reconstruction_error(pca, X, 4), 0))
     True
     """
-    X = as_float_array("X", X)
-    reference = X if reference is None else as_float_array("reference", reference)
+    if not (hasattr(pca, "components_") and hasattr(pca, "mean_")):
+        raise ValueError(f"pca must be a fitted PCA (with mean_ and components_), got {type(pca).__name__}")
+    n_max, n_features = np.shape(pca.components_)
+    X = check_array("X", X, shape=(None, n_features))
+    reference = X if reference is None else check_array("reference", reference)
     if reference.shape != X.shape:
         raise ValueError(f"reference must have the shape of X {X.shape}, got {reference.shape}")
-    ks = np.atleast_1d(n_components)
-    n_max = len(pca.components_)
-    if np.any(ks < 0) or np.any(ks > n_max):
-        raise ValueError(f"n_components must be between 0 and {n_max}, got {n_components!r}")
+    ks = np.atleast_1d(np.asarray(n_components))
+    if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or np.any(ks < 0) or np.any(ks > n_max):
+        raise ValueError(f"n_components must be between 0 and {n_max}, got {n_components!r}"[:300])
     scores = (X - pca.mean_) @ pca.components_.T
     out = np.empty((len(ks), len(X)))
     for i, k in enumerate(ks):

@@ -23,7 +23,7 @@ from scipy.linalg import solveh_banded
 from scipy.sparse.linalg import LinearOperator, lsqr
 from sklearn.utils import Bunch
 
-from astrolab._validation import as_float_array
+from astrolab._validation import _show, as_float_array, check_int, check_real, check_size
 
 __all__ = ["astrometric_solution", "block_iterative_solution", "design_matrix", "design_operator",
            "formal_errors", "gauge_matrix"]
@@ -36,6 +36,8 @@ class _Rows:
     """Validated per-observation quantities: the five star partials, star index, knot interval and weight."""
 
     def __init__(self, obs, n_stars, knots, sigma=None):
+        if not (hasattr(obs, "__contains__") and hasattr(obs, "__getitem__")) or isinstance(obs, (str, bytes)):
+            raise ValueError(f"obs must be a mapping or table with the arrays {list(_OBS_KEYS)}, got {_show(obs)}")
         missing = [k for k in _OBS_KEYS if k not in obs]
         if missing:
             raise ValueError(f"obs must provide the arrays {list(_OBS_KEYS)}; missing {missing}")
@@ -50,6 +52,8 @@ class _Rows:
             raise ValueError("obs['time'] must not contain NaN or infinite values")
         if isinstance(n_stars, bool) or not isinstance(n_stars, (int, np.integer)) or n_stars < 1:
             raise ValueError(f"n_stars must be a positive integer, got {n_stars!r}")
+        # the solvers keep a handful of vectors of 5 n_stars unknowns (and the normal blocks, 25 per star)
+        check_size("n_stars", 8 * 64 * N_STAR_PARAMS * int(n_stars), request=f"n_stars={n_stars}")
         star = arrays["star"]
         if not np.issubdtype(star.dtype, np.integer):
             raise ValueError(f"obs['star'] must hold integer star indices, got dtype {star.dtype}")
@@ -64,7 +68,10 @@ class _Rows:
         if sigma is None:
             weight = np.ones_like(t)
         else:
-            sigma = np.broadcast_to(as_float_array("sigma", sigma), t.shape)
+            sigma = as_float_array("sigma", sigma)
+            if sigma.ndim > 1 or sigma.size not in (1, t.size):
+                raise ValueError(f"sigma must be one number or one per observation ({t.size}), got shape {sigma.shape}")
+            sigma = np.broadcast_to(sigma, t.shape)
             if not np.all(sigma > 0) or not np.all(np.isfinite(sigma)):
                 raise ValueError("sigma must be positive and finite for every observation")
             weight = 1.0 / sigma
@@ -265,6 +272,7 @@ def formal_errors(obs, n_stars: int, knots, sigma, *, max_unknowns: int = 6000) 
     >>> err.params.shape, bool(10 < np.median(err.params[:, 2]) < 100)
     ((20, 5), True)
     """
+    max_unknowns = check_int("max_unknowns", max_unknowns, min=1)
     rows = _Rows(obs, n_stars, knots, sigma)
     n_cols = rows.shape[1]
     if n_cols > max_unknowns:
@@ -378,10 +386,9 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
 
         _check_threads(num_threads)
         device = _torch_device(device)
-    if not (np.isfinite(gauge_weight) and gauge_weight > 0):
-        raise ValueError(f"gauge_weight must be positive, got {gauge_weight!r}")
-    if max_iter is not None and (isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1):
-        raise ValueError(f"max_iter must be a positive integer or None, got {max_iter!r}")
+    check_real("gauge_weight", gauge_weight, min=0, min_inclusive=False)
+    if max_iter is not None:
+        check_int("max_iter", max_iter, min=1)
     rows = _Rows(obs, n_stars, knots, sigma)
     b = as_float_array("b", b)
     if b.shape != (rows.shape[0],):
@@ -480,10 +487,8 @@ def block_iterative_solution(obs, n_stars: int, knots, b, sigma, *, max_iter: in
     >>> sol.converged, bool(abs(sol.chi2_dof - 1) < 0.1)
     (True, True)
     """
-    if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not tol > 0:
-        raise ValueError(f"tol must be positive, got {tol!r}")
+    max_iter = check_int("max_iter", max_iter, min=1)
+    tol = check_real("tol", tol, min=0, min_inclusive=False)
     rows = _Rows(obs, n_stars, knots, sigma)
     b = as_float_array("b", b)
     if b.shape != (rows.shape[0],):

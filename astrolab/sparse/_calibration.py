@@ -20,7 +20,7 @@ from scipy import optimize, sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
 
-from astrolab._validation import as_float_array, check_real
+from astrolab._validation import as_float_array, check_int, check_real
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._lasso import tsv, tsv_gradient
 
@@ -273,6 +273,8 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         check_real("mu", mu, finite=False)
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
+    check_real("amplitude_error", amplitude_error, finite=False)
+    check_int("max_iter", max_iter, min=1)
     if not 0 <= amplitude_error < 1:
         raise ValueError(f"amplitude_error must be a fraction in [0, 1), got {amplitude_error!r}")
     shape = op.image_shape
@@ -380,6 +382,7 @@ def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, 
         raise ValueError(f"interval must be a positive number of hours or None, got {interval!r}")
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
         raise ValueError(f"n_iter must be a positive integer, got {n_iter!r}")
+    tol = check_real("tol", tol, min=0)
     names, i1, i2 = _station_index(table)
     slot = _groups(table, interval)
     n_st, n_slot = len(names), int(slot.max()) + 1

@@ -162,6 +162,8 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_b
     image = as_float_array("image", image)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {image.shape}")
+    if min(image.shape) < 8:
+        raise ValueError(f"image must be at least 8 x 8 pixels to hold a ring, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must not contain NaN or infinite values")
     if not hasattr(pixel_size, "unit"):

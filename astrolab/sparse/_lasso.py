@@ -165,6 +165,8 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         raise ValueError(f"b must be 1-D with {n_data} entries (the rows of A), got shape {b.shape}")
     if not np.all(np.isfinite(b)):
         raise ValueError("b must not contain NaN or infinite values")
+    if not hasattr(lam, "unit"):  # a number (a Quantity is judged below)
+        check_real("lam", lam, finite=False)
     if not lam >= 0:
         raise ValueError(f"lam must be non-negative, got {lam!r}")
     if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)

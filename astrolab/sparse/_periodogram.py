@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
-from astrolab._validation import as_float_array, check_real
+from astrolab._validation import as_float_array, check_array, check_int, check_real
 from astrolab.sparse._lasso import fista
 
 __all__ = ["LassoPeriodogram", "alias_class", "refine_frequency"]
@@ -251,6 +253,10 @@ class LassoPeriodogram(BaseEstimator):
             check_real("fmin", self.fmin, finite=False)
         if not hasattr(self.fmax, "unit"):  # a number (a Quantity is judged below)
             check_real("fmax", self.fmax, finite=False)
+        check_int("n_lambdas", self.n_lambdas, min=1, max=1000)  # one Lasso fit per value
+        check_real("lam_min_ratio", self.lam_min_ratio, min=0, max=1, min_inclusive=False, max_inclusive=False)
+        check_int("max_iter", self.max_iter, min=1)
+        check_real("tol", self.tol, min=0)
         if not 0 <= self.fmin < self.fmax:
             raise ValueError(f"need 0 <= fmin < fmax, got fmin={self.fmin!r}, fmax={self.fmax!r}")
         if not self.ebic_gamma >= 0:
@@ -594,6 +600,16 @@ def refine_frequency(t, y, dy, frequency, *, bands=None, max_shift: float = 0.01
     return f if abs(f / frequency - 1) < max_shift else float(frequency)
 
 
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _positive_number(name, value) -> float:
+    if not (_is_real(value) and np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
 def alias_class(frequency, true_frequency, *, tolerance: float = 0.01, window_periods=(1.0, 365.25)) -> str:
     """Name what a found frequency is, relative to the true one: recovered, a harmonic, or an alias.
 
@@ -618,13 +634,14 @@ def alias_class(frequency, true_frequency, *, tolerance: float = 0.01, window_pe
     >>> alias_class(1.0 / 0.55, 1.0 / 0.5501), alias_class(1.0 / 0.55 + 1, 1.0 / 0.55)
     ('recovered', 'daily')
     """
-    for name, value in (("frequency", frequency), ("true_frequency", true_frequency)):
-        if not (np.isscalar(value) and np.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not (np.isscalar(tolerance) and 0 < tolerance < 1):
+    f, f0 = (_positive_number(name, value) for name, value in (("frequency", frequency),
+                                                                ("true_frequency", true_frequency)))
+    if not (_is_real(tolerance) and 0 < tolerance < 1):
         raise ValueError(f"tolerance must be a fraction in (0, 1), got {tolerance!r}")
-    day, year = (float(p) for p in window_periods)
-    f, f0 = float(frequency), float(true_frequency)
+    periods = check_array("window_periods", window_periods, shape=(2,))
+    if not np.all(periods > 0):
+        raise ValueError(f"window_periods must be two positive periods (days), got {window_periods!r}")
+    day, year = (float(p) for p in periods)
     if abs(f / f0 - 1) < tolerance:
         return "recovered"
     if abs(f / (2 * f0) - 1) < tolerance or abs(f / (0.5 * f0) - 1) < tolerance:

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from astrolab._validation import as_float_array
+from astrolab._validation import check_array
 from astrolab.interferometry import FourierOperator
 from astrolab.sparse._calibration import (
     _check_table,
@@ -34,9 +34,13 @@ def closure_chi2(op: FourierOperator, image, closures) -> float:
     """
     if closures.design.shape[1] != op.shape[0]:
         raise ValueError(f"closures have {closures.design.shape[1]} visibilities, the operator {op.shape[0]}")
+    image = check_array("image", image)
+    if image.size != op.shape[1]:
+        raise ValueError(f"image must have the operator's image_shape {op.image_shape} ({op.shape[1]} pixels), "
+                         f"got shape {image.shape}")
     if len(closures.phase) == 0:
         return float("nan")
-    model = op.matvec(as_float_array("image", image).ravel())
+    model = op.matvec(image.ravel())
     dpsi = closures.phase - closures.design @ np.angle(model)
     return float(np.mean(2 * (1 - np.cos(dpsi)) / closures.sigma**2))
 
