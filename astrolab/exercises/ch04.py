@@ -171,7 +171,7 @@ exercise(
             return np.sqrt(((n - 1) / n * W + B / n) / W)
 
 
-        theta1 = stuck.get_chain(discard=500)[:, :, 0]
+        theta1 = stuck.get_chain(discard=500)[..., 0]  # (steps, chains)
         rhat = split_rhat_by_hand(theta1)
         print(f"all four chains: {rhat:.2f}; the two from the left: {split_rhat_by_hand(theta1[:, :2]):.3f}")
         # The large value is the one to trust: the two left chains agree because they share one mode, not
