@@ -57,8 +57,8 @@ def _write_csv(frame, path: Path) -> None:
 
 
 def _stratified_pick(labels, fraction, rng):
-    """A boolean mask choosing ``fraction`` of the members of every class, at least one and (for classes of two
-    or more) not all of them."""
+    """A boolean mask choosing ``fraction`` of the members of every class (rounded; for a class of two or more
+    members at least one and not all)."""
     chosen = np.zeros(len(labels), dtype=bool)
     for name in sorted(set(labels)):
         members = np.flatnonzero(labels == name)
