@@ -399,8 +399,10 @@ exercise(
         point_like = np.isin(artifacts["kind"], ["cosmic ray", "hot pixel"])
         dist, index = cKDTree(np.column_stack([found["x"], found["y"]])).query(
             np.column_stack([artifacts["x"], artifacts["y"]])[point_like])
-        sharp_artefacts = np.asarray(found["sharpness"])[index[dist < 2]]
-        sharp_real = np.asarray(found["sharpness"])[real_match]
+        is_artefact = np.zeros(len(found), bool)
+        is_artefact[index[dist < 2]] = True  # detections of a cosmic ray or a hot pixel
+        sharp_artefacts = np.asarray(found["sharpness"])[is_artefact]
+        sharp_real = np.asarray(found["sharpness"])[real_match & ~is_artefact]
         sharp_limit = float(np.quantile(sharp_artefacts, 1 - 0.96))  # reject 96 % of the artefacts
         print(f"limit {sharp_limit:.2f}: keeps {np.mean(sharp_real <= sharp_limit):.1%} of the real detections")
         ex.look_sharpness.check(sharp_limit)
