@@ -485,3 +485,24 @@ exercise(
               al.nn.interval_coverage(feh[test][~valid], mc_mean[~valid], k * mc_std[~valid], levels=0.68))
     """,
 )
+
+exercise(
+    "06-05", "threebody-one-time",
+    title="Exercise 3: the state at one time",
+    answer="one_time_reason",
+    kind="choice",
+    name="your choice",
+    choices={"a": "the emulator is more accurate at late times than the integrator",
+             "b": "the integrator must step through the whole of [0, t] to reach t, while the emulator needs one "
+                  "forward pass for that t alone",
+             "c": "the emulator's time per trajectory was measured on a GPU",
+             "d": "the integrator's energy error grows with t, so it must be rerun"},
+    expected=lambda ns: "b",
+    hints=("Our timing integrated each trajectory for all `N_TIMES` output times. What does each method have "
+           "to compute if you want the positions at a single time t only?",
+           "An ODE solver advances step by step from t = 0; the emulator takes (x2, t) as its input."),
+    solution="""
+        one_time_reason = "b"   # the solver's cost grows with t; the emulator's does not
+        ex.threebody_one_time.check(one_time_reason)
+    """,
+)
