@@ -605,3 +605,215 @@ def test_pages_whose_source_has_math_have_math_elements(book_html):
         if 'class="math' not in page.read_text(encoding="utf-8"):
             missing.append(source.relative_to(REPO).as_posix())
     assert with_math >= 10 and not missing, (with_math, missing)
+
+
+# --- lecture mode: the slide decks of `make slides`, offline, on a 1280x720 projector ----------------
+
+SLIDE_VIEWPORT = {"width": 1280, "height": 720}
+
+
+class _DeckSlides(HTMLParser):
+    """The leaf slides of a deck (a <section> with no <section> inside), in document order: for
+    each, whether its text (not code) has math and whether it holds a widget's saved view."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.leaves, self.skip = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            if self.stack:
+                self.stack[-1]["leaf"] = False
+            self.stack.append({"leaf": True, "text": [], "widget": False})
+        elif tag in ("pre", "code", "style", "script") and self.stack:
+            self.skip += 1
+            if tag == "script" and attrs.get("type") == "application/vnd.jupyter.widget-view+json":
+                self.stack[-1]["widget"] = True
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self.stack:
+            slide = self.stack.pop()
+            if slide["leaf"]:
+                self.leaves.append({"math": bool(_SOURCE_MATH.search("".join(slide["text"]))),
+                                    "widget": slide["widget"]})
+        elif tag in ("pre", "code", "style", "script") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if self.stack and not self.skip:
+            self.stack[-1]["text"].append(data)
+
+
+def _deck_slides(path):
+    parser = _DeckSlides()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.leaves
+
+
+@pytest.fixture(scope="session")
+def slide_decks(tmp_path_factory):
+    """Every deck of `make slides`, built once, with the outputs from the jupyter-cache that make test
+    filled (``ASTROLAB_SLIDES_CACHE``: another jupyter-cache folder)."""
+    from coursetools.course import toc_notebooks
+    from coursetools.slides import build_slides
+
+    out, report = tmp_path_factory.mktemp("slides"), {}
+    started = time.monotonic()
+    decks = build_slides(out, toc_notebooks(), report=report,
+                         cache=os.environ.get("ASTROLAB_SLIDES_CACHE", "default"))
+    print(f"slides: {len(decks)} decks built in {time.monotonic() - started:.0f} s")
+    without = [d.relative_to(out).as_posix() for d, r in report.items() if r["outputs"] != "cache"]
+    if os.environ.get("ASTROLAB_BOOK_EXPECT_CACHED") == "1":
+        assert not without, f"decks built without executed outputs (not in the jupyter-cache): {without}"
+    return {"folder": out, "decks": decks, "report": report, "without_outputs": without}
+
+
+@pytest.fixture(scope="session")
+def slides_url(slide_decks):
+    server = _QuietServer(("127.0.0.1", 0),
+                          functools.partial(_QuietHandler, directory=str(slide_decks["folder"])))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+_DECK_READY = "() => window.astrolabReveal && astrolabReveal.isReady()"
+
+# Every leaf slide, with all slides laid out (viewDistance), after the fit step of the deck: its
+# height on the 1280x720 slide (its zoom included), code that runs off the right, math and widgets.
+_MEASURE_SLIDES = """() => {
+    const config = astrolabReveal.getConfig();
+    const right = document.querySelector(".reveal .slides").getBoundingClientRect().right;
+    const leaves = Array.from(document.querySelectorAll(".reveal .slides section"))
+        .filter(s => !s.querySelector("section"));
+    return leaves.map(s => {
+        const zoom = parseFloat(getComputedStyle(s).zoom) || 1;
+        const title = (s.querySelector("h1, h2, h3, h4") || {textContent: ""}).textContent.trim();
+        const views = Array.from(s.querySelectorAll("script[type='application/vnd.jupyter.widget-view+json']"));
+        return {
+            title: title.replace(/¶$/, "").slice(0, 60),
+            height: Math.round(s.scrollHeight * zoom),
+            limit: config.height,
+            tooWide: s.scrollWidth > s.clientWidth + 1 || s.getBoundingClientRect().right > right + 1,
+            cutCode: Array.from(s.querySelectorAll("pre")).filter(p => p.scrollWidth > p.clientWidth + 1).length,
+            zoom: zoom,
+            math: s.querySelectorAll("mjx-container").length,
+            mathErrors: s.querySelectorAll("mjx-merror").length,
+            widgets: views.length,
+            widgetsRendered: views.filter(v => { const e = v.previousElementSibling;
+                return e && e.classList.contains("widget-subarea") && e.getBoundingClientRect().height > 0; }).length,
+        };
+    });
+}"""
+
+_WIDGET_VIEWS_RENDERED = """() => Array.from(document.querySelectorAll(
+        "script[type='application/vnd.jupyter.widget-view+json']"))
+    .every(s => { const v = s.previousElementSibling; return v && v.classList.contains("widget-subarea"); })"""
+
+
+def test_every_slide_fits_a_projector_offline(browser, slide_decks, slides_url):
+    """Every slide of every deck at 1280x720 with every non-local request blocked: no request leaves
+    127.0.0.1, no JavaScript error; no slide taller than the screen, no code line cut at the right;
+    math typeset on each slide whose text has math; each widget's saved view rendered; no stderr,
+    download message or progress bar on any slide."""
+    context = _offline_context(browser)
+    watch = PageWatch(context)
+    watch.page.set_viewport_size(SLIDE_VIEWPORT)
+    problems, counts, zoomed, started = {}, {"slides": 0, "math": 0, "widgets": 0}, [], time.monotonic()
+    try:
+        for deck in slide_decks["decks"]:
+            name = deck.relative_to(slide_decks["folder"]).as_posix()
+            page = watch.goto(slides_url + name)
+            page.wait_for_function(_DECK_READY, timeout=30_000)
+            page.evaluate("() => MathJax.startup.promise")
+            if page.locator("script[type='application/vnd.jupyter.widget-view+json']").count():
+                try:
+                    page.wait_for_function(_WIDGET_VIEWS_RENDERED, timeout=20_000)
+                except Exception:
+                    pass  # reported per slide below
+            page.evaluate("() => { astrolabReveal.configure({viewDistance: 1000, transition: 'none'}); }")
+            page.evaluate("() => astrolabFitAll()")
+            slides = page.evaluate(_MEASURE_SLIDES)
+            expected = _deck_slides(deck)
+            assert len(expected) == len(slides), (name, len(expected), len(slides))
+            issues = []
+            for index, (slide, source) in enumerate(zip(slides, expected, strict=True)):
+                where = f"slide {index + 1} '{slide['title']}'"
+                if slide["height"] > slide["limit"]:
+                    issues.append(f"{where}: {slide['height']} px tall (screen {slide['limit']} px)")
+                if slide["tooWide"] or slide["cutCode"]:
+                    issues.append(f"{where}: wider than the screen or a code line cut ({slide['cutCode']} <pre>)")
+                if source["math"] and (not slide["math"] or slide["mathErrors"]):
+                    issues.append(f"{where}: math in the source but {slide['math']} typeset, "
+                                  f"{slide['mathErrors']} errors")
+                if slide["widgets"] != slide["widgetsRendered"]:
+                    issues.append(f"{where}: {slide['widgets'] - slide['widgetsRendered']} widget snapshot(s) empty")
+                if slide["zoom"] < 1:
+                    zoomed.append(f"{name} {where}: zoom {slide['zoom']}")
+                counts["math"] += bool(slide["math"])
+                counts["widgets"] += bool(slide["widgetsRendered"])
+            counts["slides"] += len(slides)
+            text = page.locator(".reveal .slides").inner_text()
+            issues += [f"shows {m.group(0)!r}" for m in
+                       re.finditer(r"Downloading data from|\d+%\|[^|\n]*\||it/s\]|\w+Warning:", text)]
+            issues += [f"external request: {url}" for url in watch.external] + watch.errors
+            if issues:
+                problems[name] = issues
+    finally:
+        context.close()
+    print(f"slides: {counts} checked in {time.monotonic() - started:.0f} s; "
+          f"{len(zoomed)} slides shrunk to fit by the deck: {zoomed[:20]}")
+    assert not problems, json.dumps(problems, indent=1)
+    assert counts["slides"] > 300 and counts["math"] >= 20 and counts["widgets"] >= 3, counts
+
+
+def test_slides_keyboard_math_and_widget_snapshot(browser, slide_decks, slides_url, screenshots):
+    """Arrow keys move between slides and down into subslides; screenshots of a slide with math and
+    of a slide with a widget's saved view (the welcome notebook's blackbody explorer)."""
+    deck = next(d for d in slide_decks["decks"] if d.name.startswith("01-how-to-use-this-course"))
+    name = deck.relative_to(slide_decks["folder"]).as_posix()
+    leaves = _deck_slides(deck)
+    math_slide = next(i for i, s in enumerate(leaves) if s["math"])
+    widget_slide = next(i for i, s in enumerate(leaves) if s["widget"])
+    context = _offline_context(browser)
+    try:
+        watch = PageWatch(context)
+        watch.page.set_viewport_size(SLIDE_VIEWPORT)
+        page = watch.goto(slides_url + name)
+        page.wait_for_function(_DECK_READY, timeout=30_000)
+        page.evaluate("() => MathJax.startup.promise")
+        indices = "() => { const i = astrolabReveal.getIndices(); return [i.h, i.v]; }"
+        assert page.evaluate(indices) == [0, 0]
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => astrolabReveal.getIndices().h === 1", timeout=5_000)
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => astrolabReveal.getIndices().h === 0", timeout=5_000)
+        # the first slide with a subslide below it: ArrowDown goes there, ArrowUp back
+        column = page.evaluate("() => Array.from(document.querySelectorAll('.reveal .slides > section'))"
+                               "  .findIndex(s => s.querySelectorAll(':scope > section').length > 1)")
+        assert column >= 0, "no slide has a subslide"
+        page.evaluate(f"() => astrolabReveal.slide({column}, 0)")
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function(f"() => astrolabReveal.getIndices().h === {column} && "
+                               "astrolabReveal.getIndices().v === 1", timeout=5_000)
+        page.keyboard.press("ArrowUp")
+        page.wait_for_function("() => astrolabReveal.getIndices().v === 0", timeout=5_000)
+
+        go = """i => { const leaves = Array.from(document.querySelectorAll('.reveal .slides section'))
+                         .filter(s => !s.querySelector('section'));
+                       const ix = astrolabReveal.getIndices(leaves[i]); astrolabReveal.slide(ix.h, ix.v); }"""
+        page.evaluate(go, math_slide)
+        page.wait_for_timeout(1_000)  # the slide transition
+        assert page.locator(".reveal section.present mjx-container").count() > 0
+        page.screenshot(path=screenshots / "slides-math.png")
+        page.evaluate(go, widget_slide)
+        page.wait_for_function(_WIDGET_VIEWS_RENDERED, timeout=20_000)
+        page.wait_for_timeout(1_000)
+        view = page.locator(".reveal section.present .widget-subarea").first
+        assert view.locator(".widget-slider").count() > 0 and view.locator("img").count() > 0
+        page.screenshot(path=screenshots / "slides-widget.png")
+        assert not watch.external and not watch.errors, (watch.external, watch.errors)
+    finally:
+        context.close()
