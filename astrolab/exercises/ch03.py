@@ -247,6 +247,34 @@ exercise(
 )
 
 
+exercise(
+    "03-03", "closure-non-closing",
+    title="What do closure phases not cancel?",
+    answer="closure_answer",
+    kind="choice",
+    choices={"a": "a random phase of the atmosphere above one station, new every few seconds",
+             "b": "an amplitude gain of one station, wrong by 10 %",
+             "c": "a phase error of one baseline alone (a correlator or polarisation-leakage error)",
+             "d": "a clock offset at one station (a phase that grows across the band)"},
+    expected=lambda ns: "c",
+    hints=("Write each corruption as a factor on V_ab: does it factor as g_a g_b^*, one number per station?",
+           "Repeat your check of the previous exercise with a phase added to one baseline only (all its "
+           "visibilities): do the closure phases of the triangles through that baseline change?"),
+    solution="""
+        # Station-based errors (a, b, d) factor as g_a g_b^*: around a triangle the station phases cancel, and
+        # amplitudes never enter a phase. An error of one baseline alone does not factor: it goes straight
+        # into every closure phase through that baseline ("non-closing" errors, EHT paper III).
+        # `pair` (section 4): every visibility of one baseline of the most observed triangle
+        one_baseline = np.where(pair, np.exp(0.3j), 1.0) * data["vis"]
+        moved = np.angle(np.exp(1j * (cphase.design @ np.angle(one_baseline) - cphase.phase)))
+        print(f"closure phases moved by a 0.3 rad error on {data['t1'][leg]}-{data['t2'][leg]} alone: "
+              f"{np.sum(np.abs(moved) > 1e-9)} of {moved.size}")
+        closure_answer = "c"
+        ex.closure_non_closing.check(closure_answer)
+    """,
+)
+
+
 # ------------------------------------------------------------------------- 03-04 blind test
 def _weak_depression(ns) -> float:
     from astrolab import sparse
