@@ -316,20 +316,29 @@ exercise(
     """,
 )
 
+def _decoder_ratio(ns) -> float:
+    decoder = ns["autoencoders"][8].decoder
+    return sum(p.numel() for p in decoder.parameters()) / (9 * ns["X_train"][0].size)
+
+
 exercise(
     "06-04", "compression-factor",
-    title="How much does the auto-encoder compress?",
-    answer="compression",
-    name="the compression factor N/M",
+    title="The price of a non-linear decoder",
+    answer="decoder_ratio",
+    name="the ratio of decoder parameters to PCA's",
     rtol=1e-6,
-    expected=lambda ns: ns["X_train"][0].size / 8,
-    hints=("N is the number of pixels of one stamp, M the number of latent values.",
-           "A 32 x 32 stamp has `n_pix` pixels; divide by the latent dimension 8."),
+    expected=_decoder_ratio,
+    hints=("The decoder of the M = 8 auto-encoder is `autoencoders[8].decoder`, a torch module: sum "
+           "`p.numel()` over its `.parameters()`.",
+           "PCA decodes with M = 8 component images and the mean image, each of `n_pix` numbers: 9 * n_pix. "
+           "Divide the decoder's count by it."),
     solution="""
         compression = n_pix / 8
         decoder_params = sum(p.numel() for p in autoencoders[8].decoder.parameters())
-        print(f"N/M = {compression:.0f}; decoder parameters: {decoder_params}, PCA's: {9 * n_pix}")
-        ex.compression_factor.check(compression)
+        decoder_ratio = decoder_params / (9 * n_pix)
+        print(f"N/M = {compression:.0f}; decoder parameters: {decoder_params}, PCA's: {9 * n_pix}, "
+              f"ratio {decoder_ratio:.1f}")
+        ex.compression_factor.check(decoder_ratio)
     """,
 )
 
