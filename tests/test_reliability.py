@@ -502,6 +502,11 @@ def test_fuzz_round_three_nan_is_refused_not_passed_through():
         al.datasets.along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [0], [np.nan])
     with pytest.raises(ValueError, match="^star must hold integer indices"):
         al.datasets.along_scan_position(params, [0.0, 0.0], [0.0, 1.0], [0.5], [3], [0.0])
+    # found by probing every fuzzed callable with NaN (results that carried it on)
+    with pytest.raises(ValueError, match="^dmu must be finite"):
+        al.bayes.fisher_matrix([1.0, np.nan], np.eye(2))
+    with pytest.raises(ValueError, match="^object_ids must be integer ids"):
+        al.challenge.class_prior_submission(["a"], [1.0, np.nan], ["a", "b"])
 
 
 def test_fuzz_round_three_obscure_errors_name_their_argument():

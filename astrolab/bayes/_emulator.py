@@ -203,6 +203,8 @@ def _check_dmu_cov(dmu, cov):
     cov = as_float_array("cov", cov)
     if dmu.ndim != 2:
         raise ValueError(f"dmu must have shape (n_data, n_params), got {dmu.shape}")
+    if not np.all(np.isfinite(dmu)):
+        raise ValueError("dmu must be finite (no NaN or inf): a derivative of the model that is not a number")
     if cov.shape != (dmu.shape[0], dmu.shape[0]):
         raise ValueError(f"cov must have shape ({dmu.shape[0]}, {dmu.shape[0]}) to match dmu, got {cov.shape}")
     if not (np.all(np.isfinite(cov)) and np.allclose(cov, cov.T)):

@@ -277,6 +277,9 @@ def class_prior_submission(train_labels, object_ids, class_names):
         raise ValueError("train_labels must not be empty")
     prior = np.array([np.mean(labels == c) for c in class_names])
     object_ids = np.asarray(object_ids)
+    if object_ids.dtype.kind not in "iu":
+        raise ValueError(f"object_ids must be integer ids (the kit's object_id), got dtype {object_ids.dtype}: "
+                         f"{object_ids[:5].tolist()!r}"[:300])
     frame = pd.DataFrame({"object_id": object_ids})
     for c, p in zip(class_names, prior, strict=True):
         frame[c] = np.full(object_ids.size, p)
