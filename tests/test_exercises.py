@@ -120,3 +120,16 @@ def test_registry_covers_only_existing_notebooks():
     registered = set(ax.registry())
     assert registered <= ids, registered - ids
     assert set(_REGISTRY) == registered
+
+
+def test_every_notebook_keeps_its_exercises_in_the_package():
+    assert [p.name for p in NOTEBOOKS if p not in PORTED] == []
+    assert set(ax.registry()) == {notebook_id_of(p) for p in NOTEBOOKS}
+
+
+def test_every_chapter_has_two_judgement_exercises():
+    judgements = {}
+    for nb, book in ax.registry().items():
+        judgements.setdefault(nb[:2], []).extend(e.label for e in book.values() if e.kind == "judgement")
+    assert {ch: labels for ch, labels in judgements.items() if len(labels) < 2} == {}
+    assert len(judgements) == 8
