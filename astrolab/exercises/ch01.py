@@ -329,6 +329,31 @@ exercise(
 )
 
 exercise(
+    "01-04", "look-why-purity",
+    title="Why does the purity drop?",
+    answer="why_purity",
+    kind="choice",
+    name="your choice",
+    choices={"a": "at 3 sigma the cosmic rays and hot pixels are no longer flagged",
+             "b": "pure noise crosses 3 sigma in many places of a million-pixel image, and those peaks look like "
+                  "faint round sources, which flags built for sharp or elongated artefacts cannot catch",
+             "c": "the matched filter stops being optimal below 5 sigma",
+             "d": "faint stars blend with each other, and blends are counted as false detections"},
+    expected=lambda ns: "b",
+    hints=("How many independent 'beams' of about 4 pi sigma_psf**2 pixels does a 1024 x 1024 image hold, and "
+           "what fraction of pure Gaussian noise exceeds 3 sigma?",
+           "Look at what the unmatched kept detections at 3 sigma are: their sharpness and elongation are "
+           "those of a point source."),
+    solution="""
+        n_beams = image.size / (4 * np.pi * sigma_psf**2)
+        print(f"{n_beams:.0f} beams x P(> 3 sigma) = {n_beams * 1.35e-3:.0f} noise peaks, "
+              f"against {n_beams * 2.9e-7:.2f} above 5 sigma")
+        why_purity = "b"
+        ex.look_why_purity.check(why_purity)
+    """,
+)
+
+exercise(
     "01-04", "look-seeing",
     title="Worse seeing",
     answer="limit_fwhm4",

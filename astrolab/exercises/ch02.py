@@ -118,7 +118,8 @@ exercise(
            "reference=stars.noiseless)` against the truth the mock gives you, and take its minimum."),
     solution="""
         pca_noisy = al.reduction.PCA(n_components=N_COMPONENTS).fit(noisy_flux)
-        error_noisy = al.reduction.reconstruction_error(pca_noisy, noisy_flux, ks, reference=stars.noiseless).mean(axis=1)
+        truth_flux = stars.noiseless  # the mock's truth: the check measures against it too
+        error_noisy = al.reduction.reconstruction_error(pca_noisy, noisy_flux, ks, reference=truth_flux).mean(axis=1)
         k_noisy = int(ks[np.argmin(error_noisy)])
         print(f"k = {k_noisy} at SNR 10 (k = {best_k} at SNR {SNR}): noisier data support fewer components")
         ex.pca_noisy_k.check(k_noisy)
@@ -234,6 +235,29 @@ exercise(
         # With few neighbours the graph can fall apart into pieces, and geodesic distances between pieces
         # are undefined (scikit-learn warns and patches the graph): the global layout becomes arbitrary.
         ex.manifold_isomap5.check(trust_iso5)
+    """,
+)
+
+
+def _iso5_letter(ns) -> str:
+    return "a" if _trust_iso5(ns) > ns["trust"]["spectra", "Isomap"] else "b"
+
+
+exercise(
+    "02-03", "manifold-isomap5-better",
+    title="Better or worse with 5 neighbours?",
+    answer="iso5_choice",
+    kind="choice",
+    name="your choice",
+    choices={"a": "better: a higher trustworthiness than with 15 neighbours",
+             "b": "worse: a lower trustworthiness than with 15 neighbours"},
+    expected=_iso5_letter,
+    hints=("Compare your `trust_iso5` with `trust['spectra', 'Isomap']` (15 neighbours), printed in section 3.",
+           "Trustworthiness is higher when fewer false neighbours intrude into the embedding."),
+    solution="""
+        iso5_choice = "a" if trust_iso5 > trust["spectra", "Isomap"] else "b"
+        print(f"5 neighbours: {trust_iso5:.3f}; 15 neighbours: {trust['spectra', 'Isomap']:.3f}")
+        ex.manifold_isomap5_better.check(iso5_choice)
     """,
 )
 
