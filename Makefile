@@ -37,9 +37,16 @@ EXTRAS_test  := [test,book]
 EXTRAS_book  := [book]
 EXTRAS_bench := [bench]
 EXTRAS_dev   := [dev]
-$(VENV)/.installed-%: pyproject.toml constraints.txt
+# RISE (lecture mode) gets the labextension astrolab-rise-widgets, without which widgets show as text
+# on its slides (coursetools/labextensions/), and the reveal.js theme "white", whose fonts it bundles
+# (its default theme loads Google Fonts).
+LABEXT := $(VENV)/share/jupyter/labextensions
+$(VENV)/.installed-%: pyproject.toml constraints.txt $(wildcard coursetools/labextensions/*/package.json coursetools/labextensions/*/static/*.js coursetools/labextensions/overrides.json)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e ".$(EXTRAS_$*)"
+	@mkdir -p $(LABEXT) $(VENV)/share/jupyter/lab/settings
+	rm -rf $(LABEXT)/astrolab-rise-widgets && cp -R coursetools/labextensions/astrolab-rise-widgets $(LABEXT)/
+	cp coursetools/labextensions/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $@
 
 # Notebooks run in kernels whose IPython profile blocks every non-loopback connection and draws
