@@ -147,6 +147,7 @@ def _check_common(simulator, observed_summary, distance, n_samples, seed):
         raise ValueError(f"distance must be callable or None, got {distance!r}")
     if not (isinstance(n_samples, (int, np.integer)) and n_samples >= 2):
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
+    check_size("n_samples", 8.0 * 8 * n_samples, request=f"n_samples={n_samples}")  # a few arrays of n_samples
     return observed, distance, check_rng("seed", seed)
 
 
@@ -333,7 +334,7 @@ def abc_smc(simulator, prior, observed_summary, distance=None, *, n_samples=1000
     quantile = check_real("quantile", quantile, min=0, max=1, min_inclusive=False, max_inclusive=False)
     if epsilon_target is not None:
         epsilon_target = check_real("epsilon_target", epsilon_target, min=0, min_inclusive=False)
-    n_generations = check_int("n_generations", n_generations, min=1)
+    n_generations = check_int("n_generations", n_generations, min=1, max=1000)
     if min_acceptance_rate is not None:
         min_acceptance_rate = check_real("min_acceptance_rate", min_acceptance_rate, min=0, max=1,
                                          min_inclusive=False, max_inclusive=False)

@@ -128,10 +128,13 @@ class Emulator(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit the emulator to ``y`` (n,) or (n, n_outputs), the model computed at the parameters ``X``
         (n, ndim); returns ``self``."""
-        if self.kind not in ("gp", "poly"):
-            raise ValueError(f"kind must be 'gp' or 'poly', got {self.kind!r}")
-        if self.kernel not in ("rbf", "matern"):
-            raise ValueError(f"kernel must be 'rbf' or 'matern', got {self.kernel!r}")
+        if not isinstance(self.kind, str) or self.kind not in ("gp", "poly"):
+            raise ValueError(f"kind must be 'gp' or 'poly', got {self.kind!r}"[:300])
+        if not isinstance(self.kernel, str) or self.kernel not in ("rbf", "matern"):
+            raise ValueError(f"kernel must be 'rbf' or 'matern', got {self.kernel!r}"[:300])
+        if (isinstance(self.n_restarts_optimizer, bool) or not isinstance(self.n_restarts_optimizer, (int, np.integer))
+                or not 0 <= self.n_restarts_optimizer <= 1000):  # each restart is one more optimisation
+            raise ValueError(f"n_restarts_optimizer must be an integer in [0, 1000], got {self.n_restarts_optimizer!r}")
         if not (isinstance(self.noise, (int, float)) and self.noise > 0):
             raise ValueError(f"noise must be a positive number, got {self.noise!r}")
         if not (isinstance(self.degree, (int, np.integer)) and self.degree >= 1):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import astropy.units as u
 import numpy as np
 from astropy.stats import gaussian_fwhm_to_sigma
 
-from astrolab._validation import as_float_array, check_real
+from astrolab._validation import as_float_array, check_array, check_int, check_real
 
 __all__ = ["completeness_purity", "detect_sources", "match_to_truth", "score_pipeline"]
 
@@ -68,12 +69,10 @@ def detect_sources(image, psf_fwhm: float, *, threshold: float = 5.0, background
         raise ValueError(f"image must be a 2-D array of at least 8 x 8 pixels, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must not contain NaN or infinite values")
-    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
-        check_real("psf_fwhm", psf_fwhm, finite=False)
+    check_real("psf_fwhm", psf_fwhm, finite=False)  # dimensionless Quantities pass
     if not 0.5 < psf_fwhm < min(image.shape) / 2:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0.5 and {min(image.shape) / 2}, got {psf_fwhm!r}")
-    if not hasattr(threshold, "unit"):  # a number (a Quantity is judged below)
-        check_real("threshold", threshold, finite=False)
+    check_real("threshold", threshold, finite=False)  # dimensionless Quantities pass
     if not threshold > 0:
         raise ValueError(f"threshold must be positive, got {threshold!r}")
     if background is None:
@@ -168,8 +167,7 @@ def match_to_truth(detected, truth, radius: float = 2.0):
     """
     from scipy.spatial import cKDTree
 
-    if not hasattr(radius, "unit"):  # a number (a Quantity is judged below)
-        check_real("radius", radius, finite=False)
+    check_real("radius", radius, finite=False)  # dimensionless Quantities pass
     if not radius > 0:
         raise ValueError(f"radius must be a positive number of pixels, got {radius!r}")
     from astrolab._validation import InvalidParameterError
@@ -228,6 +226,13 @@ def completeness_purity(true_flux, truth_found, detected_flux, detected_real, bi
     >>> c.tolist(), p.tolist()
     ([0.5, 1.0], [1.0, 0.5])
     """
+    if np.ndim(bins) == 0 and not isinstance(bins, u.Quantity):
+        bins = check_int("bins", bins, min=1, max=100_000)
+    else:
+        bins = check_array("bins", bins, ndim=1, min_rows=2)
+        if not np.all(np.diff(bins) > 0):
+            raise ValueError(f"bins must be increasing bin edges, got {bins!r}"[:300])
+
     def fraction(values, good, names):
         values, good = as_float_array(names[0], values), np.asarray(good, bool)
         if values.ndim != 1 or values.shape != good.shape:

@@ -49,8 +49,7 @@ from astrolab._validation import check_real
     """
 
     def __init__(self, interval: float = 0.002):
-        if not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
-            check_real("interval", interval, finite=False)
+        check_real("interval", interval, finite=False)  # dimensionless Quantities pass
         if not interval > 0:
             raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
         self.interval = interval

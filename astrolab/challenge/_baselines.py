@@ -150,10 +150,8 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     """
     import pandas as pd
 
-    if not hasattr(min_period, "unit"):  # a number (a Quantity is judged below)
-        check_real("min_period", min_period, finite=False)
-    if not hasattr(max_period, "unit"):  # a number (a Quantity is judged below)
-        check_real("max_period", max_period, finite=False)
+    check_real("min_period", min_period, finite=False)  # dimensionless Quantities pass
+    check_real("max_period", max_period, finite=False)  # dimensionless Quantities pass
     if not 0 < min_period < max_period:
         raise ValueError(f"need 0 < min_period < max_period, got min_period={min_period!r}, max_period={max_period!r}")
     if periods not in ("galactic", "all", "none"):

@@ -118,8 +118,8 @@ class OODScore(OutlierMixin, BaseEstimator):
         from sklearn.covariance import LedoitWolf
         from sklearn.ensemble import IsolationForest
 
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
+        if not isinstance(self.method, str) or self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}"[:300])
         if not (isinstance(self.contamination, (int, float, np.floating)) and not isinstance(self.contamination, bool)
                 and 0 < self.contamination < 0.5):
             raise ValueError(f"contamination must be a number in (0, 0.5), got {self.contamination!r}")

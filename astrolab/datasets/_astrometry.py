@@ -190,6 +190,8 @@ def make_astrometry(n_stars: int = 500, n_obs_per_star: int = 100, n_attitude_kn
         raise ValueError(f"mission_years must be a positive number of years, got {mission_years!r}")
     rng = _v.check_rng("seed", seed)
     n_stars, n_obs_per_star, n_knots = int(n_stars), int(n_obs_per_star), int(n_attitude_knots)
+    _v.check_size("n_stars", 8.0 * 16 * (n_stars * n_obs_per_star + n_knots),  # about 16 numbers per observation
+                  request=f"n_stars={n_stars}, n_obs_per_star={n_obs_per_star}, n_attitude_knots={n_knots}")
     half = mission_years / 2
 
     # True parameters: bulge stars at 8 +- 1 kpc.

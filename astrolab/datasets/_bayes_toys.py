@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from astrolab import _validation as _v
-from astrolab._validation import as_float_array, check_real
+from astrolab._validation import as_float_array, check_real, check_size
 
 __all__ = ["make_cluster_data", "make_power_spectrum_data", "power_spectrum_model", "simulate_cluster"]
 
@@ -116,12 +116,10 @@ def make_power_spectrum_data(seed=None, *, truth=(2.0, 0.21), frac_error=0.08, c
     >>> data.power.shape, data.cov.shape, data.truth["A"]
     ((20,), (20, 20), 2.0)
     """
-    if not hasattr(frac_error, "unit"):  # a number (a Quantity is judged below)
-        check_real("frac_error", frac_error, finite=False)
+    check_real("frac_error", frac_error, finite=False)  # dimensionless Quantities pass
     if not 0 < frac_error < 1:
         raise ValueError(f"frac_error must be in (0, 1), got {frac_error!r}")
-    if not hasattr(correlation, "unit"):  # a number (a Quantity is judged below)
-        check_real("correlation", correlation, finite=False)
+    check_real("correlation", correlation, finite=False)  # dimensionless Quantities pass
     if not 0 <= correlation < 1:
         raise ValueError(f"correlation must be in [0, 1), got {correlation!r}")
     rng = _v.check_rng("seed", seed)
@@ -160,10 +158,10 @@ def _check_cluster_args(theta, n_stars, velocity_error):
     theta = as_float_array("theta", theta)
     if theta.shape != (2,) or not np.all(np.isfinite(theta)) or not theta[1] > 0:
         raise ValueError(f"theta must be (log10 mass [Msun], scale radius [pc] > 0), got {theta.tolist()!r}")
-    if not (isinstance(n_stars, (int, np.integer)) and n_stars >= 10):
+    if isinstance(n_stars, bool) or not (isinstance(n_stars, (int, np.integer)) and n_stars >= 10):
         raise ValueError(f"n_stars must be an integer >= 10, got {n_stars!r}")
-    if not hasattr(velocity_error, "unit"):  # a number (a Quantity is judged below)
-        check_real("velocity_error", velocity_error, finite=False)
+    check_size("n_stars", 8.0 * 32 * n_stars, request=f"n_stars={n_stars}")  # positions, velocities, draws
+    check_real("velocity_error", velocity_error, finite=False)  # dimensionless Quantities pass
     if not velocity_error >= 0:
         raise ValueError(f"velocity_error must be non-negative (km/s), got {velocity_error!r}")
     return theta

@@ -110,9 +110,9 @@ def make_gaia_volume(n_field: int = 50_000, n_clusters: int = 30, radius=150 * u
     >>> bool(np.all(np.bincount(truth["label"] + 1)[1:] == truth["clusters"]["n_members"]))
     True
     """
-    if not (isinstance(n_field, (int, np.integer)) and 0 <= n_field <= 5_000_000):
+    if isinstance(n_field, bool) or not (isinstance(n_field, (int, np.integer)) and 0 <= n_field <= 5_000_000):
         raise ValueError(f"n_field must be an integer between 0 and 5000000, got {n_field!r}")
-    if not (isinstance(n_clusters, (int, np.integer)) and 0 <= n_clusters <= 20_000):
+    if isinstance(n_clusters, bool) or not (isinstance(n_clusters, (int, np.integer)) and 0 <= n_clusters <= 20_000):
         raise ValueError(f"n_clusters must be an integer between 0 and 20000, got {n_clusters!r}")
     r_max = float(to_value(radius, u.pc, "radius"))
     h = float(to_value(scale_height, u.pc, "scale_height"))

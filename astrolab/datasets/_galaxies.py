@@ -449,8 +449,7 @@ def make_galaxy_images(n_images=2000, *, size=32, classes=GALAXY_CLASSES, psf_fw
     psf_fwhm = check_real("psf_fwhm", psf_fwhm)
     # the images (float32) and their rendering at full precision with padding: about 40 bytes a pixel
     check_size("n_images", 40.0 * n_images * size**2, request=f"n_images={n_images} of {size}x{size} pixels")
-    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
-        check_real("psf_fwhm", psf_fwhm, finite=False)
+    check_real("psf_fwhm", psf_fwhm, finite=False)  # dimensionless Quantities pass
     if not 0 <= psf_fwhm <= size / 2:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels between 0 and size/2 = {size / 2}, got {psf_fwhm!r}")
     try:

@@ -79,14 +79,11 @@ def make_survey_image(shape=(512, 512), *, n_stars: int = 400, n_galaxies: int =
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    if not hasattr(psf_fwhm, "unit"):  # a number (a Quantity is judged below)
-        check_real("psf_fwhm", psf_fwhm)
+    check_real("psf_fwhm", psf_fwhm)  # dimensionless Quantities pass
     if not psf_fwhm > 0.5:
         raise ValueError(f"psf_fwhm must be a FWHM in pixels larger than 0.5, got {psf_fwhm!r}")
-    if not hasattr(sky, "unit"):  # a number (a Quantity is judged below)
-        check_real("sky", sky)
-    if not hasattr(read_noise, "unit"):  # a number (a Quantity is judged below)
-        check_real("read_noise", read_noise)
+    check_real("sky", sky)  # dimensionless Quantities pass
+    check_real("read_noise", read_noise)  # dimensionless Quantities pass
     if not (sky >= 0 and read_noise >= 0):
         raise ValueError(f"sky and read_noise must be non-negative, got {sky!r} and {read_noise!r}")
     check_size("shape", 8 * 4 * shape[0] * shape[1], request=f"shape={shape!r}")  # a few float images

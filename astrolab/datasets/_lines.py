@@ -117,8 +117,8 @@ def make_line_data(n_points: int = 20, *, slope: float = 2.2, intercept: float =
     >>> len(table), int(truth["outlier"].sum()), truth["slope"]
     (20, 4, 2.2)
     """
-    if not (isinstance(n_points, (int, np.integer)) and n_points >= 3):
-        raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
+    if isinstance(n_points, bool) or not (isinstance(n_points, (int, np.integer)) and 3 <= n_points <= 10_000_000):
+        raise ValueError(f"n_points must be an integer in [3, 10000000], got {n_points!r}")
     if not (isinstance(n_outliers, (int, np.integer)) and 0 <= n_outliers < n_points - 2):
         raise ValueError(f"n_outliers must be an integer in [0, n_points - 2), got {n_outliers!r}")
     slope = check_real("slope", slope)

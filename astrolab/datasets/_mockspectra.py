@@ -8,7 +8,7 @@ from astropy.stats import gaussian_fwhm_to_sigma
 from astropy.table import QTable
 from sklearn.utils import Bunch
 
-from astrolab._validation import as_float_array, check_real, check_rng
+from astrolab._validation import as_float_array, check_real, check_rng, check_size
 from astrolab.datasets._units import to_value
 
 __all__ = ["make_galaxy_spectra", "make_stellar_spectra"]
@@ -66,6 +66,7 @@ def _check_grid(wavelength, name="wavelength"):
 def _check_common(n_spectra, resolution, snr):
     if isinstance(n_spectra, bool) or not isinstance(n_spectra, (int, np.integer)) or n_spectra < 1:
         raise ValueError(f"n_spectra must be a positive integer, got {n_spectra!r}")
+    check_size("n_spectra", 8.0 * 4 * 2000 * n_spectra, request=f"n_spectra={n_spectra}")  # a few grids of ~1000
     check_real("resolution", resolution, finite=False)
     if snr is not None:
         check_real("snr", snr, finite=False)
@@ -288,8 +289,7 @@ def make_galaxy_spectra(n_spectra: int = 1000, *, wavelength=None, z_max: float 
     ((4, 1000), True)
     """
     _check_common(n_spectra, resolution, snr)
-    if not hasattr(z_max, "unit"):  # a number (a Quantity is judged below)
-        check_real("z_max", z_max, finite=False)
+    check_real("z_max", z_max, finite=False)  # dimensionless Quantities pass
     if not 0 <= z_max <= 3:
         raise ValueError(f"z_max must be between 0 and 3, got {z_max!r}")
     grid = _check_grid(np.linspace(380.0, 900.0, 1000) * u.nm if wavelength is None else wavelength)

@@ -86,8 +86,7 @@ class SkyModel:
         if not (d > 0 and w > 0 and f > 0):
             raise ValueError(f"diameter, width and flux must be positive, got {self.diameter}, {self.width}, "
                              f"{self.flux}")
-        if not hasattr(self.asymmetry, "unit"):  # a number (a Quantity is judged below)
-            check_real("asymmetry", self.asymmetry, finite=False)
+        check_real("asymmetry", self.asymmetry, finite=False)  # dimensionless Quantities pass
         if not 0 <= self.asymmetry < 1:
             raise ValueError(f"asymmetry must be in [0, 1), got {self.asymmetry!r}")
         if len(self.offset) != 2:

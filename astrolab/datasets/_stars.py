@@ -107,8 +107,7 @@ def make_star_catalog(
         raise ValueError(f"density must be positive, got {density}")
     if not radius > 0:
         raise ValueError(f"max_distance must be positive, got {max_distance}")
-    if not hasattr(giant_fraction, "unit"):  # a number (a Quantity is judged below)
-        check_real("giant_fraction", giant_fraction, finite=False)
+    check_real("giant_fraction", giant_fraction, finite=False)  # dimensionless Quantities pass
     if not 0 <= giant_fraction <= 1:
         raise ValueError(f"giant_fraction must be between 0 and 1, got {giant_fraction!r}")
     if not sigma_v >= 0:

@@ -136,6 +136,9 @@ class NumpyMLPRegressor(RegressorMixin, BaseEstimator):
         if any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
             raise ValueError(f"hidden_layer_sizes must be a sequence of positive integers, "
                              f"got {self.hidden_layer_sizes!r}")
+        if any(s > 100_000 for s in sizes):  # a layer's weights are width x width numbers
+            raise ValueError(f"hidden_layer_sizes must be at most 100000 units per layer, "
+                             f"got {self.hidden_layer_sizes!r}")
         if self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}")
         for name, low in (("learning_rate", False), ("alpha", True), ("tol", True)):
@@ -337,7 +340,13 @@ def gradient_check(model, X, y, eps=1e-6):
     X = as_float_array("X", X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    y = as_float_array("y", y).reshape(len(X), -1)
+    y = as_float_array("y", y)
+    if y.ndim not in (1, 2) or len(y) != len(X) or y.size == 0:
+        raise ValueError(f"y must have one row per sample of X ({len(X)}), got shape {y.shape}")
+    y = y.reshape(len(X), -1)
+    if hasattr(model, "coefs_") and y.shape[1] != model.coefs_[-1].shape[1]:
+        raise ValueError(f"y must have {model.coefs_[-1].shape[1]} output column(s), as the fitted model, "
+                         f"got shape {y.shape}")
     if not hasattr(model, "coefs_"):
         model._initialize(X.shape[1], y.shape[1], _random_state(model.random_state))
     _, coef_grads, intercept_grads = model._loss_and_gradients(X, y)

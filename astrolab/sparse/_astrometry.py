@@ -235,6 +235,8 @@ def gauge_matrix(n_stars: int, n_knots: int, *, column_norms=None):
 
     n_stars = check_int("n_stars", n_stars, min=1)
     n_knots = check_int("n_knots", n_knots, min=0)
+    check_size("n_stars", 8.0 * 4 * (N_STAR_PARAMS * n_stars + n_knots),
+               request=f"n_stars={n_stars}, n_knots={n_knots}")
     n_cols = N_STAR_PARAMS * n_stars + n_knots
     if column_norms is not None:
         column_norms = check_array("column_norms", column_norms, ndim=1)
@@ -387,6 +389,7 @@ def astrometric_solution(obs, n_stars: int, knots, b, sigma, *, matrix_free: boo
         _check_threads(num_threads)
         device = _torch_device(device)
     check_real("gauge_weight", gauge_weight, min=0, min_inclusive=False)
+    check_real("tol", tol, min=0)
     if max_iter is not None:
         check_int("max_iter", max_iter, min=1)
     rows = _Rows(obs, n_stars, knots, sigma)

@@ -121,8 +121,7 @@ def _closures(table, min_snr, independent, candidates, *, nonzero=False):
     visibilities, their SNR, the design and the station names of each closure.
     """
     vis, sigma = _check_table(table)
-    if not hasattr(min_snr, "unit"):  # a number (a Quantity is judged below)
-        check_real("min_snr", min_snr, finite=False)
+    check_real("min_snr", min_snr, finite=False)  # dimensionless Quantities pass
     if not min_snr >= 0:
         raise ValueError(f"min_snr must be a non-negative number, got {min_snr!r}")
     snr = np.abs(vis) / sigma
@@ -269,8 +268,7 @@ def image_closure_phases(op: FourierOperator, table, closures, *, mu: float, amp
         raise ValueError(f"op has {op.shape[0]} visibilities but the table has {len(vis)} rows")
     if closures.design.shape[1] != len(vis):
         raise ValueError("closures were not computed from this table (design has the wrong number of columns)")
-    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
-        check_real("mu", mu, finite=False)
+    check_real("mu", mu, finite=False)  # dimensionless Quantities pass
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
     check_real("amplitude_error", amplitude_error, finite=False)
@@ -376,8 +374,8 @@ def self_calibrate(table, model_vis, *, amplitude: bool = False, interval=None, 
     model_vis = np.asarray(model_vis)
     if model_vis.shape != vis.shape:
         raise ValueError(f"model_vis must have one value per row ({vis.shape}), got {model_vis.shape}")
-    if interval is not None and not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
-        check_real("interval", interval, finite=False)
+    if interval is not None:
+        check_real("interval", interval, finite=False)  # dimensionless Quantities pass
     if interval is not None and not interval > 0:
         raise ValueError(f"interval must be a positive number of hours or None, got {interval!r}")
     if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
@@ -437,8 +435,7 @@ def average_visibilities(table, interval: float) -> QTable:
     and ``band`` if the input has one.
     """
     vis, sigma = _check_table(table)
-    if not hasattr(interval, "unit"):  # a number (a Quantity is judged below)
-        check_real("interval", interval, finite=False)
+    check_real("interval", interval, finite=False)  # dimensionless Quantities pass
     if not interval > 0:
         raise ValueError(f"interval must be a positive number of hours, got {interval!r}")
     names, i1, i2 = _station_index(table)

@@ -112,8 +112,7 @@ class ImagingChallenge:
 
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        if not hasattr(blur_fwhm, "unit"):  # a number (a Quantity is judged below)
-            check_real("blur_fwhm", blur_fwhm, finite=False)
+        check_real("blur_fwhm", blur_fwhm, finite=False)  # dimensionless Quantities pass
         if not blur_fwhm > 0:
             raise ValueError(f"blur_fwhm must be a positive number of uas, got {blur_fwhm!r}")
         rng = check_rng("seed", seed)

@@ -61,7 +61,7 @@ def blur(image, fwhm, pixel_size):
     """Convolve with a circular Gaussian of ``fwhm`` (same unit as ``pixel_size``), keeping the total flux."""
     from scipy import ndimage
 
-    from astrolab._validation import check_array, check_real
+    from astrolab._validation import check_array, check_real, check_size
 
     image = check_array("image", image, ndim=(1, 2, 3))
     if not hasattr(fwhm, "unit"):  # a Quantity is divided by pixel_size's unit below
@@ -69,6 +69,14 @@ def blur(image, fwhm, pixel_size):
     if not hasattr(pixel_size, "unit"):
         pixel_size = check_real("pixel_size", pixel_size, min=0, min_inclusive=False)
     sigma = fwhm / pixel_size * gaussian_fwhm_to_sigma
+    if hasattr(sigma, "unit"):  # fwhm and pixel_size as Quantities: their ratio must be a pure number
+        try:
+            sigma = sigma.to_value("")
+        except Exception:  # noqa: BLE001 - astropy's UnitConversionError or a non-scalar
+            raise ValueError(f"fwhm and pixel_size must be numbers in one unit or angle Quantities, got {fwhm!r} "
+                             f"and {pixel_size!r}") from None
+    sigma = check_real("fwhm", sigma, min=0)
+    check_size("fwhm", 8.0 * (8 * sigma + 1), request=f"fwhm={fwhm!r}")  # scipy's kernel reaches 4 sigma
     return ndimage.gaussian_filter(image, sigma, mode="constant")
 
 

@@ -165,12 +165,10 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
         raise ValueError(f"b must be 1-D with {n_data} entries (the rows of A), got shape {b.shape}")
     if not np.all(np.isfinite(b)):
         raise ValueError("b must not contain NaN or infinite values")
-    if not hasattr(lam, "unit"):  # a number (a Quantity is judged below)
-        check_real("lam", lam, finite=False)
+    check_real("lam", lam, finite=False)  # dimensionless Quantities pass
     if not lam >= 0:
         raise ValueError(f"lam must be non-negative, got {lam!r}")
-    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
-        check_real("mu", mu, finite=False)
+    check_real("mu", mu, finite=False)  # dimensionless Quantities pass
     if not mu >= 0:
         raise ValueError(f"mu must be non-negative, got {mu!r}")
     lam, mu = _v.check_real("lam", lam), _v.check_real("mu", mu)
@@ -198,8 +196,7 @@ def fista(A, b, lam, *, mu: float = 0.0, image_shape=None, nonneg: bool = False,
     x = np.zeros(n_params) if x0 is None else as_float_array("x0", x0).copy()
     if x.shape != (n_params,):
         raise ValueError(f"x0 must have {n_params} entries, got shape {x.shape}")
-    if not hasattr(mu, "unit"):  # a number (a Quantity is judged below)
-        check_real("mu", mu, finite=False)
+    check_real("mu", mu, finite=False)  # dimensionless Quantities pass
     if L <= 0:  # A = 0 and mu = 0: the data do not depend on x, the penalty alone decides: x = 0
         x = np.zeros(n_params)
         info = {"n_iter": 0, "objective": _objective(-b, x, lam, mu, image_shape, groups), "converged": True}

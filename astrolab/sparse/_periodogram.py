@@ -8,7 +8,7 @@ import numpy as np
 from scipy import optimize, special
 from sklearn.base import BaseEstimator
 
-from astrolab._validation import as_float_array, check_array, check_int, check_real
+from astrolab._validation import as_float_array, check_array, check_int, check_real, check_size
 from astrolab.sparse._lasso import fista
 
 __all__ = ["LassoPeriodogram", "alias_class", "refine_frequency"]
@@ -249,10 +249,8 @@ class LassoPeriodogram(BaseEstimator):
             raise ValueError("dy must be positive")
         if not np.ptp(t) > 0:
             raise ValueError("t must span a non-zero time (all measurements at one time)")
-        if not hasattr(self.fmin, "unit"):  # a number (a Quantity is judged below)
-            check_real("fmin", self.fmin, finite=False)
-        if not hasattr(self.fmax, "unit"):  # a number (a Quantity is judged below)
-            check_real("fmax", self.fmax, finite=False)
+        check_real("fmin", self.fmin, finite=False)  # dimensionless Quantities pass
+        check_real("fmax", self.fmax)  # finite; dimensionless Quantities pass
         check_int("n_lambdas", self.n_lambdas, min=1, max=1000)  # one Lasso fit per value
         check_real("lam_min_ratio", self.lam_min_ratio, min=0, max=1, min_inclusive=False, max_inclusive=False)
         check_int("max_iter", self.max_iter, min=1)
@@ -261,8 +259,7 @@ class LassoPeriodogram(BaseEstimator):
             raise ValueError(f"need 0 <= fmin < fmax, got fmin={self.fmin!r}, fmax={self.fmax!r}")
         if not self.ebic_gamma >= 0:
             raise ValueError(f"ebic_gamma must be non-negative, got {self.ebic_gamma!r}")
-        if not hasattr(self.oversampling, "unit"):  # a number (a Quantity is judged below)
-            check_real("oversampling", self.oversampling, finite=False)
+        check_real("oversampling", self.oversampling, finite=False)  # dimensionless Quantities pass
         if not self.oversampling > 0:
             raise ValueError(f"oversampling must be positive, got {self.oversampling!r}")
         if not (self.lam == "bic" or (isinstance(self.lam, (int, float)) and 0 < self.lam <= 1)):
@@ -294,6 +291,9 @@ class LassoPeriodogram(BaseEstimator):
         tt = t - t0
         span = np.ptp(t)
         step = 1 / (self.oversampling * span)
+        n_f = max((self.fmax - max(self.fmin, step)) / step, 0.0)
+        check_size("fmax", 8.0 * 4 * t.size * n_f, request=f"fmax={self.fmax!r} with oversampling="
+                   f"{self.oversampling!r} ({n_f:.3g} trial frequencies for {t.size} times)")  # the design blocks
         freqs = np.arange(max(self.fmin, step), self.fmax, step)
         n_f = freqs.size
         self._shape = (n_bands, n_f, rows, band)
