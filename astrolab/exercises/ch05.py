@@ -127,30 +127,24 @@ exercise(
 )
 
 
-def _field_core(ns) -> float:
-    from scipy.spatial import cKDTree
-
-    X, field = ns["X"], np.asarray(ns["label_true"]) < 0
-    kth = cKDTree(X).query(X[field], k=int(ns["N_MIN"]))[0][:, -1]
-    return float(np.mean(kth <= float(ns["EPS"])))
-
-
 exercise(
-    "05-02", "field-core",
-    title="Core points in the field",
-    answer="field_core",
-    name="the fraction of field stars that are core points",
-    rtol=1e-6,
-    expected=_field_core,
-    hints=("A star is a core point when its N_MIN-th nearest neighbour, itself included, lies within EPS: "
-           "`cKDTree(X).query(X[field], k=N_MIN)[0][:, -1]` gives that distance for each field star.",
-           "The field stars are `label_true == -1`; the fraction is the mean of `distance <= EPS`."),
+    "05-02", "field-in-clusters",
+    title="Field stars in the clusters",
+    answer="n_field_in_clusters",
+    name="the number of field stars DBSCAN puts in clusters",
+    rtol=0,
+    expected=lambda ns: int(np.sum((np.asarray(ns["labels"]) >= 0) & (np.asarray(ns["label_true"]) < 0))),
+    hints=("`labels >= 0` marks the stars DBSCAN put in a cluster (noise is -1), `label_true == -1` the "
+           "true field stars.",
+           "Combine the two boolean arrays with `&` and sum; do the same with the true members for the "
+           "comparison."),
     solution="""
         field = label_true == -1
-        kth = cKDTree(X).query(X, k=N_MIN)[0][:, -1]  # distance to the N_MIN-th neighbour, itself included
-        field_core = np.mean(kth[field] <= EPS)
-        print(f"core points: {field_core:.2%} of the field stars, {np.mean(kth[~field] <= EPS):.1%} of the members")
-        ex.field_core.check(field_core)
+        n_field_in_clusters = int(np.sum((labels >= 0) & field))
+        n_members_in_clusters = int(np.sum((labels >= 0) & ~field))
+        print(f"{n_field_in_clusters} field stars and {n_members_in_clusters} members in clusters: overall purity "
+              f"{n_members_in_clusters / (n_members_in_clusters + n_field_in_clusters):.3f}")
+        ex.field_in_clusters.check(n_field_in_clusters)
     """,
 )
 
