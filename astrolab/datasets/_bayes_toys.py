@@ -155,6 +155,8 @@ def _plummer(log10_mass, scale_radius, n_stars, rng):
 
 
 def _check_cluster_args(theta, n_stars, velocity_error):
+    if hasattr(theta, "unit"):
+        raise ValueError(f"theta must be plain numbers (log10 mass [Msun], scale radius [pc]), got {theta!r}")
     theta = as_float_array("theta", theta)
     if theta.shape != (2,) or not np.all(np.isfinite(theta)) or not theta[1] > 0:
         raise ValueError(f"theta must be (log10 mass [Msun], scale radius [pc] > 0), got {theta.tolist()!r}")

@@ -484,6 +484,7 @@ def make_variable_features(n: int = 3000, *, noise: float = 1.0, class_weights=N
     (500, True)
     """
     n = _check_n(n, minimum=len(VARIABLE_CLASSES))
+    check_size("n", 8.0 * 512 * n, request=f"n={n}")  # a light curve of a few hundred points per star
     if not (isinstance(noise, numbers.Real) and noise >= 0):
         raise ValueError(f"noise must be a non-negative number, got {noise!r}")
     weights = dict(_VAR_WEIGHTS if class_weights is None else class_weights)

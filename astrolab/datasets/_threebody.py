@@ -93,6 +93,7 @@ def threebody_initial_conditions(n, seed=0):
     ((5, 2), True)
     """
     n = _check_int("n", n, 1)
+    check_size("n", 8.0 * 64 * n, request=f"n={n}")  # positions and velocities of three bodies, redrawn
     rng = check_rng("seed", seed)
     out = np.empty((0, 2))
     while len(out) < n:

@@ -137,7 +137,7 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_b
     ----------
     image : ndarray, 2-D
         The image (north up: row index increases to the north; east to the left).
-    pixel_size : float
+    pixel_size : float or angle Quantity
         Pixel size, in uas (the unit of ``diameter`` and ``width``).
     n_angles : int, default 72
         Number of rays.
@@ -165,7 +165,7 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_b
     from scipy import ndimage, optimize
     from sklearn.utils import Bunch
 
-    from astrolab._validation import check_real
+    from astrolab._validation import check_quantity, check_real
 
     image = as_float_array("image", image)
     if image.ndim != 2:
@@ -174,12 +174,11 @@ def ring_fit(image, pixel_size, *, n_angles: int = 72, centre=None, depression_b
         raise ValueError(f"image must be at least 8 x 8 pixels to hold a ring, got shape {image.shape}")
     if not np.all(np.isfinite(image)):
         raise ValueError("image must not contain NaN or infinite values")
-    if not hasattr(pixel_size, "unit"):
-        pixel_size = check_real("pixel_size", pixel_size, min=0, min_inclusive=False)
-    elif not pixel_size > 0:
-        raise ValueError(f"pixel_size must be positive, got {pixel_size!r}")
-    if isinstance(n_angles, bool) or not isinstance(n_angles, (int, np.integer)) or n_angles < 8:
-        raise ValueError(f"n_angles must be an integer >= 8, got {n_angles!r}")
+    if hasattr(pixel_size, "unit"):  # an angle Quantity, read in uas
+        pixel_size = check_quantity("pixel_size", pixel_size, "uas")
+    pixel_size = check_real("pixel_size", pixel_size, min=0, min_inclusive=False)
+    if isinstance(n_angles, bool) or not isinstance(n_angles, (int, np.integer)) or not 8 <= n_angles <= 100_000:
+        raise ValueError(f"n_angles must be an integer in [8, 100000], got {n_angles!r}")
     positive = np.clip(image, 0, None)
     if positive.sum() <= 0:
         raise ValueError("image has no positive brightness")
