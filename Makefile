@@ -10,7 +10,7 @@
 #   make book     build the Jupyter Book (zero warnings allowed), reusing the executed notebooks
 #   make student  write the student edition (no solutions) to _build/student/
 #   make bench    side-by-side speed comparisons, then every notebook's run time and peak memory
-#   make slides   lecture mode: a reveal.js deck of every notebook in _build/slides/
+#   make slides   lecture mode: a reveal.js deck of every notebook in _build/slides/ (offline, 1280x720)
 #   make budget   only the notebooks' run time and peak memory (a report: <= 60 s each, <= 10 min in all)
 #   make mutants  planted bugs: each runs a notebook whose self-check must fail (not in make test)
 #   make clean    remove build products (keeps .venv); make distclean removes .venv too
@@ -127,7 +127,9 @@ budget: $(VENV)/.installed-bench
 mutants: $(VENV)/.installed-test
 	MPLBACKEND=agg $(BIN)/python -m coursetools mutants --jobs $(or $(JOBS),2) $(foreach o,$(ONLY),--only $(o))
 
-# Lecture mode: reveal.js decks of every notebook (python -m coursetools slides --execute for outputs)
+# Lecture mode: reveal.js decks of every notebook that work offline (reveal.js, MathJax and the widget
+# manager in _build/slides/_static) and fit a 1280x720 screen, with the outputs that `make test` keeps
+# in the jupyter-cache (add --execute to run the notebooks it lacks)
 slides: $(VENV)/.installed-test
 	$(BIN)/python -m coursetools slides --out _build/slides
 

@@ -834,13 +834,15 @@ def build_slides(out_dir: str | Path, notebooks=None, execute: bool = False, *,
                            "astrolab_width": SLIDE[0], "astrolab_height": SLIDE[1]}
         assets = {**local, **assets}
     exporter = _exporter(TEMPLATES if offline else None)
-    written = []
+    written, without = [], []
     for path in paths:
         resolved = path.resolve()
         rel = resolved.relative_to(base) if base is not None and base in resolved.parents else Path(path.name)
         target = out_dir / rel.with_name(rel.stem + ".slides.html")
         nb = nbformat.read(path, as_version=4)
         nb, source = _executed(nb, cache, path, execute, timeout)
+        if source == "none" and any(c.cell_type == "code" for c in nb.cells):
+            without.append(path.name)
         nb.cells = [part for cell in nb.cells for part in _split_at_headings(cell)]
         nb = annotate_notebook(nb)
         cleaned = clean_outputs(nb)
@@ -864,6 +866,11 @@ def build_slides(out_dir: str | Path, notebooks=None, execute: bool = False, *,
         written.append(target)
         if report is not None:
             report[target] = {"outputs": source, "continued": continued, "cleaned": cleaned}
+    if without:
+        logging.getLogger(__name__).warning(
+            "%d of %d decks have no outputs (their notebooks are not in the jupyter-cache %s; run "
+            "`make test`, or build with execute=True / --execute): %s", len(without), len(written),
+            cache, ", ".join(without))
     links = "\n".join(f'<li><a href="{html.escape(p.relative_to(out_dir).as_posix())}">'
                       f"{html.escape(p.relative_to(out_dir).as_posix())}</a></li>" for p in written)
     write_text_atomic(out_dir / "index.html",

@@ -766,7 +766,7 @@ def test_every_slide_fits_a_projector_offline(browser, slide_decks, slides_url):
     print(f"slides: {counts} checked in {time.monotonic() - started:.0f} s; "
           f"{len(zoomed)} slides shrunk to fit by the deck: {zoomed[:20]}")
     assert not problems, json.dumps(problems, indent=1)
-    assert counts["slides"] > 300 and counts["math"] >= 20 and counts["widgets"] >= 3, counts
+    assert counts["slides"] > 300 and counts["math"] >= 20 and counts["widgets"] >= 1, counts
 
 
 def test_slides_keyboard_math_and_widget_snapshot(browser, slide_decks, slides_url, screenshots):
