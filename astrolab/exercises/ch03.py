@@ -82,7 +82,7 @@ exercise(
     """,
 )
 
-_LAMBDA_TOLERANCE = 0.25
+_LAMBDA_TOLERANCE = 0.40
 
 
 def _grade_lambda(answer, ns):
