@@ -43,6 +43,7 @@ exercise(
 )
 
 _PURITY_TARGET = 0.98
+_COMPLETENESS_SLACK = 0.15  # a 3200-object training set measures a 2 % contamination only to ~0.7 %
 
 
 def _grade_snia(answer, ns):
@@ -66,7 +67,7 @@ def _grade_snia(answer, ns):
                f"with purity {purity:.3f} and completeness {completeness:.3f}")
     if purity < _PURITY_TARGET - 0.005:
         return False, message + f": the sample is not pure enough (target {_PURITY_TARGET})."
-    if completeness < best - 0.10:
+    if completeness < best - _COMPLETENESS_SLACK:
         return False, message + ": pure enough, but a lower threshold meets the target and keeps more SNe Ia."
     return True, message + "."
 
@@ -93,7 +94,7 @@ exercise(
         thresholds = np.linspace(0.3, 0.95, 14)
         purity = np.array([np.mean(y_train[p_oob >= t] == "SNIa") for t in thresholds])
         completeness = np.array([np.mean(p_oob[y_train == "SNIa"] >= t) for t in thresholds])
-        first = np.argmax(purity >= 0.985)  # the lowest threshold with a margin above 0.98
+        first = np.argmax(purity >= 0.98)  # the lowest threshold on target (out-of-bag purities run low)
         threshold = thresholds[first]
         print(f"threshold {threshold:.2f}: out-of-bag purity {purity[first]:.3f}, completeness {completeness[first]:.3f}")
         ex.snia_purity.check(threshold)
