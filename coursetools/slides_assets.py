@@ -51,6 +51,16 @@ def _npm_fetch(spec: str, integrity: str, dest: Path, parts) -> Path:
     stamp = dest / f".{hashlib.sha1(f'{spec} {integrity}'.encode()).hexdigest()[:12]}"
     if stamp.is_file():
         return dest
+    from filelock import FileLock
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(dest) + ".lock"):  # pytest-xdist workers may build decks at the same time
+        if not stamp.is_file():
+            _npm_unpack(spec, integrity, dest, parts, stamp)
+    return dest
+
+
+def _npm_unpack(spec: str, integrity: str, dest: Path, parts, stamp: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError(f"the slides need {spec} from the npm registry but there is no `npm` "
@@ -72,7 +82,6 @@ def _npm_fetch(spec: str, integrity: str, dest: Path, parts) -> Path:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(tar.extractfile(member).read())
     stamp.write_text(spec + "\n")
-    return dest
 
 
 def reveal_folder() -> Path:
