@@ -896,6 +896,8 @@ def test_rise_presents_the_notebook_as_live_slides(browser, jupyterlab, screensh
         assert readout.inner_text() != before_readout, "the slider did not move on the slide"
         assert after != before, "moving the slider on the slide did not redraw the figure"
         assert wien.inner_text() != before_wien, f"the Wien's-law line did not follow the slider: {before_wien}"
+        # RISE's default reveal.js theme loads Google Fonts: the Makefile sets the theme "white" (overrides.json)
+        assert not watch.external, f"RISE made external requests: {sorted(set(watch.external))}"
     except BaseException:
         page.screenshot(path=screenshots / "lab-rise-failure.png")
         print(jupyterlab["log"].read_text()[-3000:])
