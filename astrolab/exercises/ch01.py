@@ -359,7 +359,8 @@ exercise(
     answer="limit_fwhm4",
     name="the flux limit",
     rtol=0.01,
-    expected=lambda ns: ns["THRESHOLD"] * ns["truth"]["noise"] * np.sqrt(4 * np.pi) * 4.0 / (2 * np.sqrt(2 * np.log(2))),
+    expected=lambda ns: (ns["THRESHOLD"] * ns["truth"]["noise"] * np.sqrt(4 * np.pi)
+                         * 4.0 / (2 * np.sqrt(2 * np.log(2)))),
     hints=("The 50 % completeness flux of section 2 is 5 sigma_pix sqrt(4 pi) sigma_psf: only sigma_psf "
            "changes with the seeing.",
            "sigma = FWHM / (2 sqrt(2 ln 2)); use the same `THRESHOLD` and `truth['noise']`."),

@@ -13,7 +13,6 @@ import numpy as np
 from astrolab._validation import check_int
 from astrolab.exercises._core import exercise
 
-
 # ------------------------------------------------------------------------- 02-01 PCA on spectra
 exercise(
     "02-01", "pca-k99",
@@ -154,7 +153,8 @@ exercise(
         hot_node = [int(row), int(col)]
         fig, ax = plt.subplots(figsize=(8, 3))
         ax.plot(wave, som.weights_[row, col], lw=0.8)
-        al.plotting.label_axes(ax, "wavelength", "flux", xunit=u.nm, title=f"Prototype of node {hot_node}: Balmer lines")
+        al.plotting.label_axes(ax, "wavelength", "flux", xunit=u.nm,
+                               title=f"Prototype of node {hot_node}: Balmer lines")
         plt.show()
         ex.som_hot_node.check(hot_node)
     """,
