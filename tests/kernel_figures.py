@@ -14,3 +14,7 @@ os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 # house style: text under 8 pt where the book shows it, "uas" for µas, an image without a labelled
 # colour bar (astrolab.plotting.audit_figure).
 os.environ["ASTROLAB_FIGURE_AUDIT"] = "1"
+
+# ... and an exercise's check() raises when the answer is wrong (not when it is `...`): every solution
+# of the course must earn "Correct!" (astrolab.exercises.BoundExercise.check).
+os.environ["ASTROLAB_EXERCISE_STRICT"] = "1"

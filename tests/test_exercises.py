@@ -133,3 +133,14 @@ def test_every_chapter_has_two_judgement_exercises():
         judgements.setdefault(nb[:2], []).extend(e.label for e in book.values() if e.kind == "judgement")
     assert {ch: labels for ch, labels in judgements.items() if len(labels) < 2} == {}
     assert len(judgements) == 8
+
+
+def test_strict_mode_fails_a_wrong_solution_but_not_an_unanswered_one(monkeypatch, capsys):
+    from astrolab.exercises._core import BoundExercise
+
+    bound = BoundExercise(_toy(), {"data": np.arange(10.0)})
+    monkeypatch.setenv("ASTROLAB_EXERCISE_STRICT", "1")
+    assert not bound.check(...)
+    assert bound.check(4.5)
+    with pytest.raises(AssertionError, match="judged wrong"):
+        bound.check(5.5)

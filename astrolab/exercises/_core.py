@@ -250,10 +250,18 @@ class BoundExercise:
         return _check(answer, self._expected(), rtol=ex.rtol, atol=ex.atol, name=name)
 
     def check(self, answer) -> Feedback:
-        """Print whether ``answer`` is right, with a hint of what is wrong; never the answer."""
+        """Print whether ``answer`` is right, with a hint of what is wrong; never the answer.
+
+        Under the course's own tests (``ASTROLAB_EXERCISE_STRICT=1``, set in the notebook kernels of
+        ``make test``) a wrong answer raises an AssertionError, so a solution that does not earn
+        "Correct!" fails its notebook; an unanswered ``...`` does not.
+        """
         verdict = self.feedback(answer)
         _RESULTS[(self.exercise.notebook, self.exercise.label)] = bool(verdict)
         print(verdict.message)
+        if not verdict and answer is not Ellipsis and os.environ.get("ASTROLAB_EXERCISE_STRICT") == "1":
+            raise AssertionError(f"exercise {self.exercise.label!r} of notebook {self.exercise.notebook}: "
+                                 f"the answer is judged wrong ({verdict.message})")
         return Feedback(verdict.correct, verdict.message, shown=True)
 
     def hint(self) -> None:
