@@ -41,6 +41,30 @@ MIN_TEXT_PT = 8.0
 _UAS = re.compile(r"(?<![A-Za-z])uas(?![A-Za-z])")
 
 
+def _check_figure(fig):
+    """``fig`` if it is a matplotlib Figure, else a sentence naming ``fig``."""
+    from matplotlib.figure import Figure, SubFigure
+
+    if not isinstance(fig, (Figure, SubFigure)):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__} {fig!r}"[:200])
+    return fig
+
+
+def _unit(name, unit):
+    """``unit`` as an astropy unit (None stays None), with a sentence naming ``name`` when it is not one."""
+    import astropy.units as u
+
+    if unit is None:
+        return None
+    if isinstance(unit, u.Quantity):
+        unit = unit.unit
+    try:
+        return u.Unit(unit)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an astropy unit, a unit string (e.g. 'mag') or None, "
+                         f"got {type(unit).__name__} {unit!r}"[:200]) from None
+
+
 def _scale(fig) -> float:
     """Shown size / nominal size of a figure's text in the book (CSS: 96 px per inch)."""
     dpi = fig.get_dpi()
@@ -71,7 +95,7 @@ def shown_text_pt(fig) -> float:
     5.4 pt
     >>> plt.close(fig)
     """
-    sizes = [t.get_fontsize() for t in _texts(fig)]
+    sizes = [t.get_fontsize() for t in _texts(_check_figure(fig))]
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             ticks = axis.get_major_ticks()
@@ -86,7 +110,10 @@ def readable(fig, min_pt: float = MIN_TEXT_PT):
     Called by ``plt.show()`` once :func:`use_style` is in force, so a wide multi-panel figure keeps
     legible tick labels when the book shrinks it to its column.
     """
-    floor = float(min_pt) / _scale(fig)
+    from astrolab._validation import check_real
+
+    _check_figure(fig)
+    floor = check_real("min_pt", min_pt, min=0, min_inclusive=False) / _scale(fig)
     for text in _texts(fig):
         if text.get_fontsize() < floor:
             text.set_fontsize(floor)
@@ -110,6 +137,7 @@ def audit_figure(fig) -> list[str]:
     image panel with a colour map (a 2-D image on visible axes) without a labelled colour bar (one
     colour bar may serve several panels that share its norm, or its colour limits and map).
     """
+    _check_figure(fig)
     problems = []
     shown = shown_text_pt(fig)
     if shown < MIN_TEXT_PT - 1e-6:
@@ -152,6 +180,7 @@ def colorbar(mappable, ax=None, label: str = "", unit=None, **kwargs):
 
     if not isinstance(label, str) or not label.strip():
         raise ValueError(f"label must name what the colours show (a non-empty string), got {label!r}")
+    unit = _unit("unit", unit)
     fig = mappable.axes.figure if ax is None else (ax.figure if hasattr(ax, "figure") else plt.gcf())
     cb = fig.colorbar(mappable, ax=ax if ax is not None else mappable.axes, **kwargs)
     cb.set_label(axis_label(label, unit))
@@ -229,11 +258,9 @@ def axis_label(name: str, unit=None) -> str:
     """
     import astropy.units as u
 
+    unit = _unit("unit", unit)
     if unit is None:
         return name
-    if isinstance(unit, u.Quantity):
-        unit = unit.unit
-    unit = u.Unit(unit)
     if unit == u.dimensionless_unscaled:
         return name
     return f"{name} [{unit.to_string('latex_inline')}]"
@@ -241,6 +268,7 @@ def axis_label(name: str, unit=None) -> str:
 
 def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None, *, xunit=None, yunit=None):
     """Label both axes (with units) and optionally give the figure a title that states the point."""
+    xunit, yunit = _unit("xunit", xunit), _unit("yunit", yunit)
     ax.set_xlabel(axis_label(xlabel, xunit))
     ax.set_ylabel(axis_label(ylabel, yunit))
     if title:
@@ -250,7 +278,7 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None, *, xunit=
 
 def invert_magnitude_axis(ax, axis: str = "y"):
     """Astronomers plot magnitudes bright-side up: invert ``axis`` once (idempotent)."""
-    if axis not in ("x", "y"):
+    if not isinstance(axis, str) or axis not in ("x", "y"):
         raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
     inverted = ax.yaxis_inverted() if axis == "y" else ax.xaxis_inverted()
     if not inverted:

@@ -345,7 +345,13 @@ def grade(notebook_id: str, label: str, namespace: Mapping) -> bool:
     The autograder's hidden test of one exercise: it runs in the namespace of the executed
     submission, so a missing variable (the cell never ran) counts as wrong.
     """
-    bound = notebook(notebook_id, namespace)[label]
+    exercises = notebook(notebook_id, namespace)
+    if not isinstance(label, str):
+        raise TypeError(f"label must be an exercise label (a string), got {type(label).__name__} {label!r}"[:200])
+    try:
+        bound = exercises[label]
+    except KeyError as err:
+        raise ValueError(f"label must name an exercise of notebook {notebook_id}: {err.args[0]}") from None
     if bound.exercise.answer not in namespace:
         return False
     try:

@@ -112,6 +112,23 @@ def check(answer, expected, *, rtol: float = 1e-2, atol: float = 0.0, name: str 
     >>> print(check(3 * u.s, 1.3 * u.pc, name="the distance", verbose=False))
     Not quite: the distance should be a length, but it has units of time (s).
     """
+    import astropy.units as u
+
+    from astrolab._validation import check_real
+
+    check_real("rtol", rtol, finite=False)  # a number; its range is judged below
+    if not isinstance(atol, u.Quantity):
+        check_real("atol", atol, finite=False)
+    if not isinstance(verbose, (bool, np.bool_)):
+        raise TypeError(f"verbose must be True or False, got {type(verbose).__name__} {verbose!r}"[:200])
+    if not isinstance(expected, str):
+        try:
+            values = np.asarray(expected.value if isinstance(expected, u.Quantity) else expected, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"expected must be a number, an array, a Quantity or a string, got "
+                            f"{type(expected).__name__} {expected!r}"[:200]) from None
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"expected must be finite (an answer to compare with), got {expected!r}"[:200])
     if rtol < 0 or atol < 0:
         raise ValueError(f"rtol and atol must be non-negative, got rtol={rtol!r}, atol={atol!r}")
     feedback = _check(answer, expected, rtol=rtol, atol=atol, name=name)
