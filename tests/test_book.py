@@ -26,7 +26,9 @@ def test_student_edition_has_no_solutions(tmp_path):
             assert "solution" not in cell.metadata.get("tags", []), path
             assert not is_directive_cell(cell, "solution-start"), path
             assert not is_directive_cell(cell, "solution-end"), path
-        assert any("remove-cell" in c.metadata.get("tags", []) for c in nb.cells), path
+        # hidden self-checks are not for learners (their bands and comments would give answers away)
+        assert not any("remove-cell" in c.metadata.get("tags", []) for c in nb.cells), path
+        assert not any(is_directive_cell(c, "exercise-start") for c in nb.cells), path
     assert (tmp_path / "student" / "00-welcome" / "index.md").is_file()
 
 

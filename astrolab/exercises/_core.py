@@ -238,6 +238,9 @@ class BoundExercise:
                 return Feedback(False, f"{name[:1].upper() + name[1:]} is None: did you forget to assign it?")
             try:
                 ok, message = ex.grade(answer, self._ns)
+            except KeyError as err:
+                raise RuntimeError(f"exercise {ex.label!r} needs {err.args[0]!r} from the notebook: run the "
+                                   "cells above it first (Run > Run All Above Selected Cell)") from None
             except (TypeError, ValueError) as err:
                 return Feedback(False, f"Not quite: {name} could not be used ({err}).")
             return Feedback(bool(ok), ("Correct! " if ok else "Not quite: ") + message)
