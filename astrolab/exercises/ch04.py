@@ -58,7 +58,8 @@ exercise(
         good = ~truth["outlier"]
         m_good, _, sm_good, _ = weighted_least_squares(xm[good], ym[good], sym[good])
         pull_all = (m_all - truth["slope"]) / sm_all
-        print(f"all points: pull {pull_all:+.1f}; truly good points only: pull {(m_good - truth['slope']) / sm_good:+.1f}")
+        pull_good = (m_good - truth["slope"]) / sm_good
+        print(f"all points: pull {pull_all:+.1f}; truly good points only: pull {pull_good:+.1f}")
         ex.mock_pull.check(pull_all)
     """,
 )

@@ -96,7 +96,8 @@ exercise(
         completeness = np.array([np.mean(p_oob[y_train == "SNIa"] >= t) for t in thresholds])
         first = np.argmax(purity >= 0.98)  # the lowest threshold on target (out-of-bag purities run low)
         threshold = thresholds[first]
-        print(f"threshold {threshold:.2f}: out-of-bag purity {purity[first]:.3f}, completeness {completeness[first]:.3f}")
+        print(f"threshold {threshold:.2f}: out-of-bag purity {purity[first]:.3f}, "
+              f"completeness {completeness[first]:.3f}")
         ex.snia_purity.check(threshold)
     """,
 )
@@ -223,8 +224,9 @@ _RECALL_TARGET = 0.8
 
 
 def _grade_hvs(answer, ns):
-    import astrolab as al
     from sklearn.preprocessing import StandardScaler
+
+    import astrolab as al
 
     threshold = check_real("threshold", answer)
     iso = ns["iso"]
