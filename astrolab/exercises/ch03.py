@@ -166,7 +166,8 @@ exercise(
         # the centre from the image itself; the depression on the image blurred to BLUR (as in EHT Paper IV)
         centre = al.sparse.ring_fit(image, pix).centre
         depression_gauss = al.sparse.ring_fit(al.sparse.blur(image, BLUR, pix), pix, centre=centre).central_depression
-        depression_crescent = al.sparse.ring_fit(al.sparse.blur(best, BLUR, pix), pix, centre=fit_best.centre).central_depression
+        blurred_best = al.sparse.blur(best, BLUR, pix)
+        depression_crescent = al.sparse.ring_fit(blurred_best, pix, centre=fit_best.centre).central_depression
         fig, ax = plt.subplots(figsize=(5, 4))
         im = ax.imshow(image, origin="lower", cmap="afmhot", extent=extent)
         al.plotting.colorbar(im, ax, "Intensity", "Jy/pixel")
