@@ -23,7 +23,6 @@ its own data. Answers copied from another student's variant fail.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import json
@@ -90,29 +89,26 @@ def build_all(out, notebooks=None) -> list[Path]:
             if "al.exercises.notebook(" in Path(p).read_text(encoding="utf-8")]
 
 
-@contextlib.contextmanager
-def _student(student_id):
-    old = os.environ.get("ASTROLAB_STUDENT_ID")
-    if student_id:
-        os.environ["ASTROLAB_STUDENT_ID"] = student_id
-    else:
-        os.environ.pop("ASTROLAB_STUDENT_ID", None)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("ASTROLAB_STUDENT_ID", None)
-        else:
-            os.environ["ASTROLAB_STUDENT_ID"] = old
+_RUN = """
+import contextlib, io, json, sys
+from otter.api import grade_submission
+with contextlib.redirect_stderr(io.StringIO()):
+    results = grade_submission(sys.argv[1], sys.argv[2], quiet=True)
+tests = {name: results.get_score(name) for name in sorted(results.results)}
+print("ASTROLAB-GRADE " + json.dumps({"score": float(results.total), "possible": float(results.possible),
+                                      "tests": tests}))
+"""
 
 
-def grade(submission, autograder, *, student_id: str | None = None) -> dict:
+def grade(submission, autograder, *, student_id: str | None = None, timeout: float = 900) -> dict:
     """Grade one submitted notebook with an autograder zip; return ``{"score", "possible", "tests"}``.
 
     The submission is executed (errors in its cells are ignored, as in otter) with
-    ``ASTROLAB_STUDENT_ID=student_id``, so its data is that student's variant.
+    ``ASTROLAB_STUDENT_ID=student_id``, so its data is that student's variant. Otter runs in a
+    separate Python process, so its kernels, threads and environment never touch the caller's.
     """
-    from otter.api import grade_submission
+    import subprocess
+    import sys
 
     submission, autograder = Path(submission), Path(autograder)
     for name, path, suffix in (("submission", submission, ".ipynb"), ("autograder", autograder, ".zip")):
@@ -120,10 +116,15 @@ def grade(submission, autograder, *, student_id: str | None = None) -> dict:
             raise ValueError(f"{name} must be an existing {suffix} file, got {str(path)!r}")
     if student_id is not None and (not isinstance(student_id, str) or not student_id.strip()):
         raise TypeError(f"student_id must be a non-empty string or None, got {student_id!r}")
-    with _student(student_id), contextlib.redirect_stderr(io.StringIO()):
-        results = grade_submission(str(submission), str(autograder), quiet=True)
-    tests = {name: results.get_score(name) for name in sorted(results.results)}
-    return {"score": float(results.total), "possible": float(results.possible), "tests": tests}
+    env = {k: v for k, v in os.environ.items() if k not in ("ASTROLAB_STUDENT_ID", "ASTROLAB_EXERCISE_STRICT")}
+    if student_id:
+        env["ASTROLAB_STUDENT_ID"] = student_id.strip()
+    run = subprocess.run([sys.executable, "-c", _RUN, str(submission.resolve()), str(autograder.resolve())],
+                         env=env, capture_output=True, text=True, timeout=timeout)
+    line = next((ln for ln in run.stdout.splitlines() if ln.startswith("ASTROLAB-GRADE ")), None)
+    if run.returncode != 0 or line is None:
+        raise RuntimeError(f"grading {submission.name} failed (exit {run.returncode}):\n{run.stderr[-2000:]}")
+    return json.loads(line[len("ASTROLAB-GRADE "):])
 
 
 def main(argv=None) -> int:

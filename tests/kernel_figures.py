@@ -8,13 +8,17 @@ imported, which an IPython startup file does.
 
 import os
 
-os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+# Only as a startup file (IPython runs it as __main__); `pytest --doctest-modules tests` also imports this
+# module, and must not change the test process's own environment.
+if __name__ == "__main__":
 
-# Under the tests, plt.show() (wrapped by al.plotting.use_style) raises on a figure that breaks the
-# house style: text under 8 pt where the book shows it, "uas" for µas, an image without a labelled
-# colour bar (astrolab.plotting.audit_figure).
-os.environ["ASTROLAB_FIGURE_AUDIT"] = "1"
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
-# ... and an exercise's check() raises when the answer is wrong (not when it is `...`): every solution
-# of the course must earn "Correct!" (astrolab.exercises.BoundExercise.check).
-os.environ["ASTROLAB_EXERCISE_STRICT"] = "1"
+    # Under the tests, plt.show() (wrapped by al.plotting.use_style) raises on a figure that breaks the
+    # house style: text under 8 pt where the book shows it, "uas" for µas, an image without a labelled
+    # colour bar (astrolab.plotting.audit_figure).
+    os.environ["ASTROLAB_FIGURE_AUDIT"] = "1"
+
+    # ... and an exercise's check() raises when the answer is wrong (not when it is `...`): every solution
+    # of the course must earn "Correct!" (astrolab.exercises.BoundExercise.check).
+    os.environ["ASTROLAB_EXERCISE_STRICT"] = "1"

@@ -28,7 +28,6 @@ def test_autograder_zip_has_one_hidden_test_per_exercise(tmp_path):
         hidden_test_text("01-02", "growth-doubling", points=0)
 
 
-@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_grades_a_correct_a_partly_wrong_and_an_empty_submission(tmp_path):
     """Three otter runs of one notebook, each as another student (per-student variants)."""
     autograder = build_autograder("01-02", tmp_path / "ag")
