@@ -67,6 +67,24 @@ def _stamp(spec, integrity):
     return hashlib.sha1(f"{spec} {integrity}".encode()).hexdigest()[:12]
 
 
+def npm_pack(spec: str, integrity: str, folder, who: str = "the book") -> Path:
+    """Fetch the npm package ``spec`` as a tarball into ``folder``; check it against ``integrity``.
+
+    ``integrity`` is npm's ``dist.integrity`` (``sha512-<base64>``); a mismatch raises.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError(f"{who} needs {spec} from the npm registry but there is no `npm` (apt-get install npm)")
+    subprocess.run([npm, "pack", spec, "--pack-destination", str(folder), "--silent"], check=True,
+                   stdout=subprocess.DEVNULL)
+    (tarball,) = Path(folder).glob("*.tgz")
+    algorithm, expected = integrity.split("-", 1)
+    digest = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
+    if digest != expected:
+        raise RuntimeError(f"{spec}: the tarball's {algorithm} is {digest}, not the pinned {expected}")
+    return tarball
+
+
 def vendor_static(vendor=None):
     """The folder (copied into _static) with every NPM_ASSETS file, fetched with npm if missing."""
     static = (vendor or _vendor_folder()) / "static"
@@ -74,18 +92,8 @@ def vendor_static(vendor=None):
         stamp = static / f".{_stamp(spec, integrity)}"
         if stamp.is_file():
             continue
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError(f"the book needs {spec} from the npm registry but there is no `npm` "
-                               "(apt-get install npm)")
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([npm, "pack", spec, "--pack-destination", tmp, "--silent"], check=True,
-                           stdout=subprocess.DEVNULL)
-            (tarball,) = Path(tmp).glob("*.tgz")
-            algorithm, expected = integrity.split("-", 1)
-            digest = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
-            if digest != expected:
-                raise RuntimeError(f"{spec}: the tarball's {algorithm} is {digest}, not the pinned {expected}")
+            tarball = npm_pack(spec, integrity, tmp, "the book")
             with tarfile.open(tarball) as tar:
                 members = {m.name: m for m in tar.getmembers() if m.isfile()}
                 for pattern, target in files.items():

@@ -22,10 +22,8 @@ jQuery and mermaid, which nbconvert's template also loads, are not needed: the d
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -61,18 +59,10 @@ def _npm_fetch(spec: str, integrity: str, dest: Path, parts) -> Path:
 
 
 def _npm_unpack(spec: str, integrity: str, dest: Path, parts, stamp: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError(f"the slides need {spec} from the npm registry but there is no `npm` "
-                           "(apt-get install npm)")
+    from coursetools.book_offline import npm_pack
+
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", spec, "--pack-destination", tmp, "--silent"], check=True,
-                       stdout=subprocess.DEVNULL)
-        (tarball,) = Path(tmp).glob("*.tgz")
-        algorithm, expected = integrity.split("-", 1)
-        digest = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
-        if digest != expected:
-            raise RuntimeError(f"{spec}: the tarball's {algorithm} is {digest}, not the pinned {expected}")
+        tarball = npm_pack(spec, integrity, tmp, "the slides")
         if dest.exists():
             shutil.rmtree(dest)
         with tarfile.open(tarball) as tar:
