@@ -31,6 +31,22 @@ PLASTICC_CLASS_WEIGHTS = {"SNIa": 1.0, "SNII": 1.0, "SNIbc": 1.0, "SLSN": 1.0, "
                           "RRL": 1.0, "EB": 1.0, "microlensing": 1.0}
 
 
+def _weight_array(labels, class_weights) -> np.ndarray:
+    """One finite, non-negative weight per label (not all zero), from a dict or a sequence."""
+    if isinstance(class_weights, dict):
+        missing = [label for label in labels if label not in class_weights]
+        if missing:
+            raise ValueError(f"class_weights has no weight for the classes {missing}")
+        w = np.array([float(class_weights[label]) for label in labels])
+    else:
+        w = as_float_array("class_weights", class_weights)
+        if w.shape != (len(labels),):
+            raise ValueError(f"class_weights must hold one weight per class ({len(labels)}), got shape {w.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+        raise ValueError(f"class_weights must be finite, non-negative and not all zero, got {w.tolist()}")
+    return w
+
+
 def weight_prior(labels, class_weights) -> np.ndarray:
     r"""The best constant prediction under the weighted log-loss: ``p_i = w_i / sum_j w_j``.
 
@@ -50,17 +66,7 @@ def weight_prior(labels, class_weights) -> np.ndarray:
     from astrolab._validation import check_sequence
 
     labels = check_sequence("labels", labels, min_len=1)
-    if isinstance(class_weights, dict):
-        missing = [label for label in labels if label not in class_weights]
-        if missing:
-            raise ValueError(f"class_weights has no weight for the classes {missing}")
-        w = np.array([float(class_weights[label]) for label in labels])
-    else:
-        w = as_float_array("class_weights", class_weights)
-        if w.shape != (len(labels),):
-            raise ValueError(f"class_weights must hold one weight per class ({len(labels)}), got shape {w.shape}")
-    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
-        raise ValueError(f"class_weights must be finite, non-negative and not all zero, got {w.tolist()}")
+    w = _weight_array(labels, class_weights)
     return w / w.sum()
 
 
@@ -137,19 +143,7 @@ def weighted_log_loss(y_true, proba, *, class_weights=None, labels=None, eps: fl
         hint = (f" (y_true holds {'/'.join(types[0])} values, labels are {'/'.join(types[1])}: give both the same type)"
                 if {str(v) for v in unknown} <= {str(v) for v in labels} else "")
         raise ValueError(f"y_true holds classes that are not among labels {labels}: {unknown}{hint}")
-    if class_weights is None:
-        w = np.ones(len(labels))
-    elif isinstance(class_weights, dict):
-        missing = [label for label in labels if label not in class_weights]
-        if missing:
-            raise ValueError(f"class_weights has no weight for the classes {missing}")
-        w = np.array([float(class_weights[label]) for label in labels])
-    else:
-        w = as_float_array("class_weights", class_weights)
-        if w.shape != (len(labels),):
-            raise ValueError(f"class_weights must hold one weight per class ({len(labels)}), got shape {w.shape}")
-    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
-        raise ValueError(f"class_weights must be finite, non-negative and not all zero, got {w.tolist()}")
+    w = np.ones(len(labels)) if class_weights is None else _weight_array(labels, class_weights)
     if not np.all(np.isfinite(p)):
         row, col = np.argwhere(~np.isfinite(p))[0]
         raise ValueError(f"proba must be finite: row {row}, column {labels[col]!r} holds {p[row, col]}")
