@@ -55,3 +55,31 @@ def test_show_hook_audits_under_the_tests(monkeypatch):
     with pytest.raises(ValueError, match="label"):
         al.plotting.colorbar(plt.subplots()[1].imshow(np.eye(2)), label=" ")
     plt.close("all")
+
+
+def _widget_figures():
+    import astropy.units as u
+
+    from astrolab.datasets import make_eht_mock, make_stellar_spectra, make_survey_image
+    from astrolab.reduction import PCA, SelfOrganizingMap
+
+    image, truth = make_survey_image((128, 128), n_stars=30, seed=0)
+    spectra = make_stellar_spectra(50, seed=0)
+    X = np.random.default_rng(0).uniform(size=(300, 3))
+    som = SelfOrganizingMap(n_rows=4, n_cols=4, n_epochs=5, keep_history=True, random_state=0).fit(X)
+    yield "sparse_imaging", al.widgets.sparse_imaging(make_eht_mock(image_shape=(24, 24), pixel_size=5 * u.uas),
+                                                      max_iter=50)
+    yield "detection_explorer", al.widgets.detection_explorer(image, truth, zoom=128)
+    yield "pca_reconstruction", al.widgets.pca_reconstruction(PCA(n_components=10).fit(spectra.flux), spectra.flux,
+                                                              spectra.wavelength)
+    yield "som_training", al.widgets.som_training(som, X, X[:, 0], label="x")
+    yield "kernel_explorer", al.widgets.kernel_explorer(np.outer(np.hanning(16), np.hanning(16)))
+    yield "blackbody_explorer", al.widgets.blackbody_explorer()
+
+
+def test_widget_snapshots_keep_the_house_style():
+    """Widgets draw on their own figures, never through plt.show(): their snapshots are audited here."""
+    for name, demo in _widget_figures():
+        figure = demo.figure if hasattr(demo, "figure") else demo.output.figure
+        readable(figure)
+        assert audit_figure(figure) == [], name

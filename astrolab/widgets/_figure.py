@@ -13,6 +13,8 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from astrolab.plotting import readable
+
 
 class FigureOutput(widgets.Output):
     """An ``ipywidgets.Output`` that shows one matplotlib figure and re-renders on :meth:`refresh`."""
@@ -28,6 +30,7 @@ class FigureOutput(widgets.Output):
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
+        readable(self.figure)  # the house style: no text under 8 pt where the book shows the snapshot
         self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
         return buffer.getvalue()
 

@@ -128,6 +128,7 @@ class SOMTraining(widgets.VBox):
             self.ax_u, self.ax_v, self.ax_q = self.figure.subplots(1, 3, width_ratios=[1, 1, 1.1])
         shape = som.weights_.shape[:2]
         self.u_image = self.ax_u.imshow(np.zeros(shape), origin="lower", cmap="cividis")
+        self.figure.colorbar(self.u_image, ax=self.ax_u, label="distance to neighbours", shrink=0.8)
         self.ax_u.set_title("U-matrix (borders are bright)")
         self.v_image = self.ax_v.imshow(np.zeros(shape), origin="lower", cmap=cmap,
                                         vmin=np.nanmin(values), vmax=np.nanmax(values))

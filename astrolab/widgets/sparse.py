@@ -42,9 +42,11 @@ class SparseImaging(widgets.VBox):
             self.figure = Figure(figsize=(9, 3.6), layout="constrained")
             self.ax_truth, self.ax_image = self.figure.subplots(1, 2)
         truth = mock.truth["image"]
-        self.ax_truth.imshow(truth, origin="lower", cmap="afmhot", extent=extent)
+        truth_artist = self.ax_truth.imshow(truth, origin="lower", cmap="afmhot", extent=extent)
+        self.figure.colorbar(truth_artist, ax=self.ax_truth, label="intensity [Jy/pixel]")
         self.ax_truth.set_title("truth")
         self.image_artist = self.ax_image.imshow(np.zeros_like(truth), origin="lower", cmap="afmhot", extent=extent)
+        self.figure.colorbar(self.image_artist, ax=self.ax_image, label="intensity [Jy/pixel]")
         for ax in (self.ax_truth, self.ax_image):
             ax.set_xlabel("relative RA [µas]")
             ax.set_ylabel("relative Dec [µas]")
