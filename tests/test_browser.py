@@ -757,7 +757,7 @@ def test_every_slide_fits_a_projector_offline(browser, slide_decks, slides_url):
             counts["slides"] += len(slides)
             text = page.locator(".reveal .slides").inner_text()
             issues += [f"shows {m.group(0)!r}" for m in
-                       re.finditer(r"Downloading data from|\d+%\|[^|\n]*\||it/s\]|\w+Warning:", text)]
+                       re.finditer(r"Downloading data from|\d+%\|[\u2580-\u259f #]*\||it/s\]|\w+Warning:", text)]
             issues += [f"external request: {url}" for url in watch.external] + watch.errors
             if issues:
                 problems[name] = issues
