@@ -38,6 +38,15 @@ def _set_assignment(nb, name: str, value: str) -> int:
     raise ValueError(f"no line '{name} = ...' in the notebook's code")
 
 
+def _seed_value(text: str) -> int:
+    """The shipped seed of a ``SEED = ...`` line: ``4`` or ``al.exercises.seed(4, "01-04")`` (a
+    per-student variant of 4, which the scatter replaces by the literal seeds 4, 5, ...)."""
+    match = re.fullmatch(r"\s*(?:\w+\.)*seed\(\s*(\d+)\s*(?:,[^)]*)?\)\s*|\s*(\d+)\s*", text)
+    if not match:
+        raise ValueError(f"the notebook's SEED line should be an integer or al.exercises.seed(N, ...), got {text!r}")
+    return int(match.group(1) or match.group(2))
+
+
 def run_seed(notebook_id: str, offset: int, values: dict[str, str], settings: dict[str, str],
              ipythondir: Path, timeout: int = 900) -> dict:
     import nbformat
@@ -47,7 +56,7 @@ def run_seed(notebook_id: str, offset: int, values: dict[str, str], settings: di
     nb = nbformat.read(path, as_version=4)
     for name, value in settings.items():
         _set_assignment(nb, name, value)
-    base = int(_set_assignment(nb, "SEED", "0"))
+    base = _seed_value(_set_assignment(nb, "SEED", "0"))
     seed = base + offset
     _set_assignment(nb, "SEED", str(seed))
     probe = ("import json as _j, numpy as _np\n"

@@ -1,5 +1,7 @@
 """Course housekeeping: toc parsing, solution stripping, the student edition, constraints."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -107,3 +109,23 @@ def test_toc_entry_with_a_dot_in_its_name(tmp_path):
     (tmp_path / "ch" / "v1.5-notes.ipynb").write_text("{}")
     (tmp_path / "toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: ch/v1.5-notes\n")
     assert toc_files(tmp_path / "toc.yml")[1] == tmp_path / "ch" / "v1.5-notes.ipynb"
+
+
+def test_scatter_reads_the_shipped_seed_of_every_notebook():
+    """`coursetools scatter` replaces a notebook's SEED line by literal seeds; every notebook's line is
+    one it understands (an integer or a per-student ``al.exercises.seed(N, ...)``), and junk is refused."""
+    import re
+
+    import nbformat
+
+    from coursetools.scatter import _seed_value
+
+    assert _seed_value('al.exercises.seed(4, "01-04")') == 4 and _seed_value(" 2025 ") == 2025
+    with pytest.raises(ValueError, match="SEED line"):
+        _seed_value("rng.integers(10)")
+    line = re.compile(r"^SEED\s*=\s*([^#\n]*?)\s*(#.*)?$", re.M)
+    for path in sorted(Path(__file__).resolve().parents[1].glob("notebooks/*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        found = [m.group(1) for c in nb.cells if c.cell_type == "code" for m in [line.search(c.source)] if m]
+        if found:
+            assert _seed_value(found[0]) >= 0, path.name
