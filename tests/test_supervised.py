@@ -184,3 +184,88 @@ def test_photoz_survey_bad_arguments(kwargs, match):
     pytest.importorskip("speclite")
     with pytest.raises(ValueError, match=match):
         make_photoz_catalog(30, **kwargs)
+
+
+# ---- photo-z templates against published galaxy colours (issue 22) ----------------------------------------------
+TEMPLATE_COLOUR_TOL = 0.01  # mag: the templates are solved to 0.001 mag; the published values themselves carry ~0.05
+
+
+@pytest.fixture
+def published_colours(monkeypatch):
+    """The templates shaped to _TEMPLATE_COLOURS and the type mix from _COLOUR_PEAKS (off by default)."""
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    def clear():
+        sup._template_norm.cache_clear()
+        sup._type_mix_from_colours.cache_clear()
+
+    clear()
+    monkeypatch.setattr(sup, "_PUBLISHED_COLOURS", True)
+    yield sup
+    monkeypatch.undo()
+    clear()
+
+
+def _worst(offsets, colours=("u_g", "g_r", "r_i", "i_z")):
+    return max(abs(offsets[name][c]) for name in offsets for c in colours)
+
+
+def test_photoz_templates_have_the_published_colours(published_colours):
+    sup = published_colours
+    offsets = sup._template_colour_offsets()
+    assert set(offsets) == set(PHOTOZ_TEMPLATES)
+    assert _worst(offsets) < TEMPLATE_COLOUR_TOL, offsets
+    # the Hubble sequence: every colour reddens from the starburst (Im) to the spiral (Sbc) to the elliptical (E)
+    colours = {name: sup._synthetic_colours(lambda w, n=name: sup._normalised_template(n, w))
+               for name in PHOTOZ_TEMPLATES}
+    for c in ("u_g", "g_r", "r_i", "i_z"):
+        assert colours["elliptical"][c] > colours["spiral"][c] > colours["starburst"][c], (c, colours)
+    # the schematic features survive the reshaping: a 4000 Angstrom break, most of all in the elliptical
+    wave = np.array([3750.0, 4250.0])
+    breaks = {n: np.divide(*sup._normalised_template(n, wave)[::-1]) for n in PHOTOZ_TEMPLATES}
+    assert breaks["elliptical"] > breaks["spiral"] > 1.0, breaks
+
+
+def test_photoz_template_check_fails_a_too_blue_template(published_colours):
+    sup = published_colours
+    # a planted template whose near-infrared is too faint (f_lambda tilted by lambda^-0.5): r - i and i - z too blue
+    planted = {name: (lambda w, n=name: sup._normalised_template(n, w) * (w / 6200.0) ** -0.5)
+               for name in PHOTOZ_TEMPLATES}
+    offsets = sup._template_colour_offsets(planted)
+    assert _worst(offsets, ("r_i", "i_z")) > 5 * TEMPLATE_COLOUR_TOL, offsets
+    assert all(offsets[name]["i_z"] < 0 for name in PHOTOZ_TEMPLATES)  # bluer than published
+
+
+def test_photoz_schematic_templates_fail_the_published_colours():
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    # the schematic templates (the default) fail the check: their near-infrared is too blue (issue 22)
+    schematic = sup._template_colour_offsets()
+    assert schematic["elliptical"]["i_z"] < -0.1 and _worst(schematic) > 5 * TEMPLATE_COLOUR_TOL, schematic
+
+
+def test_photoz_type_mix_follows_the_published_colour_peaks(published_colours):
+    sup = published_colours
+    mix = sup._type_mix()
+    assert mix is not sup._TYPE_MIX and set(mix) == {"red", "blue"}
+    red, blue = mix["red"], mix["blue"]
+    assert red[0] < blue[0] and 0.0 < red[1] < blue[1]  # a narrow red sequence, a broad blue cloud
+    # the blue cloud's mean type has the published peak colour u - r = 1.8 at z = 0
+    seq = sup._load_filters(sup._COLOUR_FILTERS)
+    maggies = sup._band_maggies(seq, np.array([0.0]))[:, 0, :]
+    lower = int(min(np.floor(blue[0]), 1))
+    w = blue[0] - lower
+    flux = (1 - w) * maggies[lower] + w * maggies[lower + 1]
+    assert abs(-2.5 * np.log10(flux[0] / flux[2]) - sup._COLOUR_PEAKS["blue"][0]) < 0.01
+    cat, truth = make_photoz_catalog(300, survey="sdss", seed=2)
+    assert np.all(cat["mag_r"] < 17.77 * u.mag) and 0.0 <= truth["spectral_type"].min()
+
+
+def test_photoz_default_templates_are_schematic():
+    import astrolab.datasets._supervised as sup
+
+    assert sup._PUBLISHED_COLOURS is False and sup._type_mix() is sup._TYPE_MIX
+    wave = np.geomspace(3000.0, 10000.0, 50)
+    assert np.array_equal(sup._template_flux("spiral", wave), sup._schematic_flux("spiral", wave))
