@@ -419,36 +419,42 @@ def jupyterlab(tmp_path):
             server.wait()
 
 
-def test_jupyterlab_widget_slider_updates_the_figure(browser, jupyterlab, screenshots):
+def _open_and_run_all(page, jupyterlab):
+    """Open welcome.ipynb in JupyterLab and run every cell on one fresh kernel; fail if a cell raised.
+
+    Opening a notebook can start a kernel, replace it at once by a second one and drop the requests sent
+    meanwhile (seen on loaded machines): let it settle, then use Kernel > Restart Kernel and Run All
+    Cells, which runs everything on one fresh kernel; retry if it stalls."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+    page.goto(f"{jupyterlab['url']}/lab/tree/welcome.ipynb?token={jupyterlab['token']}")
+    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+    page.wait_for_timeout(3_000)
+    error = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+    all_ran = ("() => { const p = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));"
+               "        return (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)))"
+               "               || document.querySelector(\"[data-mime-type='application/vnd.jupyter.error']\"); }")
+    for attempt in range(3):
+        page.get_by_role("menuitem", name="Kernel", exact=True).click()
+        page.get_by_role("menuitem", name=re.compile(r"^Restart Kernel and Run All Cells")).click()
+        page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)  # "Restart Kernel?" > Confirm
+        try:
+            page.wait_for_function(all_ran, timeout=90_000)  # every prompt shows [n]: or a cell failed
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise AssertionError("JupyterLab did not run the notebook (3 attempts)") from None
+    assert not error.count(), f"a cell raised an error:\n{error.first.inner_text()}"
+
+
+def test_jupyterlab_widget_slider_updates_the_figure(browser, jupyterlab, screenshots):
     (screenshots / "lab-failure.png").unlink(missing_ok=True)
     context = _offline_context(browser)
     watch = PageWatch(context)
     page = watch.page
     try:
-        page.goto(f"{jupyterlab['url']}/lab/tree/welcome.ipynb?token={jupyterlab['token']}")
-        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
-        # Opening a notebook can start a kernel, replace it at once by a second one and drop the
-        # requests sent meanwhile (seen on loaded machines): let it settle, then use Kernel > Restart
-        # Kernel and Run All Cells, which runs everything on one fresh kernel; retry if it stalls.
-        page.wait_for_timeout(3_000)
-        error = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
-        all_ran = ("() => { const p = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));"
-                   "        return (p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)))"
-                   "               || document.querySelector(\"[data-mime-type='application/vnd.jupyter.error']\"); }")
-        for attempt in range(3):
-            page.get_by_role("menuitem", name="Kernel", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Restart Kernel and Run All Cells")).click()
-            page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)  # "Restart Kernel?" > Confirm
-            try:
-                page.wait_for_function(all_ran, timeout=90_000)  # every prompt shows [n]: or a cell failed
-                break
-            except PlaywrightTimeoutError:
-                if attempt == 2:
-                    raise AssertionError("JupyterLab did not run the notebook (3 attempts)") from None
-        assert not error.count(), f"a cell raised an error:\n{error.first.inner_text()}"
+        _open_and_run_all(page, jupyterlab)
 
         widget = page.locator(".jp-OutputArea-output .widget-vbox").filter(has=page.locator(".widget-slider")).first
         widget.scroll_into_view_if_needed()
@@ -835,22 +841,7 @@ def test_rise_presents_the_notebook_as_live_slides(browser, jupyterlab, screensh
     watch = PageWatch(context)
     page = watch.page
     try:
-        page.goto(f"{jupyterlab['url']}/lab/tree/welcome.ipynb?token={jupyterlab['token']}")
-        page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
-        page.wait_for_timeout(3_000)
-        all_ran = ("() => { const p = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));"
-                   "        return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }")
-        for attempt in range(3):
-            page.get_by_role("menuitem", name="Kernel", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Restart Kernel and Run All Cells")).click()
-            page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
-            try:
-                page.wait_for_function(all_ran, timeout=90_000)
-                break
-            except PlaywrightTimeoutError:
-                if attempt == 2:
-                    raise AssertionError("JupyterLab did not run the notebook (3 attempts)") from None
+        _open_and_run_all(page, jupyterlab)
         # RISE starts at the active cell: the explorer's
         page.locator(".jp-Notebook .jp-Cell").nth(explorer_cell).locator(".jp-InputPrompt").click()
         page.get_by_role("menuitem", name="View", exact=True).click()
