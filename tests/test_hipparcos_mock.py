@@ -104,3 +104,16 @@ def test_calibrated_to_real_hipparcos(full):
 def test_an_empty_catalogue_is_a_table():
     cat, truth = make_hipparcos_volume(radius=30 * u.pc, hp_limit=-1, seed=0)  # no star brighter than Hp = -1
     assert len(cat) == 0 and len(truth["label"]) == 0 and "v_l" in cat.colnames
+
+
+def test_clusters_hold_their_brightest_members(full):
+    # Hipparcos targeted the known (brightest) members: the counts of van Leeuwen (2009) before the cuts, B stars in
+    # the young clusters, and most members bright enough to pass the 10 % parallax cut
+    _, truth = full
+    clusters = truth["clusters"]
+    assert dict(zip(clusters["name"], clusters["n_hipparcos"].tolist(), strict=True)) == {
+        "Hyades": 150, "ComaBer": 27, "Pleiades": 53, "IC2391": 11, "IC2602": 15, "alphaPer": 50, "Praesepe": 24}
+    assert np.all(clusters["n_members"] >= 0.4 * clusters["n_hipparcos"]), clusters["n_members"]
+    for name in ("Pleiades", "alphaPer"):
+        k = list(clusters["name"]).index(name)
+        assert truth["abs_mag"][truth["label"] == k].min() < -0.5 * u.mag  # late-B stars

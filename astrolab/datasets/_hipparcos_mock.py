@@ -16,7 +16,7 @@ from astropy.coordinates import ICRS, CartesianDifferential, CartesianRepresenta
 from astropy.table import QTable
 
 from astrolab._validation import check_rng
-from astrolab.datasets._gaia import ASYMMETRIC_DRIFT, FIELD_DISPERSION, _absolute_magnitudes, _turnoff_magnitude
+from astrolab.datasets._gaia import ASYMMETRIC_DRIFT, FIELD_DISPERSION
 from astrolab.datasets._milkyway import heliocentric_velocity, tangential_velocity
 from astrolab.datasets._units import to_value
 
@@ -60,20 +60,48 @@ _PM_ERROR_RATIO = (0.97, 0.82)
 
 # --- the nearby clusters: rounded literature values --------------------------------------------------------
 # (name, l, b [deg], distance [pc], U, V, W [km/s, heliocentric], half-mass radius [pc], 1-D velocity
-# dispersion [km/s], age [Myr], Hipparcos members). Distances and ages: Gaia Collaboration, Babusiaux et al.
-# (2018, A&A 616, A10, Table 2 and 3); members in the new reduction: van Leeuwen (2009, A&A 497, 209, Table 1);
+# dispersion [km/s], age [Myr], Hipparcos members, Gaia DR2 members). Distances, ages and Gaia DR2 members: Gaia
+# Collaboration, Babusiaux et al. (2018, A&A 616, A10, Tables 1-3); members in the new reduction: van Leeuwen (2009,
+# A&A 497, 209, Table 1);
 # space motions, radii and dispersions rounded from Perryman et al. (1998), Röser et al. (2011), Robichon et al.
 # (1999) and Kharchenko et al. (2005).
 _NEARBY_CLUSTERS = [
-    ("Hyades", 180.06, -22.34, 47.5, -42.2, -19.1, -1.5, 4.1, 0.3, 650.0, 150),
-    ("ComaBer", 221.35, 84.02, 85.8, -2.3, -5.5, -0.6, 3.5, 0.3, 600.0, 27),
-    ("Pleiades", 166.57, -23.52, 135.8, -6.7, -28.5, -14.0, 3.7, 0.5, 120.0, 53),
-    ("IC2391", 270.36, -6.84, 151.5, -23.0, -15.5, -6.0, 2.0, 0.4, 50.0, 11),
-    ("IC2602", 289.60, -4.91, 151.9, -8.2, -20.6, -0.6, 2.5, 0.4, 40.0, 15),
-    ("alphaPer", 147.35, -6.41, 174.9, -13.6, -24.3, -6.9, 5.0, 0.6, 70.0, 50),
-    ("Praesepe", 205.92, 32.48, 186.2, -41.5, -19.8, -9.6, 3.9, 0.5, 700.0, 24),
+    ("Hyades", 180.06, -22.34, 47.5, -42.2, -19.1, -1.5, 4.1, 0.3, 650.0, 150, 515),
+    ("ComaBer", 221.35, 84.02, 85.8, -2.3, -5.5, -0.6, 3.5, 0.3, 600.0, 27, 153),
+    ("Pleiades", 166.57, -23.52, 135.8, -6.7, -28.5, -14.0, 3.7, 0.5, 120.0, 53, 1326),
+    ("IC2391", 270.36, -6.84, 151.5, -23.0, -15.5, -6.0, 2.0, 0.4, 50.0, 11, 325),
+    ("IC2602", 289.60, -4.91, 151.9, -8.2, -20.6, -0.6, 2.5, 0.4, 40.0, 15, 492),
+    ("alphaPer", 147.35, -6.41, 174.9, -13.6, -24.3, -6.9, 5.0, 0.6, 70.0, 50, 740),
+    ("Praesepe", 205.92, 32.48, 186.2, -41.5, -19.8, -9.6, 3.9, 0.5, 700.0, 24, 938),
 ]
+# Hipparcos targeted the known cluster members (its Input Catalogue took them from the member lists of the time,
+# ESA 1997, vol. 7), and the known members were the brightest: a cluster's Hipparcos stars are its brightest
+# members, as many as van Leeuwen (2009) lists, whatever the survey's completeness at their place. The cluster
+# itself holds as many stars brighter than G = 18 as the Gaia DR2 member lists of Gaia Collaboration, Babusiaux
+# et al. (2018, Table 1; the last column of _NEARBY_CLUSTERS).
+_GAIA_LIMIT = 18.0
+# The clusters' upper main sequence (make_gaia_volume's stops at A0): masses from the Kroupa (2001) IMF, slope -2.3
+# above 0.5 Msun and -1.3 below, between 0.15 and 20 Msun, and absolute V (taken as Hp) from the mass by the dwarf
+# sequence of Pecaut & Mamajek (2013), B0V to M5V (rounded); the turn-off mass from a lifetime 10 Gyr (M/Msun)^-2.5.
+_MS_MASS = np.array([18.0, 12.0, 8.0, 5.9, 4.3, 3.4, 2.75, 2.3, 2.0, 1.75, 1.6, 1.4, 1.25, 1.1, 1.0, 0.9, 0.78, 0.69,
+                     0.6, 0.5, 0.4, 0.3, 0.2, 0.15])
+_MS_ABS_V = np.array([-4.0, -3.2, -2.3, -1.5, -0.8, -0.2, 0.5, 1.1, 1.6, 2.0, 2.4, 2.9, 3.4, 4.0, 4.7, 5.4, 6.0, 6.9,
+                      7.9, 9.0, 10.3, 11.6, 13.0, 14.3])
 _SAMPLE_DEPTH = 1.3  # true distances drawn out to this times radius: errors scatter farther stars inside
+
+
+def _cluster_magnitudes(n, rng, age_myr):
+    """Absolute Hp of ``n`` cluster stars: Kroupa IMF masses up to the turn-off, the dwarf mass-luminosity relation."""
+    m_top = min(20.0, (age_myr / 1e4) ** -0.4)
+    # inverse CDF of a broken power law: slope -1.3 on [0.15, 0.5], -2.3 on [0.5, m_top], continuous at 0.5
+    lo_w = 2.0 * (0.15**-0.3 - 0.5**-0.3) / 0.3  # 2 m^-1.3 below 0.5 Msun meets m^-2.3 there
+    hi_w = (0.5**-1.3 - m_top**-1.3) / 1.3
+    x = rng.random(n) * (lo_w + hi_w)
+    low = x < lo_w
+    mass = np.empty(n)
+    mass[low] = (0.15**-0.3 - 0.3 * x[low] / 2.0) ** (-1 / 0.3)
+    mass[~low] = (0.5**-1.3 - 1.3 * (x[~low] - lo_w)) ** (-1 / 1.3)
+    return np.interp(np.log(mass), np.log(_MS_MASS[::-1]), _MS_ABS_V[::-1])
 
 
 def _effective_volume(r, h):
@@ -136,9 +164,12 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
     bright stars are young, so kinematically cold). The **clusters** (``clusters=True``) are the seven rich ones within
     200 pc (Hyades, Coma Ber, Pleiades, IC 2391, IC 2602, alpha Per, Praesepe) at their literature
     places, space motions, sizes and ages (Gaia Collaboration, Babusiaux et al. 2018), Plummer
-    spheres with main-sequence stars up to the turn-off, each filled until it holds its number of
-    Hipparcos members (van Leeuwen 2009) after the selection and the cuts. No extinction, no
-    binaries, no moving groups or associations (Ursa Major, Sco-Cen are absent).
+    spheres of main-sequence stars (Kroupa IMF, B stars included) up to the turn-off, each as rich as
+    its Gaia DR2 member list (stars brighter than G = 18; Babusiaux et al. 2018). Hipparcos
+    **targeted** the known members, the brightest ones: each cluster's brightest stars, as many as
+    van Leeuwen (2009) lists in Hipparcos, are in the catalogue whatever the survey's completeness
+    there; the cuts then apply to them as to the field. No extinction, no binaries, no moving groups
+    or associations (Ursa Major, Sco-Cen are absent).
 
     The catalogue keeps the stars that pass the cuts of an astronomer working on the real catalogue:
     observed parallax above ``1000 / radius`` mas and ``parallax_error < max_relative_error * parallax``.
@@ -218,29 +249,33 @@ def make_hipparcos_volume(radius=250 * u.pc, *, max_relative_error: float = 0.1,
     mean_v = heliocentric_velocity([0.0, -ASYMMETRIC_DRIFT * _DISPERSION_SCALE**2, 0.0], rest_frame="lsr")
     field_vel = mean_v + _DISPERSION_SCALE * FIELD_DISPERSION * rng.standard_normal((len(field_mag), 3))
 
-    # --- clusters: Plummer spheres of main-sequence stars up to the turn-off, filled until each has its literature
-    # number of stars in the Hipparcos catalogue (chosen by the same selection as the field); the cuts on the
-    # parallax then apply to them as to the field
+    # --- clusters: Plummer spheres of main-sequence stars up to the turn-off, as rich as their Gaia DR2 lists; the
+    # brightest, as many as van Leeuwen (2009) lists, are Hipparcos's targets; the cuts on the parallax then apply
+    # to them as to the field
     table = [c for c in _NEARBY_CLUSTERS if c[3] < r_max] if clusters else []
     cl_pos, cl_vel, cl_mag, cl_label, cl_err, cl_plx, n_injected = [], [], [], [], [], [], []
-    for k, (_, l_deg, b_deg, dist, uu, vv, ww, r_half, sigma_v, age, n_hip) in enumerate(table):
+    for k, (_, l_deg, b_deg, dist, uu, vv, ww, r_half, sigma_v, age, n_hip, n_gaia) in enumerate(table):
         lr, br = np.radians(l_deg), np.radians(b_deg)
         centre = dist * np.array([np.cos(br) * np.cos(lr), np.cos(br) * np.sin(lr), np.sin(br)])
         p, mag, hp, n_seen = [], [], [], 0
-        while n_seen < n_hip:  # batches of stars
+        while n_seen < n_gaia:  # batches of stars until the cluster holds its Gaia members
             m = 4000
             q = rng.uniform(0.0, 0.99, m)  # mass fraction inside r, truncated at about 10 Plummer lengths
             direction = rng.standard_normal((m, 3))
             direction /= np.linalg.norm(direction, axis=1, keepdims=True)
             pb = centre + (r_half / 1.305 / np.sqrt(q ** (-2.0 / 3.0) - 1.0))[:, None] * direction
-            mb = _absolute_magnitudes(m, rng, brightest=_turnoff_magnitude(age))[0]
+            mb = _cluster_magnitudes(m, rng, age)
             hb = mb + 5.0 * np.log10(np.linalg.norm(pb, axis=1) / 10.0)
-            seen = np.flatnonzero(_hp_limit(hb, pb, hp_limit, rng))[: n_hip - n_seen]
+            seen = np.flatnonzero(hb < _GAIA_LIMIT)[: n_gaia - n_seen]
             p.append(pb[seen])
             mag.append(mb[seen])
             hp.append(hb[seen])
             n_seen += len(seen)
         p, mag, hp = (np.concatenate(x) for x in (p, mag, hp))
+        brightest = np.argsort(hp)[:n_hip]  # Hipparcos's targets: the brightest members
+        brightest = brightest[hp[brightest] < hp_limit]
+        p, mag, hp = p[brightest], mag[brightest], hp[brightest]
+        n_hip = len(hp)
         v = np.array([uu, vv, ww]) + sigma_v * rng.standard_normal((n_hip, 3))
         err, plx = _observe(p, hp, rng)
         keep = (plx > plx_cut) & (err < max_relative_error * plx)

@@ -97,8 +97,7 @@ MUTANTS += [
     Mutant("05-02", "control-not-shuffled",
            "the false-cluster control copy keeps each star's own velocity, so the real clusters survive in "
            "it and the rule sets eps below the density of the clusters it should find",
-           replace=[("fake[:, 3:] = features[r.permutation(len(features)), 3:]",
-                     "fake[:, 3:] = features[:, 3:]")]),
+           replace=[("fake[:, 3:] = features[order, 3:]", "fake[:, 3:] = features[:, 3:]")]),
 ]
 # 05-01 section 6: the SDSS preset without its luminosity-dependent type mix (types about uniform on [0, 2],
 # independent of luminosity, as in survey=None): the mock is too blue for a bright magnitude-limited sample.
@@ -129,4 +128,15 @@ MUTANTS += [
            "make_hipparcos_volume observes with Gaia-DR3 parallax errors instead of Hipparcos's: its counts and "
            "its error distribution no longer match the real catalogue",
            prelude=_HIPPARCOS_MOCK_GAIA_ERRORS),
+]
+# 05-02 section 9, the line-of-sight distance given no parallax errors: it is the Euclidean distance again, and the
+# clusters smeared along the line of sight (IC 2391, alpha Per) are lost.
+MUTANTS += [
+    Mutant("05-02", "line-of-sight-errors-ignored",
+           "line_of_sight_graph is given zero parallax errors, so it is the Euclidean distance again and the "
+           "clusters smeared along the line of sight come back in pieces",
+           replace=[('rel_real = (hip["parallax_error"] / hip["parallax"]).to_value(u.one)',
+                     "rel_real = np.zeros(len(hip))"),
+                    ('rel_hmock = (hcat["parallax_error"] / hcat["parallax"]).to_value(u.one)',
+                     "rel_hmock = np.zeros(len(hcat))")]),
 ]
