@@ -277,7 +277,7 @@ def test_photoz_type_mix_with_published_colours(published_colours):
     sup = published_colours
     red, blue = _check_type_mix(sup).values()
     assert 0.0 < red[0] < 0.5 < blue[0] < 1.5
-    cat, truth = make_photoz_catalog(300, survey="sdss", seed=2)
+    cat, truth = make_photoz_catalog(100, survey="sdss", z_max=0.3, seed=2)  # z_max: a smaller grid of spectra
     assert np.all(cat["mag_r"] < 17.77 * u.mag) and 0.0 <= truth["spectral_type"].min()
 
 
