@@ -12,8 +12,12 @@ true redshift), and Milky-Way extinction.
 Models (all cheap closed forms, evaluated for every visit at once):
 
 * explosive transients (SN Ia, SN II, SN Ibc, superluminous SN, tidal disruption event, kilonova):
-  a Bazin et al. (2009, A&A 499, 653) rise/decline shape times a black body whose temperature cools
-  after peak, redshifted to the observer: time dilation ``(1+z)``, the rest wavelength
+  the rest-frame 5000 A light curve -- a Bazin et al. (2009, A&A 499, 653) rise/decline shape, or for
+  SNe II (plateau IIP and linear IIL) a rise, a plateau, a drop and the 56Co tail, after Villar et al.
+  (2019, ApJ 884, 83) -- with the colours of a black body whose temperature cools after peak, the SED
+  normalised at 5000 A at the current temperature; decline rates, rise times, colours and raw peak
+  luminosity functions from the literature (the table at ``_EXPLOSIVE``), redshifted to the observer:
+  time dilation ``(1+z)``, the rest wavelength
   ``lambda_b / (1+z)`` seen through each band (a K-correction from the spectrum) and the distance
   modulus of ``astropy.cosmology.Planck18``; redshifts drawn from the comoving volume (a constant
   volumetric rate, diluted by ``1/(1+z)``);
@@ -94,18 +98,81 @@ _ZTF_PAIR_GAP = (0.021, 0.104)                                          # g to r
 _BTS_PEAK_MAG = 18.5                                                    # BTS: brighter than this at peak
 _BTS_MARGIN = 1.0   # mag: no simulated object farther than where it would peak at 18.5 + 1.0 mag
 
-# Explosive transients: peak absolute magnitude at rest 5000 A (mean, scatter), Bazin rise and fall
-# times (rest-frame days, scaled by a log-normal factor), black-body temperature at peak, the floor it
-# cools to and the e-folding time of the cooling (rest days), and the maximum redshift simulated.
+# Explosive transients. Every light curve is the rest-frame light curve at 5000 A (a Bazin rise and
+# decline, or for SNe II a rise, a plateau, a drop and the 56Co tail); the colour comes from a black body
+# whose temperature T(t) evolves, normalised at the CURRENT temperature, so that the 5000 A light curve is
+# the shape itself and the other bands follow the colour (dividing by the peak temperature's Planck value
+# instead would count the cooling twice: every band would fade faster than its shape). Numbers and sources
+# (rest frame; colours are Vega B - V, computed from the black body at 4400 and 5500 A plus 0.11 mag, the
+# AB-to-Vega offset of B - V, Blanton & Roweis 2007):
+#
+# ==========  ====================================  ===========================================================
+# class       quantity (generator)                  literature
+# ==========  ====================================  ===========================================================
+# SN Ia       M_B -19.25, sd 0.50 (raw, no dust)    Richardson et al. 2014 (AJ 147, 118): normal Ia, bias-
+#                                                   corrected, host extinction removed
+#             rise: 10 % of peak to peak ~13 d      t^2 fireball with an 18-19 d rise (Riess et al. 1999;
+#                                                   Firth et al. 2015): 0.68 x 18.5 = 12.7 d
+#             Delta m15(B) ~1.1, (V) ~0.65          Phillips 1993 (B 1.1 for a normal SN Ia); V ~0.6-0.7
+#             B-V ~0 at peak, ~1.1 at +30 d         Phillips et al. 1999 (-0.07 at B max); Lira 1995 (+30 d)
+#             stretch: sd 0.1 in ln                 the spread of SALT2 stretch, x1 sd ~1 (Guy et al. 2007)
+# SN Ibc      M_B -17.45, sd 1.12                   Richardson et al. 2014 (Ibc)
+#             rise 10 % -> peak ~10 d               12-20 d from explosion in V, R (Drout et al. 2011;
+#                                                   Taddia et al. 2015)
+#             Delta m15(V) ~0.85                    0.7-1.0 (Drout et al. 2011; Taddia et al. 2015)
+#             B-V ~0.35 at peak, ~1.1 at +20 d      redder than SNe Ia at peak (Drout et al. 2011: V-R 0.26
+#                                                   at +10 d; Stritzinger et al. 2018: B-V ~1.1 at +20 d)
+# SN II       IIP 88 %, IIL 12 % (volume)           Smith et al. 2011 (LOSS): IIP 48.2 %, IIL 6.4 % of CCSNe
+#             M_B IIP -16.75 sd 0.98;               Richardson et al. 2014
+#             IIL -17.98 sd 0.90
+#             rise 10 % -> peak ~7 d                ~7-10 d from explosion (Gall et al. 2015;
+#                                                   Gonzalez-Gaitan et al. 2015)
+#             plateau slope IIP 0.8 +- 0.4,         s2 (Anderson et al. 2014: mean 1.27 mag/100 d, a
+#             IIL 2.8 +- 0.6 mag/100 d              continuum); IIL 2-3.5 mag/100 d (Faran et al. 2014)
+#             end of plateau 84 +- 17 d, a drop     OPTd 83.7 d, sd 16.7 (Anderson et al. 2014); drop of
+#             of 2 mag, then 0.98 mag/100 d         1-2.5 mag (Olivares et al. 2010); 56Co decay
+#             B-V ~ -0.1 at peak, ~0.9 at +60 d     blue early, red on the plateau (de Jaeger et al. 2018)
+# SLSN, TDE,  unchanged shapes (Bazin), peak magnitudes and temperatures of the PLAsTiCC models (Kessler et al.
+# KN          2019): only the double count is gone
+# ==========  ====================================  ===========================================================
+#
+# ``M`` is the peak absolute magnitude at rest 5000 A; for SNe the literature's M_B is converted with the
+# black body at peak temperature. ``rise``/``fall`` are the Bazin times (d), ``T``/``Tmin``/``tT`` the peak
+# temperature, the floor it cools to and the e-folding time of the cooling (d); SN II: ``rise`` is the
+# logistic rise time, ``plateau`` (mean, sd), ``slope`` per subtype (mag/100 d), ``drop`` (mag).
+_B_AB_MINUS_VEGA = -0.09  # B_AB - B_Vega (Blanton & Roweis 2007)
+_V_AB_MINUS_VEGA = 0.02   # V_AB - V_Vega: so (B - V)_Vega = (B - V)_AB + 0.11
+_CO_TAIL = 0.98            # mag / 100 d: 56Co -> 56Fe, full trapping
+_II_DROP_WIDTH = 3.0       # d: the fall from the plateau (Olivares et al. 2010: a few days)
 _EXPLOSIVE = {
-    "SNIa": dict(M=-19.3, sM=0.15, rise=3.0, fall=22.0, T=11000.0, Tmin=5500.0, tT=18.0, zmax=1.1),
-    "SNII": dict(M=-17.0, sM=0.9, rise=2.5, fall=80.0, T=13000.0, Tmin=5500.0, tT=8.0, zmax=0.6),
-    "SNIbc": dict(M=-17.6, sM=0.5, rise=3.0, fall=16.0, T=9000.0, Tmin=5000.0, tT=12.0, zmax=0.6),
-    "SLSN": dict(M=-21.3, sM=0.5, rise=12.0, fall=50.0, T=15000.0, Tmin=8000.0, tT=60.0, zmax=2.5),
-    "TDE": dict(M=-19.5, sM=0.5, rise=9.0, fall=45.0, T=30000.0, Tmin=25000.0, tT=200.0, zmax=1.0),
-    "KN": dict(M=-16.0, sM=0.5, rise=0.4, fall=2.0, T=7000.0, Tmin=2500.0, tT=2.0, zmax=0.15),
+    "SNIa": dict(shape="bazin", MB=-19.25, sM=0.50, rise=2.5, fall=17.0, T=12000.0, Tmin=3900.0, tT=10.0,
+                 stretch=0.1, zmax=1.1),
+    "SNII": dict(shape="plateau", subtypes={"IIP": dict(frac=0.88, MB=-16.75, sM=0.98, slope=(0.8, 0.4)),
+                                            "IIL": dict(frac=0.12, MB=-17.98, sM=0.90, slope=(2.8, 0.6))},
+                 rise=1.2, plateau=(84.0, 17.0), drop=2.0, T=15000.0, Tmin=4800.0, tT=14.0, zmax=0.6),
+    "SNIbc": dict(shape="bazin", MB=-17.45, sM=1.12, rise=2.0, fall=14.0, T=7600.0, Tmin=4000.0, tT=9.0,
+                  stretch=0.15, zmax=0.6),
+    "SLSN": dict(shape="bazin", M=-21.3, sM=0.5, rise=12.0, fall=50.0, T=15000.0, Tmin=8000.0, tT=60.0,
+                 stretch=0.15, zmax=2.5),
+    "TDE": dict(shape="bazin", M=-19.5, sM=0.5, rise=9.0, fall=45.0, T=30000.0, Tmin=25000.0, tT=200.0,
+                stretch=0.15, zmax=1.0),
+    "KN": dict(shape="bazin", M=-16.0, sM=0.5, rise=0.4, fall=2.0, T=7000.0, Tmin=2500.0, tT=2.0,
+               stretch=0.15, zmax=0.15),
 }
 _H_OVER_K = 1.438777e8  # h c / k_B in Angstrom Kelvin
+
+# Volumetric rates at z ~ 0 (events / Mpc^3 / yr, H0 = 70), for the class mix of a magnitude-limited survey
+# (class_mix="survey"): SN Ia 2.43e-5 (Frohmaier et al. 2019, MNRAS 486, 2308; PTF); core-collapse 9.10e-5
+# (Frohmaier et al. 2021, MNRAS 500, 5142) split as LOSS found it (Smith et al. 2011, MNRAS 412, 1522: IIP
+# 48.2 % + IIL 6.4 % of CCSNe for our SN II, Ib 7.1 % + Ic 14.9 % for our SN Ibc; IIn and IIb are not
+# modelled); SLSN-I 35 / Gpc^3 / yr (Frohmaier et al. 2021); TDE 3.1e-7 (Yao et al. 2023, ApJL 955, L6);
+# kilonovae as the binary neutron-star merger rate, 320 / Gpc^3 / yr (Abbott et al. 2021, GWTC-2). The BTS
+# classifies "every transient that is not a Galactic source or an AGN" (Fremling et al. 2020): no AGN,
+# RR Lyrae, eclipsing binary or microlensing event enters its sample.
+_VOLUMETRIC_RATES = {"SNIa": 2.43e-5, "SNII": 9.10e-5 * (0.482 + 0.064), "SNIbc": 9.10e-5 * (0.071 + 0.149),
+                     "SLSN": 3.5e-8, "TDE": 3.1e-7, "KN": 3.2e-7}
+#: The class mixes :func:`make_transients` can draw.
+TRANSIENT_CLASS_MIXES = ("plasticc", "survey")
 
 
 def _planck_nu(lam, temperature):
@@ -199,6 +266,105 @@ def _log_bazin(t, rise, fall):
     return log_shape(t) - log_shape(0.0)
 
 
+def _temperature(trest, T, Tmin, tT):
+    """Black-body temperature: ``T`` until the peak, then cooling exponentially towards ``Tmin``."""
+    return np.where(trest < 0, T, Tmin + (T - Tmin) * np.exp(-np.maximum(trest, 0.0) / tT))
+
+
+def _log_plateau(t, rise, slope, plateau, drop):
+    """Natural log of an SN II light curve (peak near t = 0): a logistic rise of time ``rise``, a linear
+    decline of ``slope`` mag/100 d, the drop of ``drop`` mag at ``plateau`` days and the 56Co tail after it
+    (the piecewise shape of Villar et al. 2019, written in magnitudes)."""
+    t0 = -3.0 * rise
+    log_rise = -np.logaddexp(0.0, -(t - t0) / rise) + np.logaddexp(0.0, t0 / rise)
+    tp = np.maximum(t, 0.0)
+    x = (tp - plateau) / _II_DROP_WIDTH
+    below = (slope * tp + (_CO_TAIL - slope) * _II_DROP_WIDTH * np.logaddexp(0.0, x)) / 100.0 \
+        + drop * 0.5 * (1.0 + np.tanh(x / 2.0))
+    below = below - ((_CO_TAIL - slope) * _II_DROP_WIDTH * np.logaddexp(0.0, -plateau / _II_DROP_WIDTH) / 100.0
+                     + drop * 0.5 * (1.0 + np.tanh(-plateau / _II_DROP_WIDTH / 2.0)))
+    return log_rise - np.log(10.0) / 2.5 * below
+
+
+def _rest_log_flux(p, q, trest, lam_rest, reference="current"):
+    """ln F_nu of explosive transients at rest time ``trest`` (d) and rest wavelength ``lam_rest`` (A),
+    relative to the peak at 5000 A. ``p`` is the class's entry of ``_EXPLOSIVE``, ``q`` the per-object shape
+    (``rise, fall, T, Tmin, tT`` and for SNe II ``slope, plateau``), already broadcast to ``trest``.
+
+    The SED is normalised at 5000 A at the current temperature: the shape is the 5000 A light curve.
+    ``reference="peak"`` divides by the peak temperature's Planck value instead (the double count of the
+    cooling that the tests must catch)."""
+    if p["shape"] == "plateau":
+        shape = _log_plateau(trest, q["rise"], q["slope"], q["plateau"], p["drop"])
+    else:
+        shape = _log_bazin(trest, q["rise"], q["fall"])
+    temp = _temperature(trest, q["T"], q["Tmin"], q["tT"])
+    ref = _planck_nu(5000.0, temp if reference == "current" else q["T"])
+    sed = _planck_nu(lam_rest, temp) / ref
+    return shape + np.log(np.maximum(sed, 1e-300))
+
+
+def _absmag_5000(p, MB, T):
+    """Peak absolute magnitude at rest 5000 A (AB) from the literature's M_B (Vega; the black body at peak)."""
+    return MB + _B_AB_MINUS_VEGA + 2.5 * np.log10(_planck_nu(4400.0, T) / _planck_nu(5000.0, T))
+
+
+def _draw_explosive(name, size, rng):
+    """Per-object peak magnitude at 5000 A and light-curve shape of ``size`` objects of class ``name``."""
+    p = _EXPLOSIVE[name]
+    q = {"T": p["T"] * np.exp(rng.normal(0, 0.05, size)), "Tmin": np.full(size, p["Tmin"])}
+    if p["shape"] == "plateau":
+        names = list(p["subtypes"])
+        sub = rng.choice(len(names), size=size, p=[p["subtypes"][s]["frac"] for s in names])
+        MB, slope = np.empty(size), np.empty(size)
+        for k, s in enumerate(names):
+            d, pick = p["subtypes"][s], sub == k
+            MB[pick] = rng.normal(d["MB"], d["sM"], pick.sum())
+            slope[pick] = np.maximum(rng.normal(*d["slope"], pick.sum()), 0.0)
+        q.update(rise=p["rise"] * np.exp(rng.normal(0, 0.15, size)), slope=slope,
+                 plateau=np.maximum(rng.normal(*p["plateau"], size), 20.0), fall=np.full(size, np.nan),
+                 tT=np.full(size, p["tT"]), subtype=sub)
+    else:
+        stretch = np.exp(rng.normal(0, p["stretch"], size))
+        if name == "SNIa":          # one stretch for the whole light curve (SALT2's x1)
+            fall, tT = p["fall"] * stretch, p["tT"] * stretch
+        else:
+            fall, tT = p["fall"] * np.exp(rng.normal(0, 0.2, size)), np.full(size, p["tT"])
+        rise = p["rise"] * stretch
+        MB = rng.normal(p["MB"], p["sM"], size) if "MB" in p else None
+        q.update(rise=rise, fall=np.maximum(fall, 2.5 * rise), tT=tT)
+    M = _absmag_5000(p, MB, q["T"]) if MB is not None else rng.normal(p["M"], p["sM"], size)
+    return M, q
+
+
+def _rest_frame_stats(name, subtype=None, reference="current"):
+    """Rest-frame light-curve numbers of the median object of an explosive class (for the literature checks).
+
+    Returns a dict: ``dm15_B``, ``dm15_V`` (mag, 15 d after each band's own peak; B at 4400 A, V at 5500 A),
+    ``rise`` (d, from 10 % of the 5000 A peak flux to the peak), ``BV_peak`` and ``BV_30`` (Vega B - V at
+    B maximum and 30 d later). ``subtype`` picks an SN II subtype ("IIP", "IIL"); ``reference="peak"`` plants
+    the double count of the cooling (see :func:`_rest_log_flux`)."""
+    p = _EXPLOSIVE[name]
+    t = np.linspace(-80.0, 250.0, 16501)
+    q = {"T": p["T"], "Tmin": p["Tmin"], "tT": p["tT"], "rise": p["rise"], "fall": p.get("fall", np.nan)}
+    if p["shape"] == "plateau":
+        q.update(slope=p["subtypes"][subtype or "IIP"]["slope"][0], plateau=p["plateau"][0])
+    q = {k: np.full(t.size, v) for k, v in q.items()}
+    m = {lam: -2.5 / np.log(10) * _rest_log_flux(p, q, t, np.full(t.size, lam), reference)
+         for lam in (4400.0, 5000.0, 5500.0)}
+    out = {}
+    for band, lam in (("B", 4400.0), ("V", 5500.0)):
+        k = int(np.argmin(m[lam]))
+        out[f"dm15_{band}"] = float(np.interp(t[k] + 15, t, m[lam]) - m[lam][k])
+    k = int(np.argmin(m[5000.0]))
+    out["rise"] = float(t[k] - t[: k][m[5000.0][: k] > m[5000.0][k] + 2.5][-1])
+    kb = int(np.argmin(m[4400.0]))
+    vega = _V_AB_MINUS_VEGA - _B_AB_MINUS_VEGA                      # (B - V)_Vega - (B - V)_AB = 0.11
+    out["BV_peak"] = float(m[4400.0][kb] - m[5500.0][kb] + vega)
+    out["BV_30"] = float(np.interp(t[kb] + 30, t, m[4400.0]) - np.interp(t[kb] + 30, t, m[5500.0]) + vega)
+    return out
+
+
 def _zmax(zmax, bright_absmag, cosmo):
     """The largest redshift simulated for survey="ztf": no farther than where an object of absolute
     magnitude ``bright_absmag`` (3 sigma brighter than its class) could still pass the BTS cut (a saving
@@ -219,33 +385,39 @@ def _extinction(a_v, lam_rest):
     return a_v * (lam_rest / 5500.0) ** _DUST_SLOPE
 
 
-def _bright_sample(mean_absmag, sd_absmag, zmax, n, cosmo, rng, dust=0.0):
-    """Peak absolute magnitudes and redshifts of ``n`` objects that could pass the BTS cut.
+def _bright_sample(draw, zmax, n, cosmo, rng, dust=0.0):
+    """Peak absolute magnitudes, shapes and redshifts of ``n`` objects that could pass the BTS cut.
 
-    The joint law of the survey, a normal luminosity function times the comoving volume up to
+    The joint law of the survey, the class's luminosity function (``draw(size)`` returns the peak
+    absolute magnitudes at 5000 A and a dict of per-object shape arrays) times the comoving volume up to
     ``zmax``, restricted to the redshifts from which an object of that magnitude could still appear
     brighter than 18.5 mag (with a margin of ``_BTS_MARGIN`` mag for colour, K-correction and noise):
     an absolute magnitude ``M`` is kept with probability ``V(z_max(M)) / V(zmax)`` and its redshift
-    drawn from the volume below ``z_max(M)``. This only saves time: the cut itself is applied to the
-    simulated detections. With ``dust`` (the scale of an exponential ``A_V``), the reach uses the dimmed
-    peak ``M + A_5000``; returns ``M`` (intrinsic), ``z`` and ``A_V``."""
+    drawn from the volume below ``z_max(M)`` (the Malmquist bias of a magnitude-limited survey). This
+    only saves time: the cut itself is applied to the simulated detections. With ``dust`` (the scale of
+    an exponential ``A_V``), the reach uses the dimmed peak ``M + A_5000``; returns ``M`` (intrinsic),
+    the shapes, ``z`` and ``A_V``."""
     cdf = np.cumsum(np.where(cosmo.z <= zmax, cosmo.weight, 0.0))
     apparent = cosmo.mu - 2.5 * np.log10(1 + cosmo.z)                   # m - M at peak, rising with z
-    kept, kept_dust = [], []
-    while sum(k.size for k in kept) < n:
-        M = rng.normal(mean_absmag, sd_absmag, 4 * n + 64)
+    kept_M, kept_q, kept_dust, total, drawn = [], [], [], 0, 0
+    while total < n:
+        M, q = draw(4 * n + 64)
+        drawn += M.size
         a_v = rng.exponential(dust, M.size) if dust > 0 else np.zeros(M.size)
         dimmed = M + _extinction(a_v, 5000.0)
         z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
         volume = np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf, left=0.0)
         keep = rng.random(M.size) * cdf[-1] < volume
-        kept.append(M[keep])
+        kept_M.append(M[keep])
+        kept_q.append({k: v[keep] for k, v in q.items()})
         kept_dust.append(a_v[keep])
-    M, a_v = np.concatenate(kept)[:n], np.concatenate(kept_dust)[:n]
+        total += int(keep.sum())
+    M, a_v = np.concatenate(kept_M)[:n], np.concatenate(kept_dust)[:n]
+    q = {k: np.concatenate([part[k] for part in kept_q])[:n] for k in kept_q[0]}
     dimmed = M + _extinction(a_v, 5000.0)
     z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
     z = np.interp(rng.random(n) * np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf), cdf, cosmo.z)
-    return M, z, a_v
+    return M, q, z, a_v, cdf[-1] * total / drawn
 
 
 def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0):
@@ -254,30 +426,31 @@ def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0):
     dust = host_dust if name in _DUSTY else 0.0
     if survey == "lsst":
         z = cosmo.sample(p["zmax"], n, rng)
-        M = rng.normal(p["M"], p["sM"], n)
+        M, q = _draw_explosive(name, n, rng)
         a_v = rng.exponential(dust, n) if dust > 0 else np.zeros(n)
     else:
-        M, z, a_v = _bright_sample(p["M"], p["sM"], p["zmax"], n, cosmo, rng, dust)
-    stretch = np.exp(rng.normal(0, 0.15, n))
-    rise, fall = p["rise"] * stretch, p["fall"] * np.exp(rng.normal(0, 0.2, n))
-    fall = np.maximum(fall, 2.5 * rise)
-    T = p["T"] * np.exp(rng.normal(0, 0.08, n))
+        M, q, z, a_v, volume = _bright_sample(lambda size: _draw_explosive(name, size, rng), p["zmax"], n, cosmo,
+                                              rng, dust)
     t_peak = rng.uniform(-60, _SURVEY_DAYS + 30, n)
     mu = cosmo.distmod(z)
 
     def mag(i, t, b):
         trest = (t - t_peak[i]) / (1 + z[i])
-        temp = np.where(trest < 0, T[i], p["Tmin"] + (T[i] - p["Tmin"]) * np.exp(-np.maximum(trest, 0) / p["tT"]))
-        sed = _planck_nu(_LAMBDA[b] / (1 + z[i]), temp) / _planck_nu(5000.0, T[i])
-        log_flux = _log_bazin(trest, rise[i], fall[i]) + np.log(np.maximum(sed, 1e-300))
-        dimming = _extinction(a_v[i], _LAMBDA[b] / (1 + z[i]))
+        lam_rest = _LAMBDA[b] / (1 + z[i])
+        log_flux = _rest_log_flux(p, {k: v[i] for k, v in q.items()}, trest, lam_rest)
+        dimming = _extinction(a_v[i], lam_rest)
         return M[i] + dimming + mu[i] - 2.5 * np.log10(1 + z[i]) - 2.5 / np.log(10) * np.maximum(log_flux, -600.0)
 
     params = dict(true_z=z, t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=M)
+    if survey == "ztf":
+        # the comoving volume (Mpc^3 / sr, time-diluted by 1 / (1 + z)) per candidate: what the class's
+        # volumetric rate multiplies for the expected number of candidates (the class mix "survey")
+        params["volume"] = np.full(n, volume)
     if survey == "ztf":    # nights within 10 e-folds of the peak flux (11 mag: no detection outside)
-        t0 = rise * np.log(fall / rise - 1)
-        params["window"] = (np.floor(t_peak - (t0 + 10 * rise) * (1 + z)) - 1,
-                            np.ceil(t_peak + (t0 + 10 * fall) * (1 + z)) + 1)
+        before = 10 * q["rise"] + (q["rise"] * np.log(np.maximum(q["fall"] / q["rise"] - 1, 1.0))
+                                   if p["shape"] == "bazin" else 3 * q["rise"])
+        after = 10 * q["fall"] if p["shape"] == "bazin" else q["plateau"] + 100 * 9.0 / _CO_TAIL
+        params["window"] = (np.floor(t_peak - before * (1 + z)) - 1, np.ceil(t_peak + after * (1 + z)) + 1)
     return params, mag, None
 
 
@@ -385,6 +558,30 @@ def _class_counts(n_objects):
     return counts
 
 
+def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400):
+    """The class mix of the ZTF Bright Transient Survey predicted from physics: each class's volumetric rate
+    (``_VOLUMETRIC_RATES``) times the time-diluted volume its candidates are drawn from times the share of a
+    pilot batch of ``n_pilot`` candidates that passes the generator's own selection (two detections and a
+    brightest detection brighter than 18.5 mag): the Malmquist bias of each luminosity function and light
+    curve decides the mix. Classes the BTS does not classify get 0. Returns shares in label order."""
+    expected = np.zeros(len(TRANSIENT_CLASSES))
+    for k, name in enumerate(TRANSIENT_CLASSES):
+        if name in _VOLUMETRIC_RATES:
+            _, params = _simulate(name, n_pilot, 0.0, cosmo, rng, "ztf", host_dust, error_model)
+            passed = (params["n_det"] >= 2) & (params["peak_mag"] <= _BTS_PEAK_MAG)
+            expected[k] = _VOLUMETRIC_RATES[name] * params["volume"][0] * passed.mean()
+    return expected / expected.sum()
+
+
+def _counts_from_shares(share, n_objects):
+    """Counts proportional to ``share`` summing to ``n_objects`` (largest remainder; zero shares stay 0)."""
+    raw = np.asarray(share, dtype=float) * n_objects
+    counts = np.floor(raw).astype(int)
+    for k in np.argsort(raw - counts, kind="stable")[::-1][: n_objects - counts.sum()]:
+        counts[k] += 1
+    return counts
+
+
 def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
@@ -439,14 +636,15 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
 
 
 def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust: float = 0.0,
-                    error_model=None, seed=0):
+                    error_model=None, class_mix: str = "plasticc", seed=0):
     """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
     ----------
     n_objects : int, default 3000
         Number of objects (at least 10). Classes come in the proportions of the PLAsTiCC training
-        set (SN Ia 36 %, SN II 19 %, EB 14 %, ..., kilonovae 1.6 %), every class at least once.
+        set (SN Ia 36 %, SN II 19 %, EB 14 %, ..., kilonovae 1.6 %), every class at least once, unless
+        ``class_mix="survey"``.
     ddf_fraction : float, optional
         Fraction of objects in the deep-drilling fields (every band every ~4 nights, 1 mag deeper);
         the rest get the wide-fast-deep cadence (one or two visits every ~3 nights). Default 0.1 for
@@ -458,7 +656,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         and seasonal gaps, 5-sigma depths of about 20.7 mag, detections only (so ``detected`` is 1 on
         every row and ``n_obs == n_det``), the brightest detection brighter than 18.5 mag, and
         spectroscopic redshifts (``hostgal_photoz = true_z``, ``hostgal_photoz_err = 0``). The class
-        mix is the same for both surveys.
+        mix is the same for both surveys unless ``class_mix="survey"``.
     host_dust : float, default 0
         Host-galaxy extinction of supernovae (Ia, II, Ibc): ``A_V`` drawn from an exponential of this
         scale in mag, dimming and reddening each band by ``A_V (lambda_rest / 5500 A)^-1.3``. 0 (the
@@ -469,6 +667,13 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         difference flux at zero point 27.5), e.g. measured on a real survey's photometry by
         :func:`astrolab.challenge.fit_error_model`. Default: a sky-limited exposure with a 0.5 %
         calibration floor (``{"source": 0, "floor": 0.005}``).
+    class_mix : {"plasticc", "survey"}, default "plasticc"
+        ``"plasticc"``: the proportions of the PLAsTiCC training set for either survey (so that models
+        trained on the two surveys solve the same problem). ``"survey"`` (``survey="ztf"`` only): the mix
+        a magnitude-limited survey sees, from physics -- each class's published volumetric rate times the
+        volume in which its luminosity function and light curve pass the bright-transient selection
+        (measured on a pilot batch of the generator's own candidates); the BTS classifies no AGN or
+        Galactic source, so those classes (and any class too rare for ``n_objects``) are absent.
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -502,6 +707,11 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         raise ValueError(f"n_objects must be an integer >= 10, got {n_objects!r}")
     if not (isinstance(survey, str) and survey in TRANSIENT_SURVEYS):
         raise ValueError(f"survey must be one of {TRANSIENT_SURVEYS}, got {survey!r}")
+    if not (isinstance(class_mix, str) and class_mix in TRANSIENT_CLASS_MIXES):
+        raise ValueError(f"class_mix must be one of {TRANSIENT_CLASS_MIXES}, got {class_mix!r}")
+    if class_mix == "survey" and survey != "ztf":
+        raise ValueError("class_mix='survey' needs survey='ztf' (the LSST mock is the PLAsTiCC training set, whose "
+                         f"mix is 'plasticc'), got survey={survey!r}")
     if ddf_fraction is None:
         ddf_fraction = 0.1 if survey == "lsst" else 0.0
     if not (isinstance(host_dust, (int, float, np.floating)) and not isinstance(host_dust, bool)
@@ -523,13 +733,19 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     check_size("n_objects", 150e3 * n_objects, request=f"n_objects={n_objects}")
     rng = check_rng("seed", seed)
     cosmo = _Cosmology()
-    counts = _class_counts(int(n_objects))
+    if class_mix == "plasticc":
+        counts = _class_counts(int(n_objects))
+    else:
+        counts = _counts_from_shares(_survey_shares(cosmo, rng, host_dust, error_model), int(n_objects))
     lc_parts, meta_parts = [], []
     for label, (name, need) in enumerate(zip(TRANSIENT_CLASSES, counts, strict=True)):
         kept, acceptance = 0, 0.5
+        if need == 0:                                        # a class the survey's selection does not keep
+            continue
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
             rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust, error_model)
+            params.pop("volume", None)
             trigger = params["n_det"] >= 2
             if survey == "ztf":                              # the bright-transient selection
                 trigger &= params["peak_mag"] <= _BTS_PEAK_MAG
