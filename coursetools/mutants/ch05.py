@@ -140,3 +140,11 @@ MUTANTS += [
                     ('rel_hmock = (hcat["parallax_error"] / hcat["parallax"]).to_value(u.one)',
                      "rel_hmock = np.zeros(len(hcat))")]),
 ]
+# 05-02 section 9, the purity estimate's copies keep each star's own velocity: every group member counts as a chance
+# member, and the estimated purity falls to about 0.
+MUTANTS += [
+    Mutant("05-02", "purity-estimate-not-shuffled",
+           "chance_members counts the stars of an unshuffled copy, so a group's own members count as chance "
+           "interlopers and the estimated purity is about 0",
+           replace=[("        fake[:, 3:], fake_noise[:, 3:] = features[order, 3:], noise[order, 3:]\n", "")]),
+]
