@@ -107,31 +107,32 @@ _BTS_MARGIN = 1.0   # mag: no simulated object farther than where it would peak 
 # AB-to-Vega offset of B - V, Blanton & Roweis 2007):
 #
 # ==========  ====================================  ===========================================================
-# class       quantity (generator)                  literature
+# class       the generator's median object         literature (tests/test_transients.py checks them)
 # ==========  ====================================  ===========================================================
 # SN Ia       M_B -19.25, sd 0.50 (raw, no dust)    Richardson et al. 2014 (AJ 147, 118): normal Ia, bias-
 #                                                   corrected, host extinction removed
-#             rise: 10 % of peak to peak ~13 d      t^2 fireball with an 18-19 d rise (Riess et al. 1999;
+#             rise: 10 % of peak to peak 12.3 d     t^2 fireball with an 18-19 d rise (Riess et al. 1999;
 #                                                   Firth et al. 2015): 0.68 x 18.5 = 12.7 d
-#             Delta m15(B) ~1.1, (V) ~0.65          Phillips 1993 (B 1.1 for a normal SN Ia); V ~0.6-0.7
-#             B-V ~0 at peak, ~1.1 at +30 d         Phillips et al. 1999 (-0.07 at B max); Lira 1995 (+30 d)
+#             Delta m15(B) 1.15, (V) 0.59           Phillips 1993 (B 1.1 for a normal SN Ia); V ~0.6-0.7
+#             B-V 0.03 at peak, 1.04 at +30 d       Phillips et al. 1999 (-0.07 at B max); Lira 1995 (+30 d)
 #             stretch: sd 0.1 in ln                 the spread of SALT2 stretch, x1 sd ~1 (Guy et al. 2007)
 # SN Ibc      M_B -17.45, sd 1.12                   Richardson et al. 2014 (Ibc)
-#             rise 10 % -> peak ~10 d               12-20 d from explosion in V, R (Drout et al. 2011;
+#             rise 10 % -> peak 9.8 d               12-20 d from explosion in V, R (Drout et al. 2011;
 #                                                   Taddia et al. 2015)
-#             Delta m15(V) ~0.85                    0.7-1.0 (Drout et al. 2011; Taddia et al. 2015)
-#             B-V ~0.35 at peak, ~1.1 at +20 d      redder than SNe Ia at peak (Drout et al. 2011: V-R 0.26
+#             Delta m15(V) 0.82 (B 1.34)            0.7-1.0 (Drout et al. 2011; Taddia et al. 2015)
+#             B-V 0.34 at peak, 1.10 at +30 d       redder than SNe Ia at peak (Drout et al. 2011: V-R 0.26
 #                                                   at +10 d; Stritzinger et al. 2018: B-V ~1.1 at +20 d)
 # SN II       IIP 88 %, IIL 12 % (volume)           Smith et al. 2011 (LOSS): IIP 48.2 %, IIL 6.4 % of CCSNe
 #             M_B IIP -16.75 sd 0.98;               Richardson et al. 2014
 #             IIL -17.98 sd 0.90
-#             rise 10 % -> peak ~7 d                ~7-10 d from explosion (Gall et al. 2015;
+#             rise 10 % -> peak 8.3 d (IIL 6.8)     ~7-10 d from explosion (Gall et al. 2015;
 #                                                   Gonzalez-Gaitan et al. 2015)
+#             Delta m15(V) IIP 0.03, IIL 0.26;      a plateau (< 0.4) / a linear decline
 #             plateau slope IIP 0.8 +- 0.4,         s2 (Anderson et al. 2014: mean 1.27 mag/100 d, a
 #             IIL 2.8 +- 0.6 mag/100 d              continuum); IIL 2-3.5 mag/100 d (Faran et al. 2014)
 #             end of plateau 84 +- 17 d, a drop     OPTd 83.7 d, sd 16.7 (Anderson et al. 2014); drop of
 #             of 2 mag, then 0.98 mag/100 d         1-2.5 mag (Olivares et al. 2010); 56Co decay
-#             B-V ~ -0.1 at peak, ~0.9 at +60 d     blue early, red on the plateau (de Jaeger et al. 2018)
+#             B-V -0.05 at peak, 0.59 at +30 d      blue early, red on the plateau (de Jaeger et al. 2018)
 # SLSN, TDE,  unchanged shapes (Bazin), peak magnitudes and temperatures of the PLAsTiCC models (Kessler et al.
 # KN          2019): only the double count is gone
 # ==========  ====================================  ===========================================================
