@@ -141,12 +141,17 @@ def notebook_recipe(seed, real_lc, X_real):
     calibration = np.random.default_rng(seed).choice(names, names.size // 2, replace=False)
     X_new = X_real.drop(index=calibration)
     fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
-    mock = al.datasets.make_transients(3000, survey="ztf", seed=seed,
-                                       error_model={k: fitted[k] for k in ("source", "floor")})
-    X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
-    X = X.loc[:, X.notna().any()]
-    y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.5, stratify=y, random_state=seed)
+    def ztf_mock_halves(**kwargs):
+        # a ZTF-like mock with the measured errors: its features and classes, split in a training and a test half
+        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed,
+                                           error_model={k: fitted[k] for k in ("source", "floor")}, **kwargs)
+        X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
+        X = X.loc[:, X.notna().any()]
+        y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
+        enough = pd.Series(y).map(pd.Series(y).value_counts()).to_numpy() >= 2   # a class of one cannot be split
+        return train_test_split(X[enough], y[enough], test_size=0.5, stratify=y[enough], random_state=seed)
+
+    X_tr, X_te, y_tr, y_te = ztf_mock_halves()
     with threadpool_limits(1):
         lsst = booster().fit(X_train, y_train)
         loss_lsst = al.challenge.weighted_log_loss(truth.loc[X_test.index, "class_name"].to_numpy(),
@@ -157,14 +162,7 @@ def notebook_recipe(seed, real_lc, X_real):
         called_lsst = np.array(classes)[proba(lsst, X_new).argmax(axis=1)]
     # the same recipe trained on the class mix a magnitude-limited survey sees (class_mix="survey": rates x the
     # volume each class passes the cut in); its log-loss covers 5 classes only, so it is not compared
-    survey_mix = al.datasets.make_transients(3000, survey="ztf", seed=seed, class_mix="survey",
-                                             error_model={k: fitted[k] for k in ("source", "floor")})
-    X_mix = al.challenge.extract_features(survey_mix.lightcurves, survey_mix.metadata)
-    X_mix = X_mix.loc[:, X_mix.notna().any()]
-    y_mix = survey_mix.truth.set_index("object_id").loc[X_mix.index, "class_name"].to_numpy()
-    enough = pd.Series(y_mix).map(pd.Series(y_mix).value_counts()).to_numpy() >= 2   # a class of one cannot be split
-    X_mix, y_mix = X_mix[enough], y_mix[enough]
-    X_mix_tr, _, y_mix_tr, _ = train_test_split(X_mix, y_mix, test_size=0.5, stratify=y_mix, random_state=seed)
+    X_mix_tr, _, y_mix_tr, _ = ztf_mock_halves(class_mix="survey")
     with threadpool_limits(1):
         mix_model = booster().fit(X_mix_tr, y_mix_tr)
         share_mix = np.mean(mix_model.predict(X_new[mix_model.feature_names_in_]) == "SNIa")
@@ -281,7 +279,8 @@ def main():
               "the calibration half; every score on the test half):")
         print(per_seed.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         numeric = per_seed.drop(columns=["seed", "second class"])
-        print("mean +- sd: " + ", ".join(f"{c} {numeric[c].mean():.3f} +- {numeric[c].std():.3f}" for c in numeric))
+        if len(numeric) > 1:  # a standard deviation needs two seeds
+            print("mean +- sd: " + ", ".join(f"{c} {numeric[c].mean():.3f} +- {numeric[c].std():.3f}" for c in numeric))
     print(f"\n{time.perf_counter() - t_start:.0f} s in all")
     return 0
 
