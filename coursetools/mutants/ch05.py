@@ -105,7 +105,7 @@ _PRESET_WITHOUT_TYPE_MIX = '''
 import astrolab.datasets._supervised as _supervised
 
 _supervised._RED_FRACTION = {"floor": 0.0, "span": 0.0, "m_half": -20.5, "width": 0.8}
-_supervised._type_mix = lambda: {"red": (1.0, 0.6), "blue": (1.0, 0.6)}
+_supervised._type_mix = lambda dust=False: {"red": (1.0, 0.6), "blue": (1.0, 0.6)}
 '''
 MUTANTS += [
     Mutant("05-01", "photoz-preset-without-type-mix",
