@@ -25,8 +25,10 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    held-out ZTF-like mocks over the LSST model's on the held-out LSST mocks (target: at most 1.1), and the
    OOD AUC of the test half against the held-out ZTF-like mocks (against the LSST mocks for the LSST model;
    target >= 0.9 there);
-5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the measured error model) over seeds 0 to
-   ``--seeds`` - 1 (default 4): share, log-loss ratio and OOD AUCs per seed, their mean and standard
+5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model and the cadence model,
+   ``astrolab.challenge.fit_cadence_model``, measured on the calibration half) over seeds 0 to
+   ``--seeds`` - 1 (default 4): share, log-loss ratio, OOD AUCs and mock-on-mock SN Ia recall per seed, their
+   mean and standard
    deviation, and the share called SN Ia by the same recipe trained on the survey's own class mix
    (``make_transients(..., class_mix="survey")``) (``--seeds 0`` skips this step).
 """
@@ -141,9 +143,11 @@ def notebook_recipe(seed, real_lc, X_real):
     calibration = np.random.default_rng(seed).choice(names, names.size // 2, replace=False)
     X_new = X_real.drop(index=calibration)
     fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
+    cadence = al.challenge.fit_cadence_model(real_lc[real_lc["object_id"].isin(calibration)])
+
     def ztf_mock_halves(**kwargs):
-        # a ZTF-like mock with the measured errors: its features and classes, split in a training and a test half
-        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed,
+        # a ZTF-like mock with the measured errors and cadence (07-03): its features and classes, split in halves
+        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence,
                                            error_model={k: fitted[k] for k in ("source", "floor")}, **kwargs)
         X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
         X = X.loc[:, X.notna().any()]
@@ -158,6 +162,7 @@ def notebook_recipe(seed, real_lc, X_real):
                                                    proba(lsst, X_test), class_weights=weights, labels=classes)
         ztf = booster().fit(X_tr, y_tr)
         loss_ztf = al.challenge.weighted_log_loss(y_te, proba(ztf, X_te), class_weights=weights, labels=classes)
+        recall = np.mean(ztf.predict(X_te[y_te == "SNIa"]) == "SNIa")        # mock-on-mock SN Ia recall
         called = np.array(classes)[proba(ztf, X_new).argmax(axis=1)]
         called_lsst = np.array(classes)[proba(lsst, X_new).argmax(axis=1)]
     # the same recipe trained on the class mix a magnitude-limited survey sees (class_mix="survey": rates x the
@@ -168,6 +173,7 @@ def notebook_recipe(seed, real_lc, X_real):
         share_mix = np.mean(mix_model.predict(X_new[mix_model.feature_names_in_]) == "SNIa")
     return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"),
             "share ZTF-like": np.mean(called == "SNIa"), "share ZTF-like, survey mix": share_mix,
+            "mock Ia recall": recall,
             "loss LSST": loss_lsst, "loss ZTF-like": loss_ztf, "ratio": loss_ztf / loss_lsst,
             "AUC LSST": auc(al.challenge.OODScore().fit(X_train), X_test, X_new),
             "AUC ZTF-like": auc(al.challenge.OODScore().fit(X_tr), X_te, X_new),

@@ -307,6 +307,7 @@ EXTRA = {
                                _ANY),
     "extract_features": (_tr(al.challenge.extract_features), {"min_period": 0.2, "max_period": 50.0}, _ANY),
     "fit_error_model": (_tr(al.challenge.fit_error_model), {"min_snr": 10.0, "n_bins": 5}, _ANY),
+    "fit_cadence_model": (_tr(al.challenge.fit_cadence_model), {"min_snr": 20.0, "max_gap": 30}, _ANY),
     "make_challenge": (lambda n_objects, test_fraction, seed: al.challenge.make_challenge(
         _TMP / "challenge", n_objects=n_objects, test_fraction=test_fraction, seed=seed, overwrite=True),
         {"n_objects": 12, "test_fraction": 0.5, "seed": 0}, _ANY),
@@ -644,7 +645,7 @@ MAX_EXAMPLES = {name: 100 for name in FIRST_ROUND}  # the first round's callable
 SLOW = ["load_threebody", "make_threebody", "make_photoz_catalog", "make_challenge", "DeepEnsembleRegressor.fit",
         "mc_dropout_predict", "make_transients", "train_gan", "closure_phases", "closure_amplitudes", "dirty_image",
         "average_visibilities", "closure_chi2", "image_visibilities", "dirty_beam", "extract_features",
-        "image_closure_phases", "self_calibrate", "bin_lightcurves", "fit_error_model"]
+        "image_closure_phases", "self_calibrate", "bin_lightcurves", "fit_error_model", "fit_cadence_model"]
 MAX_EXAMPLES.update(dict.fromkeys(SLOW, 8))
 TIME_LIMIT = 10.0  # "within a few seconds": twice what the slowest call needs on a loaded 2-core machine
 LINGER = 120.0  # seconds a call judged a hang may still run before the next test starts

@@ -23,7 +23,7 @@ from astrolab.challenge._kit import (
 )
 from astrolab.challenge._metric import PLASTICC_CLASS_WEIGHTS, weight_prior, weighted_log_loss
 from astrolab.challenge._ood import OODScore
-from astrolab.challenge._real import fit_error_model, from_magnitudes
+from astrolab.challenge._real import fit_cadence_model, fit_error_model, from_magnitudes
 from astrolab.challenge._sequences import bin_lightcurves
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "bin_lightcurves",
     "class_prior_submission",
     "extract_features",
+    "fit_cadence_model",
     "fit_error_model",
     "from_magnitudes",
     "make_challenge",

@@ -7,7 +7,7 @@ import pandas as pd
 
 from astrolab._validation import check_int, check_real
 
-__all__ = ["fit_error_model", "from_magnitudes"]
+__all__ = ["fit_cadence_model", "fit_error_model", "from_magnitudes"]
 
 _PASSBANDS = {"u": 0, "g": 1, "r": 2, "i": 3, "z": 4, "y": 5}
 _ZERO_POINT = 27.5  # the mocks' AB zero point (astrolab.datasets.make_transients)
@@ -151,3 +151,93 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     (sky, source, floor2), _ = nnls(design, np.ones(n_bins))
     return {"source": float(source), "floor": float(np.sqrt(floor2)), "sky_sigma": float(np.sqrt(sky)),
             "n_points": int(flux.size)}
+
+
+def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) -> dict:
+    """Measure a survey's sampling from its own detections: night gaps and bands per night (no labels needed).
+
+    SNANA simulates a survey from its observing log (a SIMLIB); an alert stream publishes detections
+    only, so the log has to be read off the detections. Two things are measured, per object and per night
+    (``floor(mjd)``: one night of an observatory in the Americas falls within one UTC day):
+
+    * the distribution of the gaps, in nights, between consecutive nights on which the object was
+      detected: the survey's revisits, its weather and its scheduling at once;
+    * the chance that a detection night has both bands, and which band a one-band night has.
+
+    A detections-only log hides the visits in which the object was too faint: a long gap may be a
+    non-detection, and a night with one band may be a visit in both bands of which only one detected
+    the object. Both are read on **bright nights** only, nights whose brightest detection has
+    ``flux / flux_err >= min_snr`` (20: 1.5 mag above the 5-sigma limit, more than the g - r colour of a
+    supernova within a month of its peak), and a gap counts only between two consecutive bright nights:
+    there, a visit in either band would have detected the object, so what is seen is what was observed.
+    A short bright phase favours short gaps (a gap of ``g`` nights fits in a bright phase of ``L`` nights
+    in ``L - g`` ways, and not at all when ``g >= L``), so each gap length's count is divided by its
+    exposure, ``sum over objects of max(L - g, 0)`` with ``L`` the nights from an object's first to its last
+    bright night (the length bias of a renewal process seen through finite windows). Gaps longer than
+    ``max_gap`` nights (seasonal gaps, which the simulator draws itself) are left out. The result plugs into
+    ``astrolab.datasets.make_transients(survey="ztf", cadence_model=...)``.
+
+    Parameters
+    ----------
+    lightcurves : DataFrame
+        The kit's format (``object_id``, ``mjd``, ``passband``, ``flux``, ``flux_err``; with a
+        ``detected`` column only the rows with ``detected == 1`` are used), e.g. from
+        :func:`from_magnitudes`. Only the sampling and the S/N are used, never a label.
+    min_snr : float, default 20
+        Smallest S/N of a night's brightest detection for the night to count as bright.
+    max_gap : int, default 30
+        Longest gap (nights) kept, at least 2.
+
+    Returns
+    -------
+    dict
+        ``gap_prob``: an array of ``max_gap`` probabilities, ``gap_prob[k]`` that of a gap of ``k + 1``
+        nights (corrected for the length bias; 0 where no gap of that length was seen); ``p_both``: the
+        share of bright nights with detections in two or more bands;
+        ``single_band``: ``{passband: share}`` over the bright nights with one band; ``n_gaps``,
+        ``n_nights`` (bright nights) and ``n_objects`` (objects with a bright night).
+
+    Examples
+    --------
+    >>> lc = pd.DataFrame({"object_id": [1, 1, 1, 1, 1], "mjd": [0.3, 0.35, 2.3, 5.3, 5.31],
+    ...                    "passband": [1, 2, 2, 1, 2], "flux": [100.0] * 5, "flux_err": [1.0] * 5})
+    >>> model = fit_cadence_model(lc, max_gap=4)
+    >>> model["gap_prob"].round(3).tolist(), round(model["p_both"], 3), model["single_band"]
+    ([0.0, 0.4, 0.6, 0.0], 0.667, {2: 1.0})
+    """
+    if not isinstance(lightcurves, pd.DataFrame):
+        raise TypeError(f"lightcurves must be a pandas DataFrame, got {type(lightcurves).__name__}")
+    columns = ["object_id", "mjd", "passband", "flux", "flux_err"]
+    missing = [c for c in columns if c not in lightcurves.columns]
+    if missing:
+        raise ValueError(f"lightcurves must have the columns {columns}, missing {missing}")
+    min_snr = check_real("min_snr", min_snr, min=0.0, min_inclusive=False)
+    max_gap = check_int("max_gap", max_gap, min=2, max=366)
+    lc = lightcurves if "detected" not in lightcurves.columns else lightcurves[lightcurves["detected"] == 1]
+    mjd, flux, err = (lc[c].to_numpy(float) for c in ("mjd", "flux", "flux_err"))
+    good = np.isfinite(mjd) & np.isfinite(flux) & np.isfinite(err) & (err > 0)
+    frame = pd.DataFrame({"object_id": lc["object_id"].to_numpy()[good], "night": np.floor(mjd[good]).astype(np.int64),
+                          "passband": lc["passband"].to_numpy()[good], "snr": np.abs(flux[good]) / err[good]})
+    nights = frame.groupby(["object_id", "night"]).agg(snr=("snr", "max"), n_bands=("passband", "nunique"),
+                                                       band=("passband", "first")).reset_index()
+    bright = nights[nights["snr"] >= min_snr]
+    if len(bright) < 2:
+        raise ValueError(f"lightcurves must hold at least two nights whose brightest detection has S/N >= min_snr = "
+                         f"{min_snr}, got {len(bright)}")
+    # gaps between consecutive detection nights of an object, both of them bright
+    same = nights["object_id"].to_numpy()[1:] == nights["object_id"].to_numpy()[:-1]
+    is_bright = nights["snr"].to_numpy() >= min_snr
+    gaps = np.diff(nights["night"].to_numpy())[same & is_bright[1:] & is_bright[:-1]]
+    gaps = gaps[(gaps >= 1) & (gaps <= max_gap)]
+    if gaps.size == 0:
+        raise ValueError("lightcurves must hold two consecutive bright nights of one object (S/N >= min_snr = "
+                         f"{min_snr}) at most max_gap = {max_gap} nights apart, got none")
+    span = bright.groupby("object_id")["night"].agg(np.ptp).to_numpy()          # L of every object
+    exposure = np.array([np.clip(span - g, 0, None).sum() for g in range(1, max_gap + 1)], dtype=float)
+    counts = np.bincount(gaps - 1, minlength=max_gap)[:max_gap]
+    gap_prob = np.divide(counts, exposure, out=np.zeros(max_gap), where=exposure > 0)
+    gap_prob /= gap_prob.sum()
+    single = bright[bright["n_bands"] == 1]["band"].value_counts(normalize=True).sort_index()
+    return {"gap_prob": gap_prob, "p_both": float(np.mean(bright["n_bands"] >= 2)),
+            "single_band": {int(k): float(v) for k, v in single.items()}, "n_gaps": int(gaps.size),
+            "n_nights": int(len(bright)), "n_objects": int(bright["object_id"].nunique())}

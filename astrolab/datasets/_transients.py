@@ -38,9 +38,12 @@ two or three nights (Bellm et al. 2019, PASP 131, 018002: every three nights in 
 every two nights in phase II, from December 2020), weather losses and seasonal gaps, the median
 single-exposure 5-sigma depths of 30-s exposures (g = 20.8, r = 20.6 mag; Bellm et al. 2019) with a
 per-exposure scatter, detections only (alert light curves hold the ``|S/N| > 5`` detections of the
-difference images, of either sign; the non-detections are dropped) and the BTS selection: the brightest
-detection brighter than 18.5 mag (Fremling et al. 2020, ApJ 895, 32; Perley et al. 2020, ApJ 904, 35),
-which confines the extragalactic objects to low redshift. Every BTS transient is classified
+difference images, of either sign; the non-detections are dropped), host dust of supernovae (MLCS2k2's
+prior) and the BTS selection: the published completeness of its classifications at the brightest detection,
+complete to about 18 mag and nothing fainter than 19 mag (Fremling et al. 2020, ApJ 895, 32; Perley et al.
+2020, ApJ 904, 35), which confines the extragalactic objects to low redshift. A survey's own sampling,
+measured from its detections (:func:`astrolab.challenge.fit_cadence_model`), can replace the published
+cadence (``cadence_model``). Every BTS transient is classified
 spectroscopically, so the redshift given is the spectroscopic one (``hostgal_photoz = true_z``,
 ``hostgal_photoz_err = 0``); ZTF has no deep-drilling fields.
 """
@@ -95,8 +98,21 @@ _ZTF_REVISIT = np.array([2, 3])                                         # nights
 _ZTF_CLEAR = 0.75                                                       # share of usable nights
 _ZTF_SEASON_DAYS = 240                                                  # nights a year a field is observed
 _ZTF_PAIR_GAP = (0.021, 0.104)                                          # g to r within a night (days)
-_BTS_PEAK_MAG = 18.5                                                    # BTS: brighter than this at peak
-_BTS_MARGIN = 1.0   # mag: no simulated object farther than where it would peak at 18.5 + 1.0 mag
+_BTS_PEAK_MAG = 18.5                                                    # BTS: its nominal limit at peak
+# The BTS selection function: BTS aims to classify every extragalactic transient that peaks brighter than 18.5
+# mag and classifies fainter ones down to 19 mag as time allows (Fremling et al. 2020; Perley et al. 2020). Perley
+# et al. (2020, ApJ 904, 35) give the completeness of the classified sample as 97 % for peaks brighter than 18
+# mag, 93 % brighter than 18.5 mag and 75 % brighter than 19 mag (cumulative shares). The differential
+# completeness c(m) = c0 / (1 + exp((m - m50) / w)) that reproduces those three numbers exactly for Euclidean
+# counts (dN/dm ~ 10^(0.6 m)) has c0 = 0.976, m50 = 18.867, w = 0.238 (c = 0.95 at 18, 0.80 at 18.5, 0.35 at
+# 19 mag); nothing fainter than 19 mag is classified.
+_BTS_COMPLETENESS = (0.976, 18.867, 0.238)
+_BTS_FAINTEST = 19.0
+_BTS_MARGIN = 1.0   # mag: no simulated object farther than where it would peak at 19.0 + 1.0 mag
+# Host dust on by default for survey="ztf": MLCS2k2's prior, an exponential A_V of scale 0.46 mag (Jha, Riess &
+# Kirshner 2007); the luminosity functions of _EXPLOSIVE are corrected for host extinction (Richardson et al.
+# 2014), so a survey that sees SNe in their hosts must add it back.
+_ZTF_HOST_DUST = 0.46
 
 # Explosive transients. Every light curve is the rest-frame light curve at 5000 A (a Bazin rise and
 # decline, or for SNe II a rise, a plateau, a drop and the 56Co tail); the colour comes from a black body
@@ -250,11 +266,55 @@ def _cadence_ztf(n, rng, window=None):
     obj, night = np.nonzero(observed)
     o = np.repeat(obj, 2)                                  # a g and an r exposure on every visited night
     b = np.tile(_ZTF_BANDS, obj.size)
-    t = (np.repeat(night, 2) + 0.5 + np.repeat(rng.uniform(-0.15, 0.15, obj.size), 2)
+    return _ztf_exposures(o, np.repeat(night, 2), b, rng)
+
+
+def _ztf_exposures(o, night, b, rng):
+    """Times and 5-sigma depths of ZTF-like exposures (object, night, band), sorted by object and time."""
+    first = np.r_[True, (o[1:] != o[:-1]) | (night[1:] != night[:-1])]      # one time of night per visit
+    t = (night + 0.5 + rng.uniform(-0.15, 0.15, int(first.sum()))[np.cumsum(first) - 1]
          + np.where(b == 2, rng.uniform(*_ZTF_PAIR_GAP, o.size), 0.0))
     m5 = _ZTF_M5[b] + rng.normal(0.0, _ZTF_M5_SCATTER, o.size)
     order = np.lexsort((t, o))
     return o[order], t[order], b[order], m5[order]
+
+
+def _cadence_measured(n, rng, cadence_model, window=None):
+    """ZTF-like visits drawn from a measured cadence model (:func:`astrolab.challenge.fit_cadence_model`).
+
+    Per object, the nights visited are a renewal process: gaps drawn independently from the measured
+    distribution of night gaps, started one longest gap before the window so that the first visit falls
+    anywhere in a gap (as in a survey already running), and kept inside the field's observing season.
+    On a visited night both bands are observed with the measured probability ``p_both``, otherwise one band
+    drawn from the measured shares of one-band nights. Returns what :func:`_cadence_ztf` returns."""
+    gap_prob = np.asarray(cadence_model["gap_prob"], dtype=float)
+    max_gap = gap_prob.size
+    lo = np.zeros(n) if window is None else np.maximum(window[0], 0)
+    hi = np.full(n, _SURVEY_DAYS - 1.0) if window is None else np.minimum(window[1], _SURVEY_DAYS - 1)
+    start = lo - max_gap + rng.integers(0, max_gap, n)
+    mean_gap = float(np.sum(np.arange(1, max_gap + 1) * gap_prob))
+    steps = int(np.ceil((np.max(hi - start, initial=0) + 1) / mean_gap * 1.3)) + 8
+    cdf = np.cumsum(gap_prob) / gap_prob.sum()
+    gaps = np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
+    nights = start[:, None] + np.cumsum(gaps, axis=1)
+    while np.any(nights[:, -1] <= hi):                     # a long run of short gaps: draw more
+        extra = np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
+        nights = np.c_[nights, nights[:, -1:] + np.cumsum(extra, axis=1)]
+    phase = rng.integers(0, 365, n)                        # where each object's season starts (its RA)
+    season = ((nights - phase[:, None]) % 365) < _ZTF_SEASON_DAYS
+    keep = (nights >= lo[:, None]) & (nights <= hi[:, None]) & season
+    obj, col = np.nonzero(keep)
+    night = nights[obj, col].astype(np.int64)
+    both = rng.random(obj.size) < cadence_model["p_both"]
+    single = cadence_model["single_band"]
+    bands = np.array(sorted(single), dtype=np.int64)
+    one = bands[np.minimum(np.searchsorted(np.cumsum([single[k] for k in bands]), rng.random(obj.size),
+                                           side="right"), bands.size - 1)] if bands.size else np.full(obj.size, 2)
+    o = np.r_[np.repeat(obj[both], 2), obj[~both]]
+    nt = np.r_[np.repeat(night[both], 2), night[~both]]
+    b = np.r_[np.tile(_ZTF_BANDS, int(both.sum())), one[~both]]
+    order = np.lexsort((b, nt, o))
+    return _ztf_exposures(o[order], nt[order], b[order], rng)
 
 
 def _log_bazin(t, rise, fall):
@@ -371,7 +431,7 @@ def _zmax(zmax, bright_absmag, cosmo):
     magnitude ``bright_absmag`` (3 sigma brighter than its class) could still pass the BTS cut (a saving
     of time only: the cut itself is applied to the simulated detections)."""
     apparent = bright_absmag + cosmo.mu - 2.5 * np.log10(1 + cosmo.z) - _BTS_MARGIN
-    reach = cosmo.z[apparent <= _BTS_PEAK_MAG]
+    reach = cosmo.z[apparent <= _BTS_FAINTEST]
     return float(min(zmax, reach.max() if reach.size else cosmo.z[1]))
 
 
@@ -392,7 +452,7 @@ def _bright_sample(draw, zmax, n, cosmo, rng, dust=0.0):
     The joint law of the survey, the class's luminosity function (``draw(size)`` returns the peak
     absolute magnitudes at 5000 A and a dict of per-object shape arrays) times the comoving volume up to
     ``zmax``, restricted to the redshifts from which an object of that magnitude could still appear
-    brighter than 18.5 mag (with a margin of ``_BTS_MARGIN`` mag for colour, K-correction and noise):
+    brighter than 19 mag (with a margin of ``_BTS_MARGIN`` mag for colour, K-correction and noise):
     an absolute magnitude ``M`` is kept with probability ``V(z_max(M)) / V(zmax)`` and its redshift
     drawn from the volume below ``z_max(M)`` (the Malmquist bias of a magnitude-limited survey). This
     only saves time: the cut itself is applied to the simulated detections. With ``dust`` (the scale of
@@ -406,7 +466,7 @@ def _bright_sample(draw, zmax, n, cosmo, rng, dust=0.0):
         drawn += M.size
         a_v = rng.exponential(dust, M.size) if dust > 0 else np.zeros(M.size)
         dimmed = M + _extinction(a_v, 5000.0)
-        z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+        z_reach = np.interp(_BTS_FAINTEST + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
         volume = np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf, left=0.0)
         keep = rng.random(M.size) * cdf[-1] < volume
         kept_M.append(M[keep])
@@ -416,7 +476,7 @@ def _bright_sample(draw, zmax, n, cosmo, rng, dust=0.0):
     M, a_v = np.concatenate(kept_M)[:n], np.concatenate(kept_dust)[:n]
     q = {k: np.concatenate([part[k] for part in kept_q])[:n] for k in kept_q[0]}
     dimmed = M + _extinction(a_v, 5000.0)
-    z_reach = np.interp(_BTS_PEAK_MAG + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
+    z_reach = np.interp(_BTS_FAINTEST + _BTS_MARGIN - dimmed, apparent, cosmo.z, left=0.0, right=cosmo.z[-1])
     z = np.interp(rng.random(n) * np.interp(np.minimum(z_reach, zmax), cosmo.z, cdf), cdf, cosmo.z)
     return M, q, z, a_v, cdf[-1] * total / drawn
 
@@ -559,17 +619,30 @@ def _class_counts(n_objects):
     return counts
 
 
-def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400):
+def _bts_completeness(peak_mag):
+    """The chance that the BTS classifies a transient whose brightest detection is ``peak_mag`` (AB mag)."""
+    c0, m50, width = _BTS_COMPLETENESS
+    peak_mag = np.asarray(peak_mag, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = c0 / (1.0 + np.exp(np.minimum((peak_mag - m50) / width, 700.0)))
+    return np.where(peak_mag <= _BTS_FAINTEST, c, 0.0)
+
+
+def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400, cadence_model=None, faintest=None):
     """The class mix of the ZTF Bright Transient Survey predicted from physics: each class's volumetric rate
     (``_VOLUMETRIC_RATES``) times the time-diluted volume its candidates are drawn from times the share of a
-    pilot batch of ``n_pilot`` candidates that passes the generator's own selection (two detections and a
-    brightest detection brighter than 18.5 mag): the Malmquist bias of each luminosity function and light
-    curve decides the mix. Classes the BTS does not classify get 0. Returns shares in label order."""
+    pilot batch of ``n_pilot`` candidates that passes the generator's own selection (two detections, and the
+    BTS completeness at the brightest detection, :func:`_bts_completeness`): the Malmquist bias of each
+    luminosity function and light curve decides the mix. Classes the BTS does not classify get 0. ``faintest``
+    (mag) also drops the candidates fainter than that (to compare with a published sample cut there). Returns
+    shares in label order."""
     expected = np.zeros(len(TRANSIENT_CLASSES))
     for k, name in enumerate(TRANSIENT_CLASSES):
         if name in _VOLUMETRIC_RATES:
-            _, params = _simulate(name, n_pilot, 0.0, cosmo, rng, "ztf", host_dust, error_model)
-            passed = (params["n_det"] >= 2) & (params["peak_mag"] <= _BTS_PEAK_MAG)
+            _, params = _simulate(name, n_pilot, 0.0, cosmo, rng, "ztf", host_dust, error_model, cadence_model)
+            passed = (params["n_det"] >= 2) * _bts_completeness(params["peak_mag"])
+            if faintest is not None:
+                passed = passed * (params["peak_mag"] <= faintest)
             expected[k] = _VOLUMETRIC_RATES[name] * params["volume"][0] * passed.mean()
     return expected / expected.sum()
 
@@ -583,7 +656,7 @@ def _counts_from_shares(share, n_objects):
     return counts
 
 
-def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None):
+def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None, cadence_model=None):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
         params, mag, template = _explosive(name, n, cosmo, rng, survey, host_dust)
@@ -598,7 +671,12 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
     window = params.pop("window", None)
     ddf = rng.random(n) < ddf_fraction
     mwebv = rng.exponential(0.04, n)
-    obj, t, band, m5 = _cadence(n, ddf, rng) if survey == "lsst" else _cadence_ztf(n, rng, window)
+    if survey == "lsst":
+        obj, t, band, m5 = _cadence(n, ddf, rng)
+    elif cadence_model is None:
+        obj, t, band, m5 = _cadence_ztf(n, rng, window)
+    else:
+        obj, t, band, m5 = _cadence_measured(n, rng, cadence_model, window)
     out = mag(obj, t, band)
     if template is None:                                    # transients: nothing in the template image
         m_true, m_template = out, None
@@ -636,8 +714,36 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
     return rows, params
 
 
-def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust: float = 0.0,
-                    error_model=None, class_mix: str = "plasticc", seed=0):
+def _check_cadence_model(cadence_model, survey):
+    """The cadence model in the form :func:`_cadence_measured` uses, or a ValueError naming the argument."""
+    if survey != "ztf":
+        raise ValueError(f"cadence_model needs survey='ztf' (the LSST mock keeps its PLAsTiCC-like cadence), "
+                         f"got survey={survey!r}")
+    ok = isinstance(cadence_model, dict) and {"gap_prob", "p_both", "single_band"} <= set(cadence_model)
+    if ok:
+        try:
+            gap_prob = np.asarray(cadence_model["gap_prob"], dtype=float)
+            p_both = float(cadence_model["p_both"])
+            single = {int(k): float(v) for k, v in dict(cadence_model["single_band"]).items()}
+        except (TypeError, ValueError):
+            ok = False
+    if ok:
+        ok = (gap_prob.ndim == 1 and 1 <= gap_prob.size <= 366 and np.all(np.isfinite(gap_prob))
+              and np.all(gap_prob >= 0) and gap_prob.sum() > 0 and 0 <= p_both <= 1
+              and set(single) <= {1, 2} and all(np.isfinite(v) and v >= 0 for v in single.values())
+              and (p_both == 1 or sum(single.values()) > 0))
+    if not ok:
+        raise ValueError("cadence_model must be a dict like astrolab.challenge.fit_cadence_model's: 'gap_prob' (1 to "
+                         "366 non-negative probabilities of gaps of 1, 2, ... nights), 'p_both' in [0, 1] and "
+                         "'single_band' ({1: share of g, 2: share of r} on one-band nights), "
+                         f"got {cadence_model!r}"[:400])
+    total = sum(single.values())
+    single = {k: v / total for k, v in sorted(single.items()) if v > 0} if total > 0 else {2: 1.0}
+    return {"gap_prob": gap_prob / gap_prob.sum(), "p_both": p_both, "single_band": single}
+
+
+def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust=None,
+                    error_model=None, cadence_model=None, class_mix: str = "plasticc", seed=0):
     """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
@@ -655,19 +761,29 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         public survey seen through a bright-transient selection (see the module docstring): g and r
         only (passband codes 1 and 2), a g and an r exposure every two or three nights with weather
         and seasonal gaps, 5-sigma depths of about 20.7 mag, detections only (so ``detected`` is 1 on
-        every row and ``n_obs == n_det``), the brightest detection brighter than 18.5 mag, and
+        every row and ``n_obs == n_det``), the BTS selection function at the brightest detection
+        (complete to about 18 mag, 80 % at 18.5, nothing fainter than 19; Perley et al. 2020), host dust, and
         spectroscopic redshifts (``hostgal_photoz = true_z``, ``hostgal_photoz_err = 0``). The class
         mix is the same for both surveys unless ``class_mix="survey"``.
-    host_dust : float, default 0
+    host_dust : float, optional
         Host-galaxy extinction of supernovae (Ia, II, Ibc): ``A_V`` drawn from an exponential of this
-        scale in mag, dimming and reddening each band by ``A_V (lambda_rest / 5500 A)^-1.3``. 0 (the
-        chapter's mocks) means no dust; 0.46 is MLCS2k2's prior for SNe Ia (Jha et al. 2007).
+        scale in mag, dimming and reddening each band by ``A_V (lambda_rest / 5500 A)^-1.3``. 0 means no
+        dust; 0.46 is MLCS2k2's prior for SNe Ia (Jha et al. 2007). Default: 0 for ``survey="lsst"`` (the
+        chapter's challenge mocks), 0.46 for ``survey="ztf"`` (the luminosity functions are corrected for
+        host extinction, Richardson et al. 2014, and a real survey sees the supernovae in their hosts).
     error_model : dict, optional
         The photometric noise beyond the sky: ``{"source": s, "floor": f}`` gives each point the flux
         variance ``sigma_sky^2 + s |F| + (f F)^2`` (``sigma_sky`` from the 5-sigma depth, ``F`` the true
         difference flux at zero point 27.5), e.g. measured on a real survey's photometry by
         :func:`astrolab.challenge.fit_error_model`. Default: a sky-limited exposure with a 0.5 %
         calibration floor (``{"source": 0, "floor": 0.005}``).
+    cadence_model : dict, optional
+        ``survey="ztf"`` only: the survey's sampling measured from its own detections by
+        :func:`astrolab.challenge.fit_cadence_model` (``gap_prob``, ``p_both``, ``single_band``). Each
+        object's nights are then a renewal process with the measured night gaps (inside its observing
+        season), each night observed in both bands with probability ``p_both`` and otherwise in one band
+        drawn from ``single_band``, instead of the published "g and r every two or three nights" with
+        weather losses. Depth and detections-only apply as before.
     class_mix : {"plasticc", "survey"}, default "plasticc"
         ``"plasticc"``: the proportions of the PLAsTiCC training set for either survey (so that models
         trained on the two surveys solve the same problem). ``"survey"`` (``survey="ztf"`` only): the mix
@@ -715,6 +831,8 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
                          f"mix is 'plasticc'), got survey={survey!r}")
     if ddf_fraction is None:
         ddf_fraction = 0.1 if survey == "lsst" else 0.0
+    if host_dust is None:
+        host_dust = 0.0 if survey == "lsst" else _ZTF_HOST_DUST
     if not (isinstance(host_dust, (int, float, np.floating)) and not isinstance(host_dust, bool)
             and 0 <= host_dust <= 5):
         raise ValueError(f"host_dust must be a scale of A_V in mag between 0 and 5, got {host_dust!r}")
@@ -725,6 +843,8 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
                            and np.isfinite(v) and v >= 0 for v in values) and values[1] < 1):
             raise ValueError("error_model must be None or a dict with finite 'source' >= 0 (flux variance per unit "
                              f"flux) and 0 <= 'floor' < 1 (fraction of the flux), got {error_model!r}")
+    if cadence_model is not None:
+        cadence_model = _check_cadence_model(cadence_model, survey)
     if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
         raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
     if survey == "ztf" and ddf_fraction != 0:
@@ -737,7 +857,8 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     if class_mix == "plasticc":
         counts = _class_counts(int(n_objects))
     else:
-        counts = _counts_from_shares(_survey_shares(cosmo, rng, host_dust, error_model), int(n_objects))
+        counts = _counts_from_shares(_survey_shares(cosmo, rng, host_dust, error_model, cadence_model=cadence_model),
+                                     int(n_objects))
     lc_parts, meta_parts = [], []
     for label, (name, need) in enumerate(zip(TRANSIENT_CLASSES, counts, strict=True)):
         kept, acceptance = 0, 0.5
@@ -745,11 +866,12 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
             continue
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
-            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust, error_model)
+            rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust, error_model,
+                                     cadence_model)
             params.pop("volume", None)
             trigger = params["n_det"] >= 2
             if survey == "ztf":                              # the bright-transient selection
-                trigger &= params["peak_mag"] <= _BTS_PEAK_MAG
+                trigger &= rng.random(batch) < _bts_completeness(params["peak_mag"])
             ok = np.flatnonzero(trigger)[: need - kept]
             acceptance = max(np.mean(trigger), 1e-3)
             if ok.size:

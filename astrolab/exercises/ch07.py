@@ -247,9 +247,9 @@ exercise(
         aucs = pd.Series(aucs).sort_values(ascending=False)
         print(aucs.head(6).round(3))
         top_auc = aucs.iloc[0]
-        # with the real data the top features are the number of points (how long a SN Ia stays above the depth:
-        # its light curve and luminosity) and the rise time: the source model, not the depth or the noise, which
-        # the survey settings and the measured error model match
+        # with the real data the top features are the rise times (rest frame and observed): the source model's rise,
+        # not the number of points, the depth or the noise, which the measured cadence, the survey settings and the
+        # measured error model match
         ex.ex_shift_feature.check(top_auc)
     """,
 )
