@@ -177,7 +177,10 @@ def test_photoz_des_preset_and_extra_limits():
         ({"survey": "sdss", "z0": 0.1}, "z0 sets"),
         ({"survey": "sdss", "mag_limit": {"y": 20.0}}, "mag_limit must be"),
         ({"mag_limit": [17.77]}, "mag_limit must be"),
-        ({"survey": "sdss", "mag_limit": {"r": 5.0}}, "keeps too few"),
+        ({"survey": "sdss", "mag_limit": {"r": 5.0}, "variation": False}, "keeps too few"),
+        ({"variation": "dusty"}, "variation must be"),
+        ({"variation": ("dust", 3)}, "variation must be"),
+        ({"survey": "sdss", "variation": 1.5}, "variation must be"),
     ],
 )
 def test_photoz_survey_bad_arguments(kwargs, match):
@@ -287,3 +290,106 @@ def test_photoz_default_templates_are_schematic():
     assert sup._PUBLISHED_COLOURS is False
     wave = np.geomspace(3000.0, 10000.0, 50)
     assert np.array_equal(sup._template_flux("spiral", wave), sup._schematic_flux("spiral", wave))
+
+
+# ---- galaxy-to-galaxy variation of the photo-z mock (issue 22) --------------------------------------------------
+def test_photoz_calzetti_curve_at_published_wavelengths():
+    import astrolab.datasets._supervised as sup
+
+    # Calzetti et al. (2000): k(Halpha) = 3.33, k(Hbeta) = 4.60, k(V) = R_V = 4.05; A_K / A_V ~ 0.09
+    k = sup._calzetti_k(np.array([6563.0, 4861.0, 5500.0, 22000.0, 1600.0]))
+    assert np.allclose(k[:3], [3.33, 4.60, 4.05], atol=0.01), k
+    assert abs(k[3] / k[2] - 0.091) < 0.005 and 9.5 < k[4] < 10.5, k  # k(1600 A) = 9.97
+    assert np.all(np.diff(sup._calzetti_k(np.geomspace(1300.0, 22000.0, 200))) < 0)  # falls with wavelength
+    with pytest.raises(ValueError, match="wave"):
+        sup._calzetti_k(np.array([5000.0, -1.0]))
+
+
+def test_photoz_variation_defaults():
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    # without a preset the schematic mock keeps one spectrum per type; a preset looks like its survey (DES: its depths
+    # already stand for galaxies, so no extended-source photometry on top)
+    assert sup._check_variation(None, None) == set() and sup._check_variation(False, "sdss") == set()
+    assert sup._check_variation(None, "sdss") == {"dust", "lines", "photometry"} == sup._check_variation(True, None)
+    assert sup._check_variation(None, "des") == {"dust", "lines"} and sup._check_variation("lines", "des") == {"lines"}
+    plain, plain_truth = make_photoz_catalog(40, seed=4)
+    assert plain.meta["variation"] == "" and np.all(plain_truth["ebv"] == 0) and np.all(plain_truth["line_scale"] == 1)
+    sdss, sdss_truth = make_photoz_catalog(40, survey="sdss", z_max=0.3, seed=4)
+    assert sdss.meta["variation"] == "dust,lines,photometry" and np.all(sdss["mag_r"] < 17.77 * u.mag)
+    assert np.any(sdss_truth["ebv"] > 0) and np.ptp(sdss_truth["line_scale"]) > 0
+
+
+def test_photoz_line_strength_scatter_is_the_published_one():
+    import astrolab.datasets._supervised as sup
+
+    rng = np.random.default_rng(0)
+    red = rng.random(20000) < 0.5
+    ebv, line_scale, r50 = sup._draw_variation({"lines"}, red, np.full(20000, -21.0), rng)
+    assert abs(np.std(np.log10(line_scale)) - 0.3) < 0.01 and abs(np.median(np.log10(line_scale))) < 0.01
+    assert np.all(ebv == 0) and np.all(r50 == 0)
+    ebv, _, _ = sup._draw_variation({"dust"}, red, np.full(20000, -21.0), rng)
+    a_v = 4.05 * ebv
+    assert 0.55 < np.mean(a_v[~red]) < 0.7 and np.mean(a_v[red]) < 0.15 and np.all(a_v >= 0)  # blue dustier
+
+
+def test_photoz_extended_galaxies_are_noisier_than_point_sources():
+    import astrolab.datasets._supervised as sup
+
+    # Shen et al. (2003): a bright early type (M_r = -21.5) has R50 ~ 3.4 kpc, a late type ~ 4.7 kpc
+    rng = np.random.default_rng(1)
+    red = np.r_[np.ones(4000, bool), np.zeros(4000, bool)]
+    _, _, r50 = sup._draw_variation({"photometry"}, red, np.full(8000, -21.5), rng)
+    assert 2.8 < np.median(r50[red]) < 4.0 and 4.0 < np.median(r50[~red]) < 5.5, np.median(r50)
+    factor = sup._extended_noise_factor(np.array([0.0, 5.0, 5.0]), np.array([0.1, 0.1, 0.3]))
+    assert factor[0] == 1.0 and 3.0 < factor[1] < 5.0 and 1.0 < factor[2] < factor[1], factor  # 5 kpc at z = 0.1: 2.7"
+
+
+def _fixed_type_colour_sd(sup, names, spectral_type, z=0.1, n=3000):
+    """sd of the noiseless u - r of galaxies of one type at one redshift, with the variations ``names``."""
+    seq = sup._load_filters("sdss2010-*")
+    z_grid = np.array([0.0, z])
+    components = sup._band_components(seq, z_grid)
+    rng = np.random.default_rng(2)
+    red = np.full(n, spectral_type < 0.5)
+    ebv, line_scale, _ = sup._draw_variation(names, red, np.full(n, -21.0), rng)
+    mags = sup._photoz_true_mags_varied(list("ugriz"), components, z_grid, np.full(n, z), np.full(n, -21.0),
+                                        np.full(n, float(spectral_type)), ebv, line_scale)
+    return float(np.std(mags[:, 0] - mags[:, 2]))
+
+
+@pytest.mark.parametrize("planted", [False, True])
+def test_photoz_colour_scatter_at_fixed_type(planted):
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    # At one redshift and one spectral type real galaxies still differ in colour: in the blue cloud the dust alone
+    # spreads u - r by a good part of the population's published width (sd 0.3, Baldry et al. 2004), on the red
+    # sequence by less than its width (0.15). A planted mock with no variation has none and must fail.
+    names = set() if planted else {"dust", "lines"}
+    mix = sup._type_mix(dust=True)
+    blue = _fixed_type_colour_sd(sup, names, mix["blue"][0])
+    red = _fixed_type_colour_sd(sup, names, mix["red"][0])
+    ok = 0.4 * sup._COLOUR_PEAKS["blue"][1] < blue < sup._COLOUR_PEAKS["blue"][1] and red < sup._COLOUR_PEAKS["red"][1]
+    assert ok is not planted, (blue, red)
+
+
+def test_photoz_dusty_type_mix_keeps_the_published_peaks():
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    # with dust, the u - r of each population at z ~ 0.1 (types and dust drawn) keeps the published peak and width
+    seq = sup._load_filters("sdss2010-*")
+    z_grid = np.array([0.0, sup._COLOUR_PEAKS_Z])
+    components = sup._band_components(seq, z_grid)
+    rng = np.random.default_rng(3)
+    n = 4000
+    for pop, (peak, width) in sup._COLOUR_PEAKS.items():
+        mean, sd = sup._type_mix(dust=True)[pop]
+        t = np.clip(rng.normal(mean, sd, n), 0.0, 2.0)
+        ebv, _, _ = sup._draw_variation({"dust"}, np.full(n, pop == "red"), np.full(n, -21.0), rng)
+        mags = sup._photoz_true_mags_varied(list("ugriz"), components, z_grid, np.full(n, sup._COLOUR_PEAKS_Z),
+                                            np.full(n, -21.0), t, ebv, np.ones(n))
+        u_r = mags[:, 0] - mags[:, 2]
+        assert abs(np.mean(u_r) - peak) < 0.05 and abs(np.std(u_r) - width) < 0.25 * width, (pop, u_r.mean(), u_r.std())

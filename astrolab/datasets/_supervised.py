@@ -67,7 +67,7 @@ def _blackbody(wave, temperature):
     return wave**-5.0 / np.expm1(x)
 
 
-def _schematic_flux(name, wave):
+def _schematic_flux(name, wave, part="all"):
     """Schematic rest-frame spectrum ``f_lambda`` of a galaxy type before its colours are set (see
     ``_template_flux``): the features a photo-z method keys on, in analytic form.
 
@@ -78,7 +78,8 @@ def _schematic_flux(name, wave):
       [OII], Hbeta, [OIII], Halpha emission lines.
 
     All have no flux below the Lyman limit (912 Angstrom) and a Lyman-alpha forest step below 1216
-    Angstrom.
+    Angstrom. ``part`` is ``"all"``, ``"continuum"`` (no lines) or ``"lines"`` (the lines alone), so that
+    a galaxy's line strengths can be scaled apart from its continuum.
     """
     wave = as_float_array("wave", wave)
     step = 1.0 / (1.0 + np.exp(-(wave - 4000.0) / 60.0))  # 0 blueward, 1 redward of the break
@@ -92,8 +93,10 @@ def _schematic_flux(name, wave):
     else:  # pragma: no cover - guarded by callers
         raise ValueError(f"template must be one of {PHOTOZ_TEMPLATES}, got {name!r}")
     cont = cont / np.interp(5500.0, wave, cont) if wave.min() < 5500 < wave.max() else cont
-    flux = cont.copy()
+    flux = cont.copy() if part in ("all", "continuum") else np.zeros_like(cont)
     for (_, centre), ew in zip(_LINES.items(), _EW[name], strict=True):
+        if part == "continuum":
+            break
         if ew > 0:
             sigma = 8.0
             c_line = np.interp(centre, wave, cont)
@@ -158,15 +161,16 @@ def _template_warp(name):
 # Shape the templates to the published colours (_TEMPLATE_COLOURS)? Off by default. Measured on the SDSS
 # preset against real SDSS Main Galaxy Sample galaxies (05-01 section 6, seeds 51-58, type mix by the rule):
 # the colour distributions come closer (KS of r - i and i - z 0.26 and 0.34 instead of 0.32 and 0.63), but a
-# random forest trained on that mock predicts the real redshifts worse: sigma_NMAD 2.02 +- 0.05 times the
-# real-trained value (1.91 with colour zero-points), against 1.40 +- 0.04 (1.29) with the schematic shapes; the
+# random forest trained on that mock (without the galaxy-to-galaxy variation) predicts the real redshifts worse:
+# sigma_NMAD 2.02 +- 0.05 times the real-trained value (1.91 with colour zero-points), against 1.40 +- 0.04
+# (1.29) with the schematic shapes; the
 # CWW spectra themselves, interpolated, give 1.69 +- 0.04 (4 seeds). Matching the mean colours of three
 # templates does not give the colour-redshift relation of real galaxies, whose colours scatter about any
 # one-parameter family of spectra.
 _PUBLISHED_COLOURS = False
 
 
-def _template_flux(name, wave):
+def _template_flux(name, wave, part="all"):
     """Rest-frame spectrum ``f_lambda`` of a galaxy type (normalised by ``_normalised_template``).
 
     A schematic spectrum (``_schematic_flux``: the 4000 Angstrom break, the UV slope and the emission
@@ -177,7 +181,7 @@ def _template_flux(name, wave):
     them is set from the survey galaxies a mock is compared with.
     """
     wave = as_float_array("wave", wave)
-    flux = _schematic_flux(name, wave)
+    flux = _schematic_flux(name, wave, part)
     if not _PUBLISHED_COLOURS:
         return flux
     knots, w = _template_warp(name)
@@ -201,8 +205,8 @@ def _template_norm(name):
     return float(np.interp(5500.0, grid, _template_flux(name, grid)))
 
 
-def _normalised_template(name, wave):
-    return _template_flux(name, wave) / _template_norm(name)
+def _normalised_template(name, wave, part="all"):
+    return _template_flux(name, wave, part) / _template_norm(name)
 
 
 def _load_filters(filters):
@@ -244,6 +248,183 @@ def _band_maggies(filters, z_grid):
     return out
 
 
+# --- galaxy-to-galaxy variation of the spectra (make_photoz_catalog's ``variation``) ---------------------------
+# Dust inside each galaxy: the Calzetti et al. (2000, ApJ 533, 682, eq. 4) attenuation curve of star-forming
+# galaxies, k(lambda) = A_lambda / E(B-V)_stars with R_V = 4.05; A_V = 4.05 E(B-V)_stars. The whole spectrum, lines
+# included, is attenuated by the stellar E(B-V): the line equivalent widths of _EW are observed values (dust already
+# in them), and their galaxy-to-galaxy spread is drawn separately (_LINE_SCATTER_DEX).
+_CALZETTI_RV = 4.05
+# Stellar A_V of the two populations (mean, sd of a normal truncated at 0; mag). Blue cloud: star-forming SDSS
+# galaxies have Balmer decrements Halpha/Hbeta ~ 4 (Groves, Brinchmann & Walcher 2012, MNRAS 419, 1402; Brinchmann
+# et al. 2004), E(B-V)_gas ~ 0.33 through the Cardelli et al. (1989) curve, hence E(B-V)_stars = 0.44 E(B-V)_gas
+# ~ 0.15 (Calzetti et al. 2000) and A_V ~ 0.6, with a spread of about half of it (E(B-V)_gas spans ~0-0.7);
+# Kauffmann et al. (2003, MNRAS 341, 33) find A_z ~ 0.3 (A_V = A_z / 0.55 ~ 0.55) for young, star-forming
+# galaxies. Red sequence: little dust (Kauffmann et al. 2003: A_z ~ 0.1 or less for old, high-D4000 galaxies).
+# Values as recalled from those papers (the sandbox reached their abstracts, not their figures).
+_DUST_AV = {"red": (0.1, 0.1), "blue": (0.6, 0.3)}
+# Emission-line strengths: one log-normal factor per galaxy on all its lines' equivalent widths, 0.3 dex, the scatter
+# of the specific star-formation rate at fixed stellar mass on the star-forming main sequence (Brinchmann et al.
+# 2004, MNRAS 351, 1151; Salim et al. 2007, ApJS 173, 267: 0.3-0.4 dex), which EW(Halpha) traces. Line ratios stay
+# the templates' (Kennicutt 1992).
+_LINE_SCATTER_DEX = 0.3
+# Photometry of extended galaxies: the sky noise in a galaxy's (model) magnitude grows with the area it covers. A
+# Gaussian PSF of width s_p and a galaxy of width s_g make an image of width sqrt(s_p^2 + s_g^2); the sky-limited
+# S/N of the optimal (matched-filter) flux falls by sqrt(1 + (s_g / s_p)^2) from the point-source S/N at the same
+# magnitude (the depths of _SURVEYS["sdss"] are 5-sigma point-source depths, York et al. 2000). s_p from SDSS's
+# median seeing, 1.4 arcsec FWHM in r (Abazajian et al. 2009, ApJS 182, 543); s_g = R50 / 1.177 (the half-light
+# radius of a Gaussian is 1.177 sigma), R50 from the r-band size-luminosity relations of Shen et al. (2003,
+# MNRAS 343, 978, their eq. 14 for early types, a = 0.65, b = -5.06, and eq. 18 for late types, alpha = 0.21,
+# beta = 0.53, gamma = -1.31, M0 = -20.52; R50 in kpc, h = 0.7; coefficients as recalled, their abstract's slopes
+# R ~ M*^0.55 and M*^0.4/0.15 agree), log-normal about it with sigma_lnR = 0.4 (their 0.3-0.5).
+_PSF_FWHM_ARCSEC = 1.4
+_SIZE_EARLY = {"a": 0.65, "b": -5.06}
+_SIZE_LATE = {"alpha": 0.21, "beta": 0.53, "gamma": -1.31, "m0": -20.52}
+_SIZE_SCATTER_LN = 0.4
+# Calibration floor of SDSS photometry per band: ~1 % relative calibration errors in griz, ~2 % in u (Padmanabhan
+# et al. 2008, ApJ 674, 1217, "ubercalibration"); 0.01 mag for other surveys and without the "photometry" variation.
+_CALIBRATION_FLOOR = {"sdss2010": {"u": 0.02, "g": 0.01, "r": 0.01, "i": 0.01, "z": 0.01}}
+# Measured on the SDSS preset against real SDSS Main Galaxy Sample galaxies (05-01 section 6, seeds 51-58; the
+# notebook's forest trained on the mock, sigma_NMAD over that of the forest trained on real galaxies): without the
+# variation 1.41 +- 0.05 (1.29 +- 0.04 with colour zero-points from the survey's photometry); with dust alone 1.52
+# (1.24), lines alone 1.38 (1.29), photometry alone 1.41 (1.28); with all three, the default, 1.51 +- 0.06 (1.20 +-
+# 0.03, lower on every seed). The dust brings r - i closer to the real galaxies' (KS 0.20 instead of 0.32) and
+# spreads the colours at fixed type and redshift, but moves the blue cloud's u - g away (the type mix keeps u - r at
+# its published peak): scatter about the templates' wrong mean colours does not help a mock alone; once zero-points
+# put the means right, it does. benchmarks/scatter/05-01-photoz-sim2real.json.
+_VARIATIONS = ("dust", "lines", "photometry")
+
+
+def _calzetti_k(wave):
+    """Calzetti et al. (2000) attenuation curve ``k(lambda) = A_lambda / E(B-V)_stars`` (``R_V = 4.05``).
+
+    ``wave`` in Angstrom. Their eq. (4): ``2.659 (-2.156 + 1.509/x - 0.198/x^2 + 0.011/x^3) + R_V`` for
+    0.12-0.63 micron and ``2.659 (-1.857 + 1.040/x) + R_V`` for 0.63-2.2 micron (``x`` in micron); the
+    same formulae beyond, floored at 0 (the red one reaches 0 near 2.9 micron).
+    """
+    wave = as_float_array("wave", wave)
+    if np.any(~np.isfinite(wave)) or np.any(wave <= 0):
+        raise ValueError("wave must be positive wavelengths in Angstrom")
+    x = wave / 1e4  # micron
+    blue = 2.659 * (-2.156 + 1.509 / x - 0.198 / x**2 + 0.011 / x**3) + _CALZETTI_RV
+    red = 2.659 * (-1.857 + 1.040 / x) + _CALZETTI_RV
+    return np.maximum(np.where(x < 0.63, blue, red), 0.0)
+
+
+_DUST_EBV_REF = 0.2  # E(B-V)_stars at which the band attenuation per unit E(B-V) is measured (nearly linear)
+
+
+def _band_components(filters, z_grid):
+    """Band maggies of each template's continuum and lines, and their attenuation per unit E(B-V).
+
+    Returns four arrays (template x redshift x band): the continuum's and the lines' AB maggies
+    (normalised as ``_band_maggies``; they sum to it), and ``k_cont``, ``k_lines`` such that a galaxy
+    with stellar ``E(B-V)`` has ``maggies * 10**(-0.4 k E(B-V))`` (the Calzetti curve integrated through
+    each band at each redshift, measured at ``_DUST_EBV_REF``; zero where a part has no flux).
+    """
+    lo = min(float(f.wavelength.min()) for f in filters)
+    hi = max(float(f.wavelength.max()) for f in filters)
+    wave = np.geomspace(0.98 * lo, 1.02 * hi, 4000)
+    shape = (len(PHOTOZ_TEMPLATES), len(z_grid), len(filters))
+    out = {key: np.zeros(shape) for key in ("continuum", "lines", "k_continuum", "k_lines")}
+    # the attenuation per unit E(B-V) changes slowly with z: measured on every 5th redshift, interpolated
+    coarse = np.unique(np.r_[np.arange(0, len(z_grid), 5), len(z_grid) - 1])
+
+    def band_maggies(spectra):
+        table = filters.get_ab_maggies(spectra * 1e-17, wave * u.AA)
+        return np.column_stack([np.asarray(table[col], float) for col in table.colnames])
+
+    # each rest-frame spectrum once, on a grid fine enough for the lines (0.5 Angstrom at Halpha), then sampled at
+    # every redshift; the grid always holds 5500 Angstrom, where _schematic_flux normalises the continuum
+    rest_grid = np.geomspace(min(wave[0] / (1 + z_grid.max()), 500.0), max(wave[-1], 30000.0), 80000)
+    rest = [wave / (1 + z) for z in z_grid]
+    for t, name in enumerate(PHOTOZ_TEMPLATES):
+        for part in ("continuum", "lines"):
+            flux = _normalised_template(name, rest_grid, part)
+            spectra = np.stack([np.interp(w, rest_grid, flux) / (1 + z) for w, z in zip(rest, z_grid, strict=True)])
+            m0 = band_maggies(spectra)
+            m1 = band_maggies(spectra[coarse] * 10 ** (-0.4 * _DUST_EBV_REF
+                                                       * np.stack([_calzetti_k(rest[i]) for i in coarse])))
+            out[part][t] = m0
+            ok = (m0[coarse] > 0) & (m1 > 0)
+            ratio = np.divide(m1, m0[coarse], out=np.ones_like(m1), where=ok)
+            k_coarse = -2.5 * np.log10(ratio) / _DUST_EBV_REF
+            out["k_" + part][t] = np.column_stack([np.interp(z_grid, z_grid[coarse], k_coarse[:, b])
+                                                   for b in range(len(filters))])
+    return out["continuum"], out["lines"], out["k_continuum"], out["k_lines"]
+
+
+def _check_variation(variation, survey):
+    """The variations (``_VARIATIONS``) that ``variation`` names; None: all with a survey preset, none without."""
+    if variation is None:
+        return frozenset(_SURVEYS[survey].get("variation", _VARIATIONS)) if survey is not None else frozenset()
+    if isinstance(variation, bool):
+        return frozenset(_VARIATIONS) if variation else frozenset()
+    if isinstance(variation, str):
+        variation = (variation,)
+    try:
+        names = frozenset(variation)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(v, str) for v in names) or names - set(_VARIATIONS):
+        raise ValueError(f"variation must be None, True, False or a collection of names among {_VARIATIONS}, "
+                         f"got {variation!r}")
+    return names
+
+
+def _draw_variation(names, red, abs_mag, rng):
+    """Per-galaxy stellar ``E(B-V)``, line-strength factor and half-light radius (kpc) of the named variations."""
+    m = len(red)
+    ebv, line_scale, r50 = np.zeros(m), np.ones(m), np.zeros(m)
+    if "dust" in names:
+        for pop, sel in (("red", red), ("blue", ~red)):
+            mean, sd = _DUST_AV[pop]
+            a_v = mean + sd * rng.standard_normal(m)
+            ebv = np.where(sel, np.maximum(a_v, 0.0) / _CALZETTI_RV, ebv)
+    if "lines" in names:
+        line_scale = 10 ** (_LINE_SCATTER_DEX * rng.standard_normal(m))
+    if "photometry" in names:
+        e, lt = _SIZE_EARLY, _SIZE_LATE
+        log_early = -0.4 * e["a"] * abs_mag + e["b"]
+        log_late = (-0.4 * lt["alpha"] * abs_mag + (lt["beta"] - lt["alpha"])
+                    * np.log10(1 + 10 ** (-0.4 * (abs_mag - lt["m0"]))) + lt["gamma"])
+        r50 = 10 ** np.where(red, log_early, log_late) * np.exp(_SIZE_SCATTER_LN * rng.standard_normal(m))
+    return ebv, line_scale, r50
+
+
+def _extended_noise_factor(r50_kpc, z):
+    """Sky-noise factor of a galaxy of half-light radius ``r50_kpc`` at redshift ``z`` against a point source."""
+    from astropy.cosmology import Planck18
+
+    kpc_per_arcsec = (Planck18.angular_diameter_distance(z).to_value(u.kpc) * np.pi / 648000.0)
+    sigma_gal = r50_kpc / kpc_per_arcsec / 1.177
+    sigma_psf = _PSF_FWHM_ARCSEC / (2 * np.sqrt(2 * np.log(2)))
+    return np.sqrt(1.0 + (sigma_gal / sigma_psf) ** 2)
+
+
+def _dust_colour_shift(pop, z, bands, k_cont, spectral_type, z_grid):
+    """Mean and sd of the u - r reddening (mag) that the population's dust gives at ``z`` (type ``spectral_type``)."""
+    lower = int(min(np.floor(spectral_type), 1))
+    w = spectral_type - lower
+    k = [(1 - w) * np.interp(z, z_grid, k_cont[lower, :, b]) + w * np.interp(z, z_grid, k_cont[lower + 1, :, b])
+         for b in (bands.index("u"), bands.index("r"))]
+    first, second = _dust_av_moments(pop)
+    dk = (k[0] - k[1]) / _CALZETTI_RV
+    return dk * first, abs(dk) * np.sqrt(max(second - first**2, 0.0))
+
+
+def _dust_av_moments(pop):
+    """First and second moments of the population's A_V, ``max(N(mean, sd), 0)`` (``_DUST_AV``)."""
+    from scipy.stats import norm
+
+    mean, sd = _DUST_AV[pop]
+    if sd == 0:
+        return max(mean, 0.0), max(mean, 0.0) ** 2
+    a = mean / sd
+    first = mean * norm.cdf(a) + sd * norm.pdf(a)
+    second = (mean**2 + sd**2) * norm.cdf(a) + mean * sd * norm.pdf(a)
+    return float(first), float(second)
+
+
 # Survey presets of make_photoz_catalog. Each names its filters, 5-sigma depths (mag), the magnitude
 # limit of its spectroscopic (training) sample, and the largest redshift drawn. Galaxies are placed
 # uniformly in comoving volume (Planck18) with a Schechter luminosity function and kept when brighter
@@ -259,7 +440,8 @@ _SURVEYS = {
              "mag_limit": {"r": 17.77}, "z_max": 0.6},
     "des": {"filters": ("decam2014-g", "decam2014-r", "decam2014-i", "decam2014-z", "decam2014-Y"),
             "depth": {"g": 24.33, "r": 24.08, "i": 23.44, "z": 22.69, "Y": 21.44},
-            "mag_limit": {"i": 22.5}, "z_max": 2.0},
+            "mag_limit": {"i": 22.5}, "z_max": 2.0,
+            "variation": ("dust", "lines")},  # its depths already stand for galaxies: no "photometry"
 }
 # Schechter (1976) luminosity function of SDSS galaxies in r at z = 0.1 (Blanton et al. 2003):
 # M* - 5 log10 h = -20.44, alpha = -1.05; h = 0.674 (Planck18). M* brightens by Q = 1.6 mag per unit
@@ -284,19 +466,22 @@ def _red_fraction(abs_mag):
     return p["floor"] + p["span"] / (1.0 + np.exp((abs_mag - p["m_half"]) / p["width"]))
 
 
-def _type_mix():
+def _type_mix(dust=False):
     """Spectral type (mean, sd) of the ``"red"`` and ``"blue"`` populations (``_type_mix_from_colours``)."""
-    return _type_mix_from_colours()
+    return _type_mix_from_colours(dust)
 
 
 @functools.cache
-def _type_mix_from_colours():
+def _type_mix_from_colours(dust=False):
     """Spectral type (mean, sd) of each population from its u - r at z ~ 0.1 (``_COLOUR_PEAKS``).
 
     The u - r of a type ``t`` at ``_COLOUR_PEAKS_Z`` (templates mixed as in ``_photoz_true_mags``) is
     computed on a grid; the mean is the ``t`` whose u - r is the population's peak (clipped to [0, 2]: a peak redder
     than the elliptical template is the elliptical), the sd is the colour sd over the local slope
-    ``|d(u - r)/dt|``.
+    ``|d(u - r)/dt|``. With ``dust``, the published peaks and widths are those of dusty galaxies: the
+    population's mean reddening (``_DUST_AV`` through the Calzetti curve) is added to the templates' u - r
+    before the peak is found, and the spread the dust makes is taken out of the colour sd in quadrature
+    (down to a quarter of it at least), so the mock's u - r distribution keeps the published peaks and widths.
     """
     seq = _load_filters(_COLOUR_FILTERS)
     bands = [name.split("-", 1)[1] for name in seq.names]
@@ -306,11 +491,20 @@ def _type_mix_from_colours():
     w = t - lower
     mix = (1 - w)[:, None] * maggies[lower] + w[:, None] * maggies[lower + 1]
     u_r = -2.5 * np.log10(mix[:, bands.index("u")] / mix[:, bands.index("r")])  # falls with t
-    slope = np.gradient(u_r, t)
     out = {}
+    if dust:
+        z_one = np.array([_COLOUR_PEAKS_Z])
+        k_cont = _band_components(seq, z_one)[2]
     for pop, (peak, sd) in _COLOUR_PEAKS.items():
-        mean = float(np.interp(peak, u_r[::-1], t[::-1]))  # np.interp clips to the ends
-        out[pop] = (mean, float(sd / abs(np.interp(mean, t, slope))))
+        colour, sd_dust = u_r, 0.0
+        if dust:
+            shift = np.array([_dust_colour_shift(pop, _COLOUR_PEAKS_Z, bands, k_cont, tt, z_one) for tt in t])
+            colour = u_r + shift[:, 0]
+            sd_dust = float(np.interp(float(np.interp(peak, colour[::-1], t[::-1])), t, shift[:, 1]))
+        slope = np.gradient(colour, t)
+        mean = float(np.interp(peak, colour[::-1], t[::-1]))  # np.interp clips to the ends
+        sd_type = np.sqrt(max(sd**2 - sd_dust**2, (sd / 4) ** 2))
+        out[pop] = (mean, float(sd_type / abs(np.interp(mean, t, slope))))
     return out
 
 
@@ -341,14 +535,52 @@ def _photoz_true_mags(seq, bands, maggies, z_grid, z, abs_mag, spectral_type):
     return abs_mag[:, None] + distmod[:, None] - 2.5 * np.log10(flux / rest[:, None])
 
 
-def _photoz_observe(true_mag, bands, depth, rng):
-    """Observed asinh magnitudes and their errors (n x bands) with sky-limited noise."""
+def _photoz_true_mags_varied(bands, components, z_grid, z, abs_mag, spectral_type, ebv, line_scale):
+    """Noiseless AB magnitudes (n x bands) with per-galaxy dust (stellar ``ebv``) and line strengths.
+
+    ``components`` is ``_band_components``'s (continuum, lines, k_continuum, k_lines). The rest-frame r
+    flux that ``abs_mag`` refers to is the galaxy's own, dust and lines included: the luminosity function
+    is that of observed galaxies, so the variations change colours, not luminosities.
+    """
+    from astropy.cosmology import Planck18
+
+    cont, lines, k_cont, k_lines = components
+    r_index = bands.index("r") if "r" in bands else len(bands) // 2
+    lower = np.minimum(np.floor(spectral_type).astype(int), 1)
+    w = spectral_type - lower
+
+    def galaxy_flux(b, zz, at_rest=False):
+        parts = []
+        for t in range(3):
+            if at_rest:
+                c, li, kc, kl = cont[t, 0, b], lines[t, 0, b], k_cont[t, 0, b], k_lines[t, 0, b]
+            else:
+                c, li, kc, kl = (np.interp(zz, z_grid, arr[t, :, b]) for arr in (cont, lines, k_cont, k_lines))
+            parts.append(c * 10 ** (-0.4 * kc * ebv) + line_scale * li * 10 ** (-0.4 * kl * ebv))
+        f_lo = np.where(lower == 0, parts[0], parts[1])
+        f_hi = np.where(lower == 0, parts[1], parts[2])
+        return (1 - w) * f_lo + w * f_hi
+
+    flux = np.column_stack([galaxy_flux(b, z) for b in range(len(bands))])
+    rest = galaxy_flux(r_index, None, at_rest=True)
+    distmod = Planck18.distmod(z).to_value(u.mag)
+    return abs_mag[:, None] + distmod[:, None] - 2.5 * np.log10(flux / rest[:, None])
+
+
+def _photoz_observe(true_mag, bands, depth, rng, noise_factor=None, floor=None):
+    """Observed asinh magnitudes and their errors (n x bands) with sky-limited noise.
+
+    ``noise_factor`` (per galaxy) multiplies the sky noise of a point source (an extended galaxy's is
+    larger, ``_extended_noise_factor``); ``floor`` maps a band to its calibration floor (mag, default 0.01).
+    """
     k = 2.5 / np.log(10.0)
     mags, errs = np.empty_like(true_mag), np.empty_like(true_mag)
     for b, band in enumerate(bands):
         f_true = 10 ** (-0.4 * true_mag[:, b])
         sigma_f = 10 ** (-0.4 * depth[band]) / 5.0
-        sigma_f = np.hypot(sigma_f, 0.01 / k * f_true)  # calibration floor of 0.01 mag
+        if noise_factor is not None:
+            sigma_f = sigma_f * noise_factor
+        sigma_f = np.hypot(sigma_f, (floor or {}).get(band, 0.01) / k * f_true)  # calibration floor
         f_obs = f_true + sigma_f * rng.standard_normal(len(f_true))
         soft = 10 ** (-0.4 * depth[band]) / 5.0  # asinh softening ~ the sky noise, as in SDSS
         mags[:, b] = -k * (np.arcsinh(f_obs / (2 * soft)) + np.log(soft))
@@ -356,9 +588,10 @@ def _photoz_observe(true_mag, bands, depth, rng):
     return mags, errs
 
 
-def _survey_population(m, rng, z_grid, maggies, bands, limit, z_max):
+def _survey_population(m, rng, z_grid, maggies, bands, limit, z_max, dust=False):
     """``m`` candidate galaxies (z, M_r, spectral type) of a survey preset, uniform in comoving volume
-    with an evolving Schechter luminosity function, each bright enough that it could pass ``limit``."""
+    with an evolving Schechter luminosity function, each bright enough that it could pass ``limit``; also
+    whether each is of the red population. ``dust``: the type mix allows for the dust (``_type_mix_from_colours``)."""
     from astropy.cosmology import Planck18
 
     r_index = bands.index("r") if "r" in bands else len(bands) // 2
@@ -382,13 +615,13 @@ def _survey_population(m, rng, z_grid, maggies, bands, limit, z_max):
     at = np.interp(z, zz, seen)
     abs_mag = np.interp(z, zz, m_star) + np.interp(rng.random(m) * at, cdf, rel)
     red = rng.random(m) < _red_fraction(abs_mag)
-    mix = _type_mix()
+    mix = _type_mix(dust=dust) if dust else _type_mix()
     spectral_type = np.where(red, rng.normal(*mix["red"], m), rng.normal(*mix["blue"], m))
-    return z, abs_mag, np.clip(spectral_type, 0.0, 2.0)
+    return z, abs_mag, np.clip(spectral_type, 0.0, 2.0), red
 
 
 def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_max=None, depth=None,
-                        mag_limit=None, seed=0):
+                        mag_limit=None, variation=None, seed=0):
     """Mock galaxy catalogue for photometric redshifts: broad-band AB magnitudes with survey noise.
 
     Each galaxy has a continuous spectral type ``t`` in [0, 2] mixing adjacent schematic templates
@@ -407,6 +640,14 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
     ``alpha = -1.05``, brightening by 1.6 mag per unit z), a red (early-type) fraction that rises with
     luminosity (Baldry et al. 2004), and kept only if their observed magnitudes are brighter than the
     limit; n(z), the magnitude and the colour distributions follow.
+
+    Real galaxies of one type at one redshift differ in colour: ``variation`` draws, per galaxy and
+    with sizes from the literature, internal dust (a Calzetti et al. 2000 curve, stellar A_V from the
+    Balmer decrements of SDSS galaxies: about 0.6 mag in the blue cloud, 0.1 on the red sequence),
+    emission-line strengths (log-normal, 0.3 dex, the scatter of the specific star-formation rate) and
+    the photometry of extended galaxies (sky noise over a galaxy's area, its size from the Shen et al.
+    2003 size-luminosity relations, and the SDSS calibration floors of Padmanabhan et al. 2008). The
+    type mix then allows for the dust, so the published u - r peaks stay where they are.
 
     Parameters
     ----------
@@ -430,6 +671,12 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
     mag_limit : dict, optional
         Keep only galaxies whose observed magnitudes are brighter than these (band -> mag), e.g.
         ``{"r": 17.77, "u": 20.0}``; default the survey's spectroscopic limit, none without a survey.
+    variation : None, bool or collection of str, optional
+        Galaxy-to-galaxy variation among ``"dust"``, ``"lines"`` and ``"photometry"`` (``_VARIATIONS``);
+        True for all, False for none. Default None: all of them with a survey preset (``"dust"`` and
+        ``"lines"`` for ``"des"``, whose depths already stand for galaxies), which is meant to look like
+        the survey; none without a preset, where the schematic mock keeps one spectrum per type (the
+        simplest case to learn photo-z on).
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -438,7 +685,9 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
         ``mag_<band>``, ``mag_<band>_err`` (mag), and colours ``<b1>_<b2>`` (mag) of adjacent bands.
     truth : QTable
         ``z``, ``template`` (nearest named template), ``spectral_type`` (continuous, 0 elliptical,
-        2 starburst), ``abs_mag_r`` (mag) and noiseless ``true_mag_<band>`` (mag).
+        2 starburst), ``abs_mag_r`` (mag), ``ebv`` (the stellar E(B-V) of the internal dust, mag; 0 without
+        ``"dust"``), ``line_scale`` (factor on the template's line equivalent widths; 1 without ``"lines"``)
+        and noiseless ``true_mag_<band>`` (mag).
 
     Raises
     ------
@@ -490,10 +739,16 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
             isinstance(v, numbers.Real) and np.isfinite(v) for v in mag_limit.values()):
         raise ValueError(f"mag_limit must be a dict band -> finite magnitude with bands among {bands}, "
                          f"got {mag_limit!r}")
+    names = _check_variation(variation, survey)
     rng = check_rng("seed", seed)  # a Generator passes through unchanged
 
     z_grid = np.concatenate([[0.0], np.linspace(0.01, z_max, 300)])
-    maggies = _band_maggies(seq, z_grid)  # (template, z, band)
+    if names:
+        components = _band_components(seq, z_grid)
+        maggies = components[0] + components[1]  # (template, z, band)
+    else:
+        maggies = _band_maggies(seq, z_grid)  # (template, z, band)
+    floor = _CALIBRATION_FLOOR.get(family) if "photometry" in names else None
     limit_index = [(bands.index(b), float(v)) for b, v in mag_limit.items()]
     kept, drawn, batch = [], 0, n
     while sum(len(part[0]) for part in kept) < n:
@@ -504,31 +759,44 @@ def make_photoz_catalog(n: int = 5000, *, survey=None, filters=None, z0=None, z_
             z = np.interp(rng.random(batch) * cdf[-1], cdf, zz)
             spectral_type = rng.uniform(0.0, 2.0, batch)
             abs_mag = rng.normal(-21.0, 1.0, batch)
+            red = spectral_type < 0.5  # the elliptical end stands for the red sequence
         else:
-            z, abs_mag, spectral_type = _survey_population(batch, rng, z_grid, maggies, bands, mag_limit, z_max)
-        true_mag = _photoz_true_mags(seq, bands, maggies, z_grid, z, abs_mag, spectral_type)
-        mag, err = _photoz_observe(true_mag, bands, depth, rng)
+            z, abs_mag, spectral_type, red = _survey_population(batch, rng, z_grid, maggies, bands, mag_limit,
+                                                                z_max, dust="dust" in names)
+        ebv, line_scale, r50 = _draw_variation(names, red, abs_mag, rng)
+        if names & {"dust", "lines"}:
+            true_mag = _photoz_true_mags_varied(bands, components, z_grid, z, abs_mag, spectral_type, ebv,
+                                                line_scale)
+        else:
+            true_mag = _photoz_true_mags(seq, bands, maggies, z_grid, z, abs_mag, spectral_type)
+        noise_factor = _extended_noise_factor(r50, z) if "photometry" in names else None
+        mag, err = _photoz_observe(true_mag, bands, depth, rng, noise_factor, floor)
         keep = np.ones(batch, bool)
         for b, lim in limit_index:
             keep &= mag[:, b] < lim
         drawn += batch
-        kept.append((z[keep], abs_mag[keep], spectral_type[keep], true_mag[keep], mag[keep], err[keep]))
+        kept.append((z[keep], abs_mag[keep], spectral_type[keep], true_mag[keep], mag[keep], err[keep], ebv[keep],
+                     line_scale[keep]))
         n_kept = sum(len(part[0]) for part in kept)
         rate = max(n_kept, 1) / drawn
         if n_kept < n and (drawn + (n - n_kept) / rate > _MAX_DRAWS or (n_kept == 0 and drawn >= 20_000)):
             raise ValueError(f"mag_limit={mag_limit!r} keeps too few galaxies: {n_kept} of {drawn} drawn, so "
                              f"n={n} would need more than {_MAX_DRAWS} draws")
         batch = int(min(max(1.3 * (n - n_kept) / rate, 1000), 1_000_000))
-    z, abs_mag, spectral_type, true_mag, mag, err = (np.concatenate(parts)[:n] for parts in zip(*kept, strict=True))
+    z, abs_mag, spectral_type, true_mag, mag, err, ebv, line_scale = (np.concatenate(parts)[:n]
+                                                                      for parts in zip(*kept, strict=True))
 
     catalog = QTable(meta={"origin": "astrolab.datasets.make_photoz_catalog", "filters": ",".join(seq.names),
                            "seed": str(seed), "survey": str(survey),
+                           "variation": ",".join(v for v in _VARIATIONS if v in names),
                            "mag_limit": ", ".join(f"{b} < {v}" for b, v in mag_limit.items())})
     truth = QTable()
     truth["z"] = z
     truth["template"] = np.asarray(PHOTOZ_TEMPLATES)[np.rint(spectral_type).astype(int)]
     truth["spectral_type"] = spectral_type
     truth["abs_mag_r"] = abs_mag * u.mag
+    truth["ebv"] = ebv * u.mag
+    truth["line_scale"] = line_scale
     for b, band in enumerate(bands):
         catalog[f"mag_{band}"] = mag[:, b] * u.mag
         catalog[f"mag_{band}_err"] = err[:, b] * u.mag

@@ -113,6 +113,19 @@ MUTANTS += [
            "rising with M_r), so the bright magnitude-limited mock is too blue",
            prelude=_PRESET_WITHOUT_TYPE_MIX),
 ]
+# 05-01 section 6: the SDSS preset without its galaxy-to-galaxy variation (no internal dust, every galaxy with its
+# type's line strengths, point-source photometric errors): one spectrum per type and redshift, and r - i too blue.
+_PRESET_WITHOUT_VARIATION = '''
+import astrolab.datasets._supervised as _supervised
+
+_supervised._check_variation = lambda variation, survey: frozenset()
+'''
+MUTANTS += [
+    Mutant("05-01", "photoz-preset-without-variation",
+           "the SDSS preset draws no dust, no line-strength scatter and point-source photometric errors: every galaxy "
+           "of a type at a redshift has the same colours",
+           prelude=_PRESET_WITHOUT_VARIATION),
+]
 # 05-02 section 9, the Hipparcos-like mock observed with Gaia-DR3 parallax errors (G ~ Hp), a hundred times smaller
 # than Hipparcos's: far more stars pass the 10 % cut and the mock no longer looks like the real catalogue.
 _HIPPARCOS_MOCK_GAIA_ERRORS = '''
