@@ -8,7 +8,8 @@ and a :class:`Leaderboard` ranks the submissions. Without an explicit seed the k
 public part, a daily submission limit, the final ranking on the private part; the no-data score to beat
 is that of :func:`weight_prior_submission`. :class:`OODScore` flags inputs unlike the training set
 (another survey's light curves) before anyone trusts a classifier's prediction; :func:`from_magnitudes`
-brings real survey photometry into the kit's format.
+brings real survey photometry into the kit's format, and :func:`fit_error_model` and :func:`fit_cadence_model`
+measure its noise and its sampling for a survey-like mock.
 """
 
 from astrolab.challenge._baselines import class_prior_submission, extract_features
