@@ -393,3 +393,19 @@ def test_photoz_dusty_type_mix_keeps_the_published_peaks():
                                             np.full(n, -21.0), t, ebv, np.ones(n))
         u_r = mags[:, 0] - mags[:, 2]
         assert abs(np.mean(u_r) - peak) < 0.05 and abs(np.std(u_r) - width) < 0.25 * width, (pop, u_r.mean(), u_r.std())
+
+
+def test_photoz_templates_are_normalised_beyond_5500_angstrom():
+    pytest.importorskip("speclite")
+    import astrolab.datasets._supervised as sup
+
+    # a galaxy at z > 0.96 seen through DECam grizY never shows its rest-frame 5500 A: its spectrum must still be
+    # normalised there (it was not, and a z = 1.2 elliptical came out ~53 mag too faint)
+    seq = sup._load_filters(("decam2014-g", "decam2014-r", "decam2014-i", "decam2014-z", "decam2014-Y"))
+    z_grid = np.array([0.0, 0.5, 1.2])
+    whole = sup._band_maggies(seq, z_grid)
+    cont, lines, _, _ = sup._band_components(seq, z_grid)
+    assert np.allclose(whole, cont + lines, rtol=1e-4), -2.5 * np.log10(whole / (cont + lines))
+    wave = np.geomspace(1500.0, 5000.0, 100)
+    assert np.allclose(sup._schematic_flux("elliptical", wave),
+                       sup._schematic_flux("elliptical", np.r_[wave, 5500.0, 6000.0])[:-2])

@@ -67,6 +67,19 @@ def _blackbody(wave, temperature):
     return wave**-5.0 / np.expm1(x)
 
 
+def _schematic_continuum(name, wave):
+    """The unnormalised continuum of ``_schematic_flux``."""
+    step = 1.0 / (1.0 + np.exp(-(wave - 4000.0) / 60.0))  # 0 blueward, 1 redward of the break
+    if name == "elliptical":
+        return _blackbody(wave, 4500.0) * (0.45 + 0.55 * step) / (1.0 + (2600.0 / wave) ** 10)
+    if name == "spiral":
+        bb = _blackbody(wave, 6000.0) / _blackbody(5500.0, 6000.0)
+        return (bb + 0.25 * (wave / 5500.0) ** -1.5) * (0.75 + 0.25 * step)
+    if name == "starburst":
+        return (wave / 5500.0) ** -2.0 * (0.93 + 0.07 * step) + 0.05 * (wave / 5500.0) ** 0.5
+    raise ValueError(f"template must be one of {PHOTOZ_TEMPLATES}, got {name!r}")  # pragma: no cover
+
+
 def _schematic_flux(name, wave, part="all"):
     """Schematic rest-frame spectrum ``f_lambda`` of a galaxy type before its colours are set (see
     ``_template_flux``): the features a photo-z method keys on, in analytic form.
@@ -82,17 +95,12 @@ def _schematic_flux(name, wave, part="all"):
     a galaxy's line strengths can be scaled apart from its continuum.
     """
     wave = as_float_array("wave", wave)
-    step = 1.0 / (1.0 + np.exp(-(wave - 4000.0) / 60.0))  # 0 blueward, 1 redward of the break
-    if name == "elliptical":
-        cont = _blackbody(wave, 4500.0) * (0.45 + 0.55 * step) / (1.0 + (2600.0 / wave) ** 10)
-    elif name == "spiral":
-        bb = _blackbody(wave, 6000.0) / _blackbody(5500.0, 6000.0)
-        cont = (bb + 0.25 * (wave / 5500.0) ** -1.5) * (0.75 + 0.25 * step)
-    elif name == "starburst":
-        cont = (wave / 5500.0) ** -2.0 * (0.93 + 0.07 * step) + 0.05 * (wave / 5500.0) ** 0.5
-    else:  # pragma: no cover - guarded by callers
-        raise ValueError(f"template must be one of {PHOTOZ_TEMPLATES}, got {name!r}")
-    cont = cont / np.interp(5500.0, wave, cont) if wave.min() < 5500 < wave.max() else cont
+    cont = _schematic_continuum(name, wave)
+    # normalised at 5500 Angstrom, also when ``wave`` does not reach it (the rest-frame range of a galaxy at z >~ 1
+    # seen through optical filters: left unnormalised, an elliptical there came out ~50 mag too faint)
+    norm = (np.interp(5500.0, wave, cont) if wave.min() < 5500 < wave.max()
+            else float(_schematic_continuum(name, np.array([5500.0]))[0]))
+    cont = cont / norm
     flux = cont.copy() if part in ("all", "continuum") else np.zeros_like(cont)
     for (_, centre), ew in zip(_LINES.items(), _EW[name], strict=True):
         if part == "continuum":
