@@ -29,9 +29,11 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
 5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model and the cadence model,
    ``astrolab.challenge.fit_cadence_model``, measured on the calibration half) over seeds 0 to
    ``--seeds`` - 1 (default 4): share, log-loss ratio, OOD AUCs and mock-on-mock SN Ia recall per seed, their
-   mean and standard
-   deviation, and the share called SN Ia by the same recipe trained on the survey's own class mix
-   (``make_transients(..., class_mix="survey")``) (``--seeds 0`` skips this step).
+   mean and standard deviation; the share called SN Ia by the same recipe trained on the survey's own class
+   mix (``make_transients(..., class_mix="survey")``); and the share called SN Ia by the ZTF-like model with
+   the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
+   ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's
+   (``--seeds 0`` skips this step).
 """
 
 from __future__ import annotations
@@ -173,12 +175,25 @@ def notebook_recipe(seed, real_lc, X_real):
         called_lsst = np.array(classes)[proba(lsst, X_new).argmax(axis=1)]
     # the same recipe trained on the class mix a magnitude-limited survey sees (class_mix="survey": rates x the
     # volume each class passes the cut in); its log-loss covers 5 classes only, so it is not compared
-    X_mix_tr, _, y_mix_tr, _ = ztf_mock_halves(class_mix="survey")
+    X_mix_tr, X_mix_te, y_mix_tr, y_mix_te = ztf_mock_halves(class_mix="survey")
     with threadpool_limits(1):
         mix_model = booster().fit(X_mix_tr, y_mix_tr)
         share_mix = np.mean(mix_model.predict(X_new[mix_model.feature_names_in_]) == "SNIa")
+        # Bayes' rule with the survey's prior: the ZTF-like model was trained with balanced class weights (equal
+        # priors); its posteriors times the class shares of class_mix="survey" (rates x selection volume, from
+        # the generator, never from the real objects) are those of a survey with the BTS mix. Its weighted
+        # log-loss is scored on the held-out half of that survey-mix mock (the mix it claims to be for)
+        prior = pd.Series(y_mix_tr).value_counts(normalize=True).reindex(classes).fillna(0.0).to_numpy()
+
+        def shifted(X):
+            p = proba(ztf, X.reindex(columns=ztf.feature_names_in_)) * prior
+            return p / p.sum(axis=1, keepdims=True)
+
+        share_prior = np.mean(np.array(classes)[shifted(X_new).argmax(axis=1)] == "SNIa")
+        loss_prior = al.challenge.weighted_log_loss(y_mix_te, shifted(X_mix_te), class_weights=weights, labels=classes)
     return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"),
             "share ZTF-like": np.mean(called == "SNIa"), "share ZTF-like, survey mix": share_mix,
+            "share ZTF-like, survey prior": share_prior, "ratio, survey prior": loss_prior / loss_lsst,
             "mock Ia recall": recall,
             "loss LSST": loss_lsst, "loss ZTF-like": loss_ztf, "ratio": loss_ztf / loss_lsst,
             "AUC LSST": auc(al.challenge.OODScore().fit(X_train), X_test, X_new),
