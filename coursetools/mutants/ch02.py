@@ -46,3 +46,11 @@ MUTANTS += [
                      "trust[data_name, name] = trustworthiness(embeddings[data_name, name], "
                      "embeddings[data_name, name], n_neighbors=10)")]),
 ]
+MUTANTS += [
+    Mutant("02-02", "shuffled-embedding",
+           "the training galaxies' UMAP positions are shuffled (rows no longer in the catalogue's order, "
+           "as after sorting one array only), so a held-out galaxy's neighbours in the plane are random "
+           "galaxies and its redshift is a guess",
+           replace=[("E_train, E_test = embedding[:n_train], embedding[n_train:]",
+                     "E_train, E_test = rng.permutation(embedding[:n_train]), embedding[n_train:]")]),
+]
