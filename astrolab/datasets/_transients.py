@@ -295,11 +295,13 @@ def _cadence_measured(n, rng, cadence_model, window=None):
     mean_gap = float(np.sum(np.arange(1, max_gap + 1) * gap_prob))
     steps = int(np.ceil((np.max(hi - start, initial=0) + 1) / mean_gap * 1.3)) + 8
     cdf = np.cumsum(gap_prob) / gap_prob.sum()
-    gaps = np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
-    nights = start[:, None] + np.cumsum(gaps, axis=1)
+
+    def gaps():                                            # n x steps night gaps drawn from the measured law
+        return np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
+
+    nights = start[:, None] + np.cumsum(gaps(), axis=1)
     while np.any(nights[:, -1] <= hi):                     # a long run of short gaps: draw more
-        extra = np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
-        nights = np.c_[nights, nights[:, -1:] + np.cumsum(extra, axis=1)]
+        nights = np.c_[nights, nights[:, -1:] + np.cumsum(gaps(), axis=1)]
     phase = rng.integers(0, 365, n)                        # where each object's season starts (its RA)
     season = ((nights - phase[:, None]) % 365) < _ZTF_SEASON_DAYS
     keep = (nights >= lo[:, None]) & (nights <= hi[:, None]) & season
