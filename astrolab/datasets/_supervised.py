@@ -251,9 +251,14 @@ def _band_maggies(filters, z_grid):
     for t, name in enumerate(PHOTOZ_TEMPLATES):
         # observed f_lambda of a source at fixed luminosity distance: L_lambda(lambda/(1+z)) / (1+z)
         spectra = np.stack([_normalised_template(name, wave / (1 + z)) / (1 + z) for z in z_grid])
-        table = filters.get_ab_maggies(spectra * 1e-17, wave * u.AA)
-        out[t] = np.column_stack([np.asarray(table[col], float) for col in table.colnames])
+        out[t] = _ab_maggies(filters, spectra, wave)
     return out
+
+
+def _ab_maggies(filters, spectra, wave):
+    """AB maggies (spectrum x band) of ``spectra`` (f_lambda in 1e-17 erg/s/cm^2/A) at ``wave`` (Angstrom)."""
+    table = filters.get_ab_maggies(spectra * 1e-17, wave * u.AA)
+    return np.column_stack([np.asarray(table[col], float) for col in table.colnames])
 
 
 # --- galaxy-to-galaxy variation of the spectra (make_photoz_catalog's ``variation``) ---------------------------
@@ -337,10 +342,6 @@ def _band_components(filters, z_grid):
     # the attenuation per unit E(B-V) changes slowly with z: measured on every 5th redshift, interpolated
     coarse = np.unique(np.r_[np.arange(0, len(z_grid), 5), len(z_grid) - 1])
 
-    def band_maggies(spectra):
-        table = filters.get_ab_maggies(spectra * 1e-17, wave * u.AA)
-        return np.column_stack([np.asarray(table[col], float) for col in table.colnames])
-
     # each rest-frame spectrum once, on a grid fine enough for the lines (0.5 Angstrom at Halpha), then sampled at
     # every redshift; the grid always holds 5500 Angstrom, where _schematic_flux normalises the continuum
     rest_grid = np.geomspace(min(wave[0] / (1 + z_grid.max()), 500.0), max(wave[-1], 30000.0), 80000)
@@ -349,9 +350,9 @@ def _band_components(filters, z_grid):
         for part in ("continuum", "lines"):
             flux = _normalised_template(name, rest_grid, part)
             spectra = np.stack([np.interp(w, rest_grid, flux) / (1 + z) for w, z in zip(rest, z_grid, strict=True)])
-            m0 = band_maggies(spectra)
-            m1 = band_maggies(spectra[coarse] * 10 ** (-0.4 * _DUST_EBV_REF
-                                                       * np.stack([_calzetti_k(rest[i]) for i in coarse])))
+            m0 = _ab_maggies(filters, spectra, wave)
+            dimming = 10 ** (-0.4 * _DUST_EBV_REF * np.stack([_calzetti_k(rest[i]) for i in coarse]))
+            m1 = _ab_maggies(filters, spectra[coarse] * dimming, wave)
             out[part][t] = m0
             ok = (m0[coarse] > 0) & (m1 > 0)
             ratio = np.divide(m1, m0[coarse], out=np.ones_like(m1), where=ok)
