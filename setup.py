@@ -8,5 +8,5 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["astrolab", "astrolab.*"]), "astrolab._data"],
     package_dir={"astrolab._data": "data"},
-    package_data={"astrolab._data": ["*.ecsv", "*.json", "*.md"]},
+    package_data={"astrolab._data": ["*.ecsv", "*.json", "*.md", "*.npz"]},
 )

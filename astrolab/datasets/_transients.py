@@ -483,8 +483,10 @@ def _bright_sample(draw, zmax, n, cosmo, rng, dust=0.0):
     return M, q, z, a_v, cdf[-1] * total / drawn
 
 
-def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0):
+def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0, sn_ia_sed="blackbody"):
     """Per-object parameters and a magnitude function m(object index, t, band) for explosive classes."""
+    if name == "SNIa" and sn_ia_sed == "bayesn":
+        return _snia_bayesn(n, cosmo, rng, host_dust)
     p = _EXPLOSIVE[name]
     dust = host_dust if name in _DUSTY else 0.0
     if survey == "lsst":
@@ -514,6 +516,133 @@ def _explosive(name, n, cosmo, rng, survey="lsst", host_dust=0.0):
                                    if p["shape"] == "bazin" else 3 * q["rise"])
         after = 10 * q["fall"] if p["shape"] == "bazin" else q["plateau"] + 100 * 9.0 / _CO_TAIL
         params["window"] = (np.floor(t_peak - before * (1 + z)) - 1, np.ceil(t_peak + after * (1 + z)) + 1)
+    return params, mag, None
+
+
+# SN Ia spectra for survey="ztf" with sn_ia_sed="bayesn": the BayeSN W22 model (Mandel et al. 2022, MNRAS
+# 510, 3939; Ward et al. 2023, ApJ 956, 111), trained on low-redshift SNe Ia (Avelino et al. 2019; Foundation DR1),
+# none of them from ZTF. Its rest-frame spectrum at phase t (d from B maximum) is the Hsiao et al. (2007) template
+# warped by a smooth surface, F(t, lam) = H(t, lam) 10^(-0.4 W(t, lam)), with W = W0 + theta W1 + epsilon on a grid
+# of knots (natural cubic splines in phase and wavelength): theta ~ N(0, 1) is the light-curve shape (the Phillips
+# relation lives in W1), epsilon ~ N(0, Sigma_epsilon) the residual colour and spectral variation. The spectrum is
+# integrated through the real ZTF P48 g and r curves shifted to the rest frame (the K-correction from the spectrum
+# itself), so the r-band shoulder, line blanketing and the colour curve come from observed SNe Ia. BayeSN's model
+# holds from -10 to +40 d and 3000 to 18500 A; outside, W keeps its value at the nearest edge (the Hsiao template
+# alone shapes the rise before -10 d and the tail after +40 d) and after +85 d (the template's end) each band
+# fades at its slope of +70 to +85 d. The peak luminosity function stays Richardson et al. (2014)'s M_B (as for the
+# black-body model: -19.25, sd 0.50), given to the theta = 0, epsilon = 0 spectrum; an object's own theta and
+# epsilon then move its peak as BayeSN's model says (total sd about 0.52). Host dust dims the spectrum itself.
+# The arrays are written by coursetools/snia_template.py from the BayeSN 0.4.0 wheel (data/PROVENANCE.md).
+SN_IA_SEDS = ("blackbody", "bayesn")
+_SNIA_MODEL_FILE = "snia_bayesn_w22.npz"
+_SNIA_TAIL = (70.0, 85.0)   # d: the template's last 15 days give the slope of each band after its end
+
+
+def _natural_spline_matrix(x, knots):
+    """J with J @ y = the natural cubic spline through (knots, y) at ``x`` (``x`` clipped to the knots' range)."""
+    from scipy.interpolate import CubicSpline
+
+    x = np.clip(x, knots[0], knots[-1])
+    return np.stack([CubicSpline(knots, e, bc_type="natural")(x) for e in np.eye(knots.size)], axis=1)
+
+
+_SNIA_CACHE = {}
+
+
+def _snia_model():
+    """The BayeSN W22 arrays, the spline matrices on the template's grid and the mean model's B-max offsets."""
+    if not _SNIA_CACHE:
+        from astrolab._paths import shipped_data_dir
+
+        with np.load(shipped_data_dir() / _SNIA_MODEL_FILE) as f:
+            d = {k: f[k] for k in f.files}
+        d["J_l"] = _natural_spline_matrix(d["hsiao_wave"], d["l_knots"])          # n_wave x 11
+        d["J_t"] = _natural_spline_matrix(d["hsiao_phase"], d["tau_knots"])       # n_phase x 6
+        _SNIA_CACHE.update(d)
+        mean = _snia_band_mags(np.zeros(1), np.zeros((1, 54)), np.zeros(1), np.zeros(1),
+                               bands=("B", "5000"))                             # 1 x 2 x n_phase
+        k = int(np.argmin(mean[0, 0]))
+        _SNIA_CACHE["B_max"] = float(mean[0, 0, k])                                 # rest B (AB) at B maximum
+        _SNIA_CACHE["m5000_minus_B"] = float(mean[0, 1, k] - mean[0, 0, k])
+    return _SNIA_CACHE
+
+
+def _band_weights(curve, lam_rest, z):
+    """Photon-counting AB weights of a filter curve (2 x n: wavelength, transmission) blueshifted by 1 + z onto the
+    rest-frame grid ``lam_rest``: numerator weights (for F_lambda) and the AB denominator."""
+    trans = np.interp(lam_rest[None, :] * (1 + z[:, None]), curve[0], curve[1], left=0.0, right=0.0)
+    return trans * lam_rest, (trans / lam_rest).sum(axis=1)
+
+
+def _snia_band_mags(theta, eps, z, a_v, bands=("g", "r"), chunk=128):
+    """Rest-frame AB magnitudes (up to one common constant) of BayeSN spectra through the observer's ``bands``
+    blueshifted by ``1 + z``, on the template's phase grid: n x len(bands) x n_phase. ``eps`` holds the 54
+    residuals of each object (BayeSN's order), ``a_v`` its host extinction."""
+    d = _SNIA_CACHE
+    lam = d["hsiao_wave"]
+    curves = {"g": d["ztf_g"], "r": d["ztf_r"], "B": d["bessell_B"],
+              "5000": np.array([[4799.0, 4800.0, 5200.0, 5201.0], [0.0, 1.0, 1.0, 0.0]])}
+    hsiao = d["hsiao_flux"].astype(float)                                     # n_phase x n_wave
+    out = np.empty((theta.size, len(bands), hsiao.shape[0]))
+    for start in range(0, theta.size, chunk):
+        s = slice(start, start + chunk)
+        m = theta[s].size
+        e = np.zeros((m, d["l_knots"].size, d["tau_knots"].size))
+        e[:, 1:-1, :] = eps[s].reshape(m, d["tau_knots"].size, d["l_knots"].size - 2).transpose(0, 2, 1)
+        W = d["W0"][None] + theta[s, None, None] * d["W1"][None] + e                # m x 11 x 6
+        grid = np.einsum("wl,mlt,pt->mpw", d["J_l"], W, d["J_t"], optimize=True)  # m x n_phase x n_wave
+        dust = _extinction(a_v[s, None], lam[None, :])                             # m x n_wave
+        spectra = hsiao[None] * 10.0 ** (-0.4 * (grid + dust[:, None, :]))
+        for j, b in enumerate(bands):
+            num, den = _band_weights(curves[b], lam, np.broadcast_to(z[s], (m,)))
+            flux = np.einsum("mpw,mw->mp", spectra, num) / den[:, None]
+            out[s, j] = -2.5 * np.log10(np.maximum(flux, 1e-30))
+    return out
+
+
+def _draw_snia_bayesn(size, rng):
+    """Peak absolute magnitude at rest 5000 A of the theta = 0 spectrum (Richardson's M_B) and BayeSN's theta and
+    epsilon of ``size`` SNe Ia."""
+    d = _snia_model()
+    p = _EXPLOSIVE["SNIa"]
+    MB = rng.normal(p["MB"], p["sM"], size)
+    theta = rng.standard_normal(size)
+    eps = rng.standard_normal((size, d["L_sigma_epsilon"].shape[0])) @ d["L_sigma_epsilon"].T
+    return MB + _B_AB_MINUS_VEGA + d["m5000_minus_B"], {"theta": theta, "eps": eps}
+
+
+def _snia_bayesn(n, cosmo, rng, host_dust):
+    """Per-object parameters and the magnitude function of ZTF-like SNe Ia from the BayeSN spectra."""
+    d = _snia_model()
+    p = _EXPLOSIVE["SNIa"]
+    M, q, z, a_v, volume = _bright_sample(lambda size: _draw_snia_bayesn(size, rng), p["zmax"], n, cosmo, rng,
+                                          host_dust)
+    t_peak = rng.uniform(-60, _SURVEY_DAYS + 30, n)
+    mu = cosmo.distmod(z)
+    # each object's g and r light curves (rows 1 and 2: the passband codes), rest-frame AB up to a constant
+    # that puts the theta = 0 spectrum's rest 5000 A peak at M
+    curves = np.full((n, 3, d["hsiao_phase"].size), np.nan)
+    curves[:, 1:] = _snia_band_mags(q["theta"], q["eps"], z, a_v)
+    const = M - (d["B_max"] + d["m5000_minus_B"])
+    phase0, tail0, tail1 = d["hsiao_phase"][0], *(int(t - d["hsiao_phase"][0]) for t in _SNIA_TAIL)
+    slope = (curves[:, :, tail1] - curves[:, :, tail0]) / (tail1 - tail0)
+
+    def mag(i, t, b):
+        phase = (t - t_peak[i]) / (1 + z[i])
+        x = np.clip(phase - phase0, 0.0, curves.shape[2] - 1.0)
+        k = np.minimum(x.astype(int), curves.shape[2] - 2)
+        f = x - k
+        flux = (1 - f) * 10 ** (-0.4 * curves[i, b, k]) + f * 10 ** (-0.4 * curves[i, b, k + 1])
+        rest = -2.5 * np.log10(np.maximum(flux, 1e-30))
+        late = phase > d["hsiao_phase"][-1]
+        rest = np.where(late, curves[i, b, -1] + slope[i, b] * (phase - d["hsiao_phase"][-1]), rest)
+        rest = np.where(phase < phase0, 99.0, rest)
+        return const[i] + rest + mu[i] - 2.5 * np.log10(1 + z[i])
+
+    params = dict(true_z=z, t_peak=t_peak + _MJD0, period=np.full(n, np.nan), peak_absmag=M,
+                  volume=np.full(n, volume))
+    after = d["hsiao_phase"][-1] + 100.0                 # the tail fades >= 1.5 mag / 100 d: gone 100 d later
+    params["window"] = (np.floor(t_peak + phase0 * (1 + z)) - 1, np.ceil(t_peak + after * (1 + z)) + 1)
     return params, mag, None
 
 
@@ -630,7 +759,8 @@ def _bts_completeness(peak_mag):
     return np.where(peak_mag <= _BTS_FAINTEST, c, 0.0)
 
 
-def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400, cadence_model=None, faintest=None):
+def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400, cadence_model=None, faintest=None,
+                   sn_ia_sed="blackbody"):
     """The class mix of the ZTF Bright Transient Survey predicted from physics: each class's volumetric rate
     (``_VOLUMETRIC_RATES``) times the time-diluted volume its candidates are drawn from times the share of a
     pilot batch of ``n_pilot`` candidates that passes the generator's own selection (two detections, and the
@@ -641,7 +771,8 @@ def _survey_shares(cosmo, rng, host_dust=0.0, error_model=None, n_pilot=400, cad
     expected = np.zeros(len(TRANSIENT_CLASSES))
     for k, name in enumerate(TRANSIENT_CLASSES):
         if name in _VOLUMETRIC_RATES:
-            _, params = _simulate(name, n_pilot, 0.0, cosmo, rng, "ztf", host_dust, error_model, cadence_model)
+            _, params = _simulate(name, n_pilot, 0.0, cosmo, rng, "ztf", host_dust, error_model, cadence_model,
+                                  sn_ia_sed)
             passed = (params["n_det"] >= 2) * _bts_completeness(params["peak_mag"])
             if faintest is not None:
                 passed = passed * (params["peak_mag"] <= faintest)
@@ -658,10 +789,11 @@ def _counts_from_shares(share, n_objects):
     return counts
 
 
-def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None, cadence_model=None):
+def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, error_model=None, cadence_model=None,
+              sn_ia_sed="blackbody"):
     """One batch of ``n`` candidates of class ``name``: rows of the light curves and the per-object truth."""
     if name in _EXPLOSIVE:
-        params, mag, template = _explosive(name, n, cosmo, rng, survey, host_dust)
+        params, mag, template = _explosive(name, n, cosmo, rng, survey, host_dust, sn_ia_sed)
     elif name == "AGN":
         params, mag, template = _agn(n, cosmo, rng, survey)
     elif name == "RRL":
@@ -745,7 +877,8 @@ def _check_cadence_model(cadence_model, survey):
 
 
 def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust=None,
-                    error_model=None, cadence_model=None, class_mix: str = "plasticc", seed=0):
+                    error_model=None, cadence_model=None, class_mix: str = "plasticc", sn_ia_sed: str = "blackbody",
+                    seed=0):
     """Mock LSST (or ZTF-like) light curves of ten classes of transients and variables, with truth.
 
     Parameters
@@ -793,6 +926,13 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         volume in which its luminosity function and light curve pass the bright-transient selection
         (measured on a pilot batch of the generator's own candidates); the BTS classifies no AGN or
         Galactic source, so those classes (and any class too rare for ``n_objects``) are absent.
+    sn_ia_sed : {"blackbody", "bayesn"}, default "blackbody"
+        The spectra of SNe Ia. ``"blackbody"``: the 5000 A Bazin light curve with a cooling black body,
+        like every other explosive class. ``"bayesn"`` (``survey="ztf"`` only): the BayeSN W22 spectral
+        model of SNe Ia (Mandel et al. 2022; Ward et al. 2023), the Hsiao et al. (2007) template warped by
+        a light-curve shape ``theta ~ N(0, 1)`` and residual spectral variation, integrated through the ZTF
+        g and r filter curves in the rest frame (so the r-band shoulder and the colour curve of observed
+        SNe Ia appear); the peak luminosity function is the black-body model's. About three times slower.
     seed : int or numpy.random.Generator, default 0
 
     Returns
@@ -847,6 +987,11 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
                              f"flux) and 0 <= 'floor' < 1 (fraction of the flux), got {error_model!r}")
     if cadence_model is not None:
         cadence_model = _check_cadence_model(cadence_model, survey)
+    if not (isinstance(sn_ia_sed, str) and sn_ia_sed in SN_IA_SEDS):
+        raise ValueError(f"sn_ia_sed must be one of {SN_IA_SEDS}, got {sn_ia_sed!r}")
+    if sn_ia_sed == "bayesn" and survey != "ztf":
+        raise ValueError("sn_ia_sed='bayesn' needs survey='ztf' (the spectra are integrated through the ZTF g and r "
+                         f"filter curves; the LSST mock keeps the black body), got survey={survey!r}")
     if not (isinstance(ddf_fraction, (int, float, np.floating)) and 0 <= ddf_fraction <= 1):
         raise ValueError(f"ddf_fraction must be a number in [0, 1], got {ddf_fraction!r}")
     if survey == "ztf" and ddf_fraction != 0:
@@ -859,8 +1004,8 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
     if class_mix == "plasticc":
         counts = _class_counts(int(n_objects))
     else:
-        counts = _counts_from_shares(_survey_shares(cosmo, rng, host_dust, error_model, cadence_model=cadence_model),
-                                     int(n_objects))
+        counts = _counts_from_shares(_survey_shares(cosmo, rng, host_dust, error_model, cadence_model=cadence_model,
+                                                    sn_ia_sed=sn_ia_sed), int(n_objects))
     lc_parts, meta_parts = [], []
     for label, (name, need) in enumerate(zip(TRANSIENT_CLASSES, counts, strict=True)):
         kept, acceptance = 0, 0.5
@@ -869,7 +1014,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         for _ in range(50):                                  # draw candidates until the trigger keeps enough
             batch = int(np.ceil(1.3 * (need - kept) / max(acceptance, 0.02))) + 4
             rows, params = _simulate(name, batch, ddf_fraction, cosmo, rng, survey, host_dust, error_model,
-                                     cadence_model)
+                                     cadence_model, sn_ia_sed)
             params.pop("volume", None)
             trigger = params["n_det"] >= 2
             if survey == "ztf":                              # the bright-transient selection
