@@ -32,7 +32,9 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    mean and standard deviation; the share called SN Ia by the same recipe trained on the survey's own class
    mix (``make_transients(..., class_mix="survey")``); and the share called SN Ia by the ZTF-like model with
    the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
-   ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's
+   ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's;
+   and the same recipe with the mock's SNe Ia drawn from the BayeSN spectral model
+   (``make_transients(..., sn_ia_sed="bayesn")``): share, log-loss ratio, mock-on-mock SN Ia recall and OOD AUC
    (``--seeds 0`` skips this step).
 """
 
@@ -191,7 +193,18 @@ def notebook_recipe(seed, real_lc, X_real):
 
         share_prior = np.mean(np.array(classes)[shifted(X_new).argmax(axis=1)] == "SNIa")
         loss_prior = al.challenge.weighted_log_loss(y_mix_te, shifted(X_mix_te), class_weights=weights, labels=classes)
+    # the same recipe with the SNe Ia of the ZTF-like mock drawn from the BayeSN spectral model (sn_ia_sed="bayesn")
+    X_b_tr, X_b_te, y_b_tr, y_b_te = ztf_mock_halves(sn_ia_sed="bayesn")
+    with threadpool_limits(1):
+        bayesn = booster().fit(X_b_tr, y_b_tr)
+        share_bayesn = np.mean(bayesn.predict(X_new[bayesn.feature_names_in_]) == "SNIa")
+        loss_bayesn = al.challenge.weighted_log_loss(y_b_te, proba(bayesn, X_b_te), class_weights=weights,
+                                                     labels=classes)
+        recall_bayesn = np.mean(bayesn.predict(X_b_te[y_b_te == "SNIa"]) == "SNIa")
     return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"),
+            "share BayeSN Ia": share_bayesn, "ratio BayeSN Ia": loss_bayesn / loss_lsst,
+            "mock Ia recall BayeSN": recall_bayesn,
+            "AUC BayeSN Ia": auc(al.challenge.OODScore().fit(X_b_tr), X_b_te, X_new),
             "share ZTF-like": np.mean(called == "SNIa"), "share ZTF-like, survey mix": share_mix,
             "share ZTF-like, survey prior": share_prior, "ratio, survey prior": loss_prior / loss_lsst,
             "mock Ia recall": recall,

@@ -26,7 +26,8 @@ def wheel(tmp_path_factory):
 
 def test_wheel_ships_the_data_and_not_the_course_tools(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for table in ("eht2017_stations.ecsv", "surveys.ecsv", "hogg2010_table1.ecsv", "registry.json"):
+    for table in ("eht2017_stations.ecsv", "surveys.ecsv", "hogg2010_table1.ecsv", "registry.json",
+                  "snia_bayesn_w22.npz"):
         assert f"astrolab/_data/{table}" in names, f"{table} is not package data"
     assert not any(n.startswith(("coursetools/", "tests/", "notebooks/")) for n in names)
 

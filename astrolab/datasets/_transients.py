@@ -43,7 +43,9 @@ prior) and the BTS selection: the published completeness of its classifications 
 complete to about 18 mag and nothing fainter than 19 mag (Fremling et al. 2020, ApJ 895, 32; Perley et al.
 2020, ApJ 904, 35), which confines the extragalactic objects to low redshift. A survey's own sampling,
 measured from its detections (:func:`astrolab.challenge.fit_cadence_model`), can replace the published
-cadence (``cadence_model``). Every BTS transient is classified
+cadence (``cadence_model``), and the SNe Ia can get the spectra of the BayeSN model of observed SNe Ia (the Hsiao
+template warped by a light-curve shape and residual colour variation; ``sn_ia_sed="bayesn"``) instead of the
+black body. Every BTS transient is classified
 spectroscopically, so the redshift given is the spectroscopic one (``hostgal_photoz = true_z``,
 ``hostgal_photoz_err = 0``); ZTF has no deep-drilling fields.
 """
@@ -54,7 +56,7 @@ import numpy as np
 
 from astrolab._validation import check_rng, check_size
 
-__all__ = ["LSST_PASSBANDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
+__all__ = ["LSST_PASSBANDS", "SN_IA_SEDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
 
 #: The classes, in label order (label ``k`` is ``TRANSIENT_CLASSES[k]``).
 TRANSIENT_CLASSES = ("SNIa", "SNII", "SNIbc", "SLSN", "TDE", "KN", "AGN", "RRL", "EB", "microlensing")
