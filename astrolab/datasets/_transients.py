@@ -56,7 +56,8 @@ import numpy as np
 
 from astrolab._validation import check_rng, check_size
 
-__all__ = ["LSST_PASSBANDS", "SN_IA_SEDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS", "make_transients"]
+__all__ = ["LSST_PASSBANDS", "SN_IA_SEDS", "TRANSIENT_CLASSES", "TRANSIENT_TARGETS", "TRANSIENT_SURVEYS",
+           "make_transients"]
 
 #: The classes, in label order (label ``k`` is ``TRANSIENT_CLASSES[k]``).
 TRANSIENT_CLASSES = ("SNIa", "SNII", "SNIbc", "SLSN", "TDE", "KN", "AGN", "RRL", "EB", "microlensing")
