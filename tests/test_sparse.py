@@ -319,7 +319,9 @@ def test_self_calibrate_recovers_the_station_gains(corrupted_mock):
     table["vis"] = clean.truth["vis"] * dirty.truth["gains"]  # noiseless, corrupted
     cal, gains = self_calibrate(table, clean.truth["vis"], amplitude=True)
     ratio = np.asarray(cal["vis"]) / clean.truth["vis"]
-    assert np.allclose(ratio, ratio[0], rtol=1e-5)          # one scale for every visibility
+    # one scale for every visibility: to 1e-4 (the corruption is 0.1); the solve's rounding in the slots with
+    # 100-fold weights depends on the BLAS kernels of the CPU (max deviation 1.0e-5 measured on an AMD EPYC)
+    assert np.allclose(ratio, ratio[0], rtol=1e-4)
     assert np.allclose(np.angle(ratio), 0, atol=1e-5) and 0.8 < abs(ratio[0]) < 1.25
     assert gains.shape[1] == len(set(table["t1"]) | set(table["t2"]))
     phase_only, _ = self_calibrate(table, clean.truth["vis"])
