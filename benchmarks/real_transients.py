@@ -34,8 +34,9 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
    ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's;
    and the same recipe with the mock's SNe Ia drawn from the BayeSN spectral model
-   (``make_transients(..., sn_ia_sed="bayesn")``): share, log-loss ratio, mock-on-mock SN Ia recall and OOD AUC
-   (``--seeds 0`` skips this step).
+   (``make_transients(..., sn_ia_sed="bayesn")``), with the depths measured on the calibration half
+   (``fit_error_model(...)["depth"]`` in the error model), and with both: share, log-loss ratio, mock-on-mock
+   SN Ia recall and OOD AUC of each (``--seeds 0`` skips this step).
 """
 
 from __future__ import annotations
@@ -155,10 +156,12 @@ def notebook_recipe(seed, real_lc, X_real):
     fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
     cadence = al.challenge.fit_cadence_model(real_lc[real_lc["object_id"].isin(calibration)])
 
-    def ztf_mock_halves(**kwargs):
-        # a ZTF-like mock with the measured errors and cadence (07-03): its features and classes, split in halves
+    def ztf_mock_halves(depth=False, **kwargs):
+        # a ZTF-like mock with the measured errors and cadence (07-03): its features and classes, split in halves;
+        # depth=True also gives it the depths measured on the calibration half (fit_error_model's "depth")
+        keys = ("source", "floor", "depth") if depth else ("source", "floor")
         mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence,
-                                           error_model={k: fitted[k] for k in ("source", "floor")}, **kwargs)
+                                           error_model={k: fitted[k] for k in keys}, **kwargs)
         X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
         X = X.loc[:, X.notna().any()]
         y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
@@ -193,18 +196,21 @@ def notebook_recipe(seed, real_lc, X_real):
 
         share_prior = np.mean(np.array(classes)[shifted(X_new).argmax(axis=1)] == "SNIa")
         loss_prior = al.challenge.weighted_log_loss(y_mix_te, shifted(X_mix_te), class_weights=weights, labels=classes)
-    # the same recipe with the SNe Ia of the ZTF-like mock drawn from the BayeSN spectral model (sn_ia_sed="bayesn")
-    X_b_tr, X_b_te, y_b_tr, y_b_te = ztf_mock_halves(sn_ia_sed="bayesn")
-    with threadpool_limits(1):
-        bayesn = booster().fit(X_b_tr, y_b_tr)
-        share_bayesn = np.mean(bayesn.predict(X_new[bayesn.feature_names_in_]) == "SNIa")
-        loss_bayesn = al.challenge.weighted_log_loss(y_b_te, proba(bayesn, X_b_te), class_weights=weights,
-                                                     labels=classes)
-        recall_bayesn = np.mean(bayesn.predict(X_b_te[y_b_te == "SNIa"]) == "SNIa")
-    return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"),
-            "share BayeSN Ia": share_bayesn, "ratio BayeSN Ia": loss_bayesn / loss_lsst,
-            "mock Ia recall BayeSN": recall_bayesn,
-            "AUC BayeSN Ia": auc(al.challenge.OODScore().fit(X_b_tr), X_b_te, X_new),
+    # the same recipe with the SNe Ia of the ZTF-like mock drawn from the BayeSN spectral model (sn_ia_sed="bayesn"),
+    # with the depths measured on the calibration half, and with both
+    variants = {}
+    for label, kwargs in (("BayeSN Ia", {"sn_ia_sed": "bayesn"}), ("depth", {"depth": True}),
+                          ("BayeSN + depth", {"sn_ia_sed": "bayesn", "depth": True})):
+        X_v_tr, X_v_te, y_v_tr, y_v_te = ztf_mock_halves(**kwargs)
+        with threadpool_limits(1):
+            variant = booster().fit(X_v_tr, y_v_tr)
+            loss_v = al.challenge.weighted_log_loss(y_v_te, proba(variant, X_v_te), class_weights=weights,
+                                                    labels=classes)
+            variants[f"share {label}"] = np.mean(variant.predict(X_new[variant.feature_names_in_]) == "SNIa")
+            variants[f"ratio {label}"] = loss_v / loss_lsst
+            variants[f"mock Ia recall {label}"] = np.mean(variant.predict(X_v_te[y_v_te == "SNIa"]) == "SNIa")
+        variants[f"AUC {label}"] = auc(al.challenge.OODScore().fit(X_v_tr), X_v_te, X_new)
+    return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"), **variants,
             "share ZTF-like": np.mean(called == "SNIa"), "share ZTF-like, survey mix": share_mix,
             "share ZTF-like, survey prior": share_prior, "ratio, survey prior": loss_prior / loss_lsst,
             "mock Ia recall": recall,

@@ -136,6 +136,45 @@ def test_fit_error_model_on_exact_laws():
         assert fitted["sky_sigma"] == pytest.approx(sky, rel=0.05)
 
 
+@pytest.mark.parametrize("depth", [{}, {1: 20.4, 2: 20.2}])
+def test_fit_error_model_measures_each_bands_depth(depth):
+    """The depth is read where the median S/N is about 10 (the constant term matters, the cut at 5 does not select
+    on the noise): a mock of known median depths (published 20.8 and 20.6, or 20.4 and 20.2) gets them back."""
+    from astrolab.challenge import fit_error_model
+
+    data = make_transients(1500, survey="ztf", seed=1, error_model={"source": 16.0, "floor": 0.024, "depth": depth})
+    fitted = fit_error_model(data.lightcurves)
+    truth = depth or {1: 20.8, 2: 20.6}
+    assert set(fitted["depth"]) == {1, 2}
+    for band, m5 in truth.items():
+        assert fitted["depth"][band] == pytest.approx(m5, abs=0.1), (band, fitted["depth"])
+    # a survey 0.4 mag shallower detects fewer points (0.91 times as many at seed 1)
+    if depth:
+        assert len(data.lightcurves) < 0.95 * len(make_transients(1500, survey="ztf", seed=1, error_model={
+            "source": 16.0, "floor": 0.024}).lightcurves)
+
+
+def test_fit_error_model_has_no_depth_without_bands_or_faint_points():
+    from astrolab.challenge import fit_error_model
+
+    flux = np.geomspace(300.0, 3e5, 4000)
+    table = pd.DataFrame({"flux": flux, "flux_err": np.sqrt(100.0**2 + 20 * flux)})
+    assert fit_error_model(table)["depth"] == {}                                  # no passband column
+    bright = table[table["flux"] / table["flux_err"] > 30].assign(passband=1)
+    assert fit_error_model(bright)["depth"] == {}                                 # no point near S/N 10
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"error_model": {"source": 1.0, "floor": 0.01, "depth": {3: 20.0}}, "survey": "ztf"}, "depth"),
+    ({"error_model": {"source": 1.0, "floor": 0.01, "depth": {1: 30.0}}, "survey": "ztf"}, "depth"),
+    ({"error_model": {"source": 1.0, "floor": 0.01, "depth": {1: np.nan}}, "survey": "ztf"}, "depth"),
+    ({"error_model": {"source": 1.0, "floor": 0.01, "depth": [20.0]}, "survey": "ztf"}, "depth"),
+    ({"error_model": {"source": 1.0, "floor": 0.01, "depth": {1: 20.0}}}, "needs survey='ztf'")])
+def test_bad_depth_raises(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_transients(20, **kwargs)
+
+
 @pytest.mark.parametrize("bad", [{"source": -1.0, "floor": 0.01}, {"source": 1.0}, {"source": np.nan, "floor": 0.0},
                                  {"source": 1.0, "floor": 1.5}, [1.0, 0.01], {"source": True, "floor": 0.01}])
 def test_bad_error_model_raises(bad):

@@ -112,7 +112,12 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     -------
     dict
         ``source`` (variance per unit flux), ``floor`` (fraction of the flux), ``sky_sigma`` (the fitted
-        constant term's square root, 0 when the bright points used do not constrain it), ``n_points``.
+        constant term's square root, 0 when the bright points used do not constrain it), ``depth``
+        (``{passband: 5-sigma limiting magnitude}``, with a ``passband`` column: each band's median sky
+        noise left, once the fitted source and floor terms are subtracted, in its points within 0.25 mag of
+        the brightness at which the median S/N is 10, for bands with enough such points and a positive
+        remainder; ``{}`` otherwise),
+        ``n_points``.
 
     Examples
     --------
@@ -149,8 +154,33 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     var = np.array([np.median(err[which == k] ** 2) for k in range(n_bins)])
     design = np.c_[np.ones(n_bins), f_mid, f_mid**2] / var[:, None]      # relative residuals
     (sky, source, floor2), _ = nnls(design, np.ones(n_bins))
+    # each band's depth: the same three-term law fitted to that band's points in the flux bins whose median S/N
+    # is at least 8 (the detection cut at 5 hardly selects on the noise there, and the constant term matters,
+    # as it no longer does at S/N >= min_snr); its constant term as a 5-sigma limiting magnitude (zero point 27.5)
+    depth = {}
+    if "passband" in lightcurves.columns:
+        all_flux = lightcurves["flux"].to_numpy(float)
+        all_err = lightcurves["flux_err"].to_numpy(float)
+        ok = np.isfinite(all_flux) & np.isfinite(all_err) & (all_err > 0) & (all_flux > 0)
+        band = lightcurves["passband"].to_numpy()
+        for b in np.unique(band[ok]):
+            f_b, e_b = all_flux[ok & (band == b)], all_err[ok & (band == b)]
+            if f_b.size < 10 * n_bins:
+                continue
+            log_f = np.log(f_b)
+            grid = np.quantile(log_f, np.linspace(0.0, 1.0, n_bins + 1))
+            k_b = np.clip(np.searchsorted(grid, log_f, side="right") - 1, 0, n_bins - 1)
+            f_mid = np.array([np.median(f_b[k_b == k]) for k in range(n_bins)])
+            var_b = np.array([np.median(e_b[k_b == k] ** 2) for k in range(n_bins)])
+            use = f_mid / np.sqrt(var_b) >= 8
+            if use.sum() < 3 or (f_mid[use].min() / np.sqrt(var_b[use][0])) > 12:
+                continue                                                      # no faint points: no depth
+            design_b = np.c_[np.ones(use.sum()), f_mid[use], f_mid[use] ** 2] / var_b[use, None]
+            (sky_b, _, _), _ = nnls(design_b, np.ones(int(use.sum())))
+            if sky_b > 0:
+                depth[int(b)] = float(27.5 - 2.5 * np.log10(5 * np.sqrt(sky_b)))
     return {"source": float(source), "floor": float(np.sqrt(floor2)), "sky_sigma": float(np.sqrt(sky)),
-            "n_points": int(flux.size)}
+            "depth": depth, "n_points": int(flux.size)}
 
 
 def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) -> dict:

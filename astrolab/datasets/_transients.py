@@ -831,6 +831,11 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
         flux_true = flux_true - mean_flux[key]
     elif m_template is not None:
         flux_true = flux_true - 10 ** (-0.4 * (m_template + ext - _ZP))
+    if error_model is not None and error_model.get("depth"):     # measured median depths replace the published
+        shift = np.zeros(6)
+        for k, v in error_model["depth"].items():
+            shift[int(k)] = v - _ZTF_M5[int(k)]
+        m5 = m5 + shift[band]
     sigma_sky = 10 ** (-0.4 * (m5 - _ZP)) / 5
     source, floor = (0.0, _FLOOR) if error_model is None else (error_model["source"], error_model["floor"])
     flux_err = np.sqrt(sigma_sky**2 + source * np.abs(flux_true) + (floor * flux_true) ** 2) \
@@ -914,7 +919,10 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         variance ``sigma_sky^2 + s |F| + (f F)^2`` (``sigma_sky`` from the 5-sigma depth, ``F`` the true
         difference flux at zero point 27.5), e.g. measured on a real survey's photometry by
         :func:`astrolab.challenge.fit_error_model`. Default: a sky-limited exposure with a 0.5 %
-        calibration floor (``{"source": 0, "floor": 0.005}``).
+        calibration floor (``{"source": 0, "floor": 0.005}``). With ``survey="ztf"`` an optional
+        ``"depth"`` (``{1: g, 2: r}``, median 5-sigma depths in mag, e.g. measured by
+        :func:`astrolab.challenge.fit_error_model`) replaces the published median depths of the exposures
+        (their scatter stays).
     cadence_model : dict, optional
         ``survey="ztf"`` only: the survey's sampling measured from its own detections by
         :func:`astrolab.challenge.fit_cadence_model` (``gap_prob``, ``p_both``, ``single_band``). Each
@@ -988,6 +996,16 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
                            and np.isfinite(v) and v >= 0 for v in values) and values[1] < 1):
             raise ValueError("error_model must be None or a dict with finite 'source' >= 0 (flux variance per unit "
                              f"flux) and 0 <= 'floor' < 1 (fraction of the flux), got {error_model!r}")
+        depth = error_model.get("depth") or {}
+        if depth and survey != "ztf":
+            raise ValueError("error_model['depth'] needs survey='ztf' (the LSST mock keeps its PLAsTiCC-like depths), "
+                             f"got survey={survey!r}")
+        if not (isinstance(depth, dict) and all(
+                isinstance(k, (int, np.integer)) and not isinstance(k, bool) and int(k) in (1, 2)
+                and isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                and np.isfinite(v) and 15 <= v <= 25 for k, v in depth.items())):
+            raise ValueError("error_model['depth'] must be a dict {passband 1 (g) or 2 (r): median 5-sigma depth in "
+                             f"mag between 15 and 25}}, e.g. fit_error_model's, got {depth!r}")
     if cadence_model is not None:
         cadence_model = _check_cadence_model(cadence_model, survey)
     if not (isinstance(sn_ia_sed, str) and sn_ia_sed in SN_IA_SEDS):
