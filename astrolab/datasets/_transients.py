@@ -585,7 +585,11 @@ def _snia_band_mags(theta, eps, z, a_v, bands=("g", "r"), chunk=128):
     lam = d["hsiao_wave"]
     curves = {"g": d["ztf_g"], "r": d["ztf_r"], "B": d["bessell_B"],
               "5000": np.array([[4799.0, 4800.0, 5200.0, 5201.0], [0.0, 1.0, 1.0, 0.0]])}
-    hsiao = d["hsiao_flux"].astype(float)                                     # n_phase x n_wave
+    z = np.broadcast_to(z, theta.shape)
+    weights = [_band_weights(curves[b], lam, z) for b in bands]                   # per band: n x n_wave, n
+    used = np.flatnonzero(np.any([np.any(num > 0, axis=0) for num, _ in weights], axis=0))   # wavelengths seen
+    hsiao = d["hsiao_flux"][:, used].astype(np.float32)                           # n_phase x n_used
+    J_l = d["J_l"][used]
     out = np.empty((theta.size, len(bands), hsiao.shape[0]))
     for start in range(0, theta.size, chunk):
         s = slice(start, start + chunk)
@@ -593,33 +597,33 @@ def _snia_band_mags(theta, eps, z, a_v, bands=("g", "r"), chunk=128):
         e = np.zeros((m, d["l_knots"].size, d["tau_knots"].size))
         e[:, 1:-1, :] = eps[s].reshape(m, d["tau_knots"].size, d["l_knots"].size - 2).transpose(0, 2, 1)
         W = d["W0"][None] + theta[s, None, None] * d["W1"][None] + e                # m x 11 x 6
-        grid = np.einsum("wl,mlt,pt->mpw", d["J_l"], W, d["J_t"], optimize=True)  # m x n_phase x n_wave
-        dust = _extinction(a_v[s, None], lam[None, :])                             # m x n_wave
-        spectra = hsiao[None] * 10.0 ** (-0.4 * (grid + dust[:, None, :]))
-        for j, b in enumerate(bands):
-            num, den = _band_weights(curves[b], lam, np.broadcast_to(z[s], (m,)))
-            flux = np.einsum("mpw,mw->mp", spectra, num) / den[:, None]
+        WJ = np.einsum("wl,mlt->mwt", J_l, W)                                         # m x n_used x 6
+        grid = np.einsum("mwt,pt->mpw", WJ, d["J_t"])                                 # m x n_phase x n_used
+        grid += _extinction(a_v[s, None], lam[None, used])[:, None, :]
+        spectra = hsiao[None] * np.exp(np.float32(-0.4 * np.log(10.0)) * grid.astype(np.float32))
+        for j, (num, den) in enumerate(weights):
+            flux = np.einsum("mpw,mw->mp", spectra, num[s][:, used].astype(np.float32)) / den[s, None]
             out[s, j] = -2.5 * np.log10(np.maximum(flux, 1e-30))
     return out
 
 
 def _draw_snia_bayesn(size, rng):
-    """Peak absolute magnitude at rest 5000 A of the theta = 0 spectrum (Richardson's M_B) and BayeSN's theta and
-    epsilon of ``size`` SNe Ia."""
+    """Peak absolute magnitude at rest 5000 A of the theta = 0 spectrum (Richardson's M_B) of ``size`` SNe Ia."""
     d = _snia_model()
     p = _EXPLOSIVE["SNIa"]
-    MB = rng.normal(p["MB"], p["sM"], size)
-    theta = rng.standard_normal(size)
-    eps = rng.standard_normal((size, d["L_sigma_epsilon"].shape[0])) @ d["L_sigma_epsilon"].T
-    return MB + _B_AB_MINUS_VEGA + d["m5000_minus_B"], {"theta": theta, "eps": eps}
+    return rng.normal(p["MB"], p["sM"], size) + _B_AB_MINUS_VEGA + d["m5000_minus_B"], {}
 
 
 def _snia_bayesn(n, cosmo, rng, host_dust):
     """Per-object parameters and the magnitude function of ZTF-like SNe Ia from the BayeSN spectra."""
     d = _snia_model()
     p = _EXPLOSIVE["SNIa"]
-    M, q, z, a_v, volume = _bright_sample(lambda size: _draw_snia_bayesn(size, rng), p["zmax"], n, cosmo, rng,
+    M, _, z, a_v, volume = _bright_sample(lambda size: _draw_snia_bayesn(size, rng), p["zmax"], n, cosmo, rng,
                                           host_dust)
+    # BayeSN's light-curve shape and residuals, drawn for the objects kept (the margin of the reach covers the
+    # few tenths of a magnitude by which theta and epsilon move the peak)
+    q = {"theta": rng.standard_normal(n),
+         "eps": rng.standard_normal((n, d["L_sigma_epsilon"].shape[0])) @ d["L_sigma_epsilon"].T}
     t_peak = rng.uniform(-60, _SURVEY_DAYS + 30, n)
     mu = cosmo.distmod(z)
     # each object's g and r light curves (rows 1 and 2: the passband codes), rest-frame AB up to a constant
