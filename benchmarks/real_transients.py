@@ -26,17 +26,19 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    held-out ZTF-like mocks over the LSST model's on the held-out LSST mocks (target: at most 1.1), and the
    OOD AUC of the test half against the held-out ZTF-like mocks (against the LSST mocks for the LSST model;
    target >= 0.9 there);
-5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model and the cadence model,
-   ``astrolab.challenge.fit_cadence_model``, measured on the calibration half) over seeds 0 to
+5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model, the depths and the cadence
+   model, ``astrolab.challenge.fit_cadence_model``, measured on the calibration half, and BayeSN SN Ia spectra)
+   over seeds 0 to
    ``--seeds`` - 1 (default 4): share, log-loss ratio, OOD AUCs and mock-on-mock SN Ia recall per seed, their
    mean and standard deviation; the share called SN Ia by the same recipe trained on the survey's own class
    mix (``make_transients(..., class_mix="survey")``); and the share called SN Ia by the ZTF-like model with
    the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
    ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's;
-   and the same recipe with the mock's SNe Ia drawn from the BayeSN spectral model
-   (``make_transients(..., sn_ia_sed="bayesn")``), with the depths measured on the calibration half
-   (``fit_error_model(...)["depth"]`` in the error model), and with both: share, log-loss ratio, mock-on-mock
-   SN Ia recall and OOD AUC of each (``--seeds 0`` skips this step).
+   and the same recipe without each of its two newest parts, the BayeSN SN Ia spectra
+   (``make_transients(..., sn_ia_sed="bayesn")``) and the depths measured on the calibration half
+   (``fit_error_model(...)["depth"]`` in the error model): black body and published depths, BayeSN and
+   published depths, black body and measured depths; share, log-loss ratio, mock-on-mock SN Ia recall and
+   OOD AUC of each (``--seeds 0`` skips this step).
 """
 
 from __future__ import annotations
@@ -156,11 +158,11 @@ def notebook_recipe(seed, real_lc, X_real):
     fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
     cadence = al.challenge.fit_cadence_model(real_lc[real_lc["object_id"].isin(calibration)])
 
-    def ztf_mock_halves(depth=False, **kwargs):
-        # a ZTF-like mock with the measured errors and cadence (07-03): its features and classes, split in halves;
-        # depth=True also gives it the depths measured on the calibration half (fit_error_model's "depth")
+    def ztf_mock_halves(depth=True, sn_ia_sed="bayesn", **kwargs):
+        # the ZTF-like mock of 07-03 (the measured errors, depths and cadence, BayeSN SNe Ia): its features and
+        # classes, split in halves; depth=False keeps the published depths, sn_ia_sed="blackbody" the black body
         keys = ("source", "floor", "depth") if depth else ("source", "floor")
-        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence,
+        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence, sn_ia_sed=sn_ia_sed,
                                            error_model={k: fitted[k] for k in keys}, **kwargs)
         X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
         X = X.loc[:, X.notna().any()]
@@ -196,11 +198,12 @@ def notebook_recipe(seed, real_lc, X_real):
 
         share_prior = np.mean(np.array(classes)[shifted(X_new).argmax(axis=1)] == "SNIa")
         loss_prior = al.challenge.weighted_log_loss(y_mix_te, shifted(X_mix_te), class_weights=weights, labels=classes)
-    # the same recipe with the SNe Ia of the ZTF-like mock drawn from the BayeSN spectral model (sn_ia_sed="bayesn"),
-    # with the depths measured on the calibration half, and with both
+    # the same recipe with black-body SNe Ia and the published depths (07-03 before this change), with BayeSN SNe
+    # Ia and the published depths, and with black-body SNe Ia and the measured depths
     variants = {}
-    for label, kwargs in (("BayeSN Ia", {"sn_ia_sed": "bayesn"}), ("depth", {"depth": True}),
-                          ("BayeSN + depth", {"sn_ia_sed": "bayesn", "depth": True})):
+    for label, kwargs in (("black body, published depth", {"sn_ia_sed": "blackbody", "depth": False}),
+                          ("BayeSN, published depth", {"depth": False}),
+                          ("black body, measured depth", {"sn_ia_sed": "blackbody"})):
         X_v_tr, X_v_te, y_v_tr, y_v_te = ztf_mock_halves(**kwargs)
         with threadpool_limits(1):
             variant = booster().fit(X_v_tr, y_v_tr)
