@@ -2,6 +2,10 @@
 
 from coursetools.mutants import Mutant
 
+# the line of 07-03 that simulates the ZTF-like training mock
+_ZTF_MOCK_LINE = ('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, '
+                  'cadence_model=cadence,\n                                 sn_ia_sed=SN_IA_SED, seed=SEED)')
+
 MUTANTS: list[Mutant] = [
     Mutant("07-02", "unstratified-subsets",
            "the training subsets are drawn without stratification, so small ones often lack a rare class "
@@ -32,21 +36,18 @@ MUTANTS: list[Mutant] = [
     Mutant("07-03", "retrained-on-lsst",
            "the 'ZTF-like' training mock is simulated with the LSST survey settings, so the retrained model "
            "meets the same shift as the original one",
-           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, cadence_model=cadence,\n'
-                     '                                 sn_ia_sed=SN_IA_SED, seed=SEED)',
+           replace=[(_ZTF_MOCK_LINE,
                      'ztf = al.datasets.make_transients(N_OBJECTS, survey="lsst", seed=SEED)')]),
     Mutant("07-03", "error-model-not-used",
            "the measured error model is fitted but not given to the ZTF-like mock, whose points keep the "
            "sky-limited noise of the published depth (S/N about four times the real one)",
-           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, cadence_model=cadence,\n'
-                     '                                 sn_ia_sed=SN_IA_SED, seed=SEED)',
+           replace=[(_ZTF_MOCK_LINE,
                      'ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", cadence_model=cadence, '
                      'sn_ia_sed=SN_IA_SED, seed=SEED)')]),
     Mutant("07-03", "cadence-model-not-used",
            "the measured cadence is fitted but not given to the ZTF-like mock, which keeps the published cadence "
            "(a g and an r exposure every two or three nights: half again as many detection nights as the real SNe Ia)",
-           replace=[('ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, cadence_model=cadence,\n'
-                     '                                 sn_ia_sed=SN_IA_SED, seed=SEED)',
+           replace=[(_ZTF_MOCK_LINE,
                      'ztf = al.datasets.make_transients(N_OBJECTS, survey="ztf", error_model=sim_errors, '
                      'sn_ia_sed=SN_IA_SED, seed=SEED)')]),
     Mutant("07-03", "sn-ia-black-body",
