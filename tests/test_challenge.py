@@ -365,3 +365,28 @@ def test_features_bad_tables(small_transients):
         extract_features(small_transients.lightcurves.drop(columns="detected"))
     with pytest.raises(ValueError, match="'object_id' column"):
         extract_features(small_transients.lightcurves, pd.DataFrame({"id": [1]}))
+
+
+# --- extract_features(band_shapes=True): the shape of every band (issue 21) ---
+
+def test_band_shapes_read_each_bands_decline_rise_and_level():
+    import pandas as pd
+
+    from astrolab.challenge import extract_features
+
+    t = np.arange(-20.0, 60.0, 1.0)
+    g = np.exp(-np.abs(t) / np.where(t < 0, 5.0, 10.0))          # g falls to 0.5 at +6.9 d, rises from -3.5 d
+    r = np.exp(-np.abs(t) / np.where(t < 0, 5.0, 40.0))          # r holds up: 0.5 at +27.7 d
+    lc = pd.DataFrame({"object_id": 7, "mjd": np.r_[t, t] + 60000.0, "passband": np.repeat([1, 2], t.size),
+                       "flux": 1000 * np.r_[g, r], "flux_err": 1.0, "detected": 1})
+    meta = pd.DataFrame({"object_id": [7], "hostgal_photoz": [0.25]})
+    X = extract_features(lc, meta, band_shapes=True)
+    assert X.loc[7, "decline50_g"] == pytest.approx(7 / 1.25) and X.loc[7, "decline50_r"] == pytest.approx(28 / 1.25)
+    assert X.loc[7, "rise50_g"] == pytest.approx(4 / 1.25) and X.loc[7, "decline70_r"] < X.loc[7, "decline30_r"]
+    assert X.loc[7, "level10_r"] > X.loc[7, "level10_g"] and 0 < X.loc[7, "level30_g"] < 0.1
+    assert np.isnan(X.loc[7, "decline50_u"]) and np.isnan(X.loc[7, "level10_y"])      # bands never observed
+    plain = extract_features(lc, meta)
+    assert "decline50_g" not in plain and set(plain.columns) < set(X.columns)
+    pd.testing.assert_frame_equal(plain, X[plain.columns])       # the other columns are unchanged
+    with pytest.raises(TypeError, match="band_shapes"):
+        extract_features(lc, meta, band_shapes="yes")

@@ -89,7 +89,7 @@ def _item(value):
 
 
 def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max_period: float = 50.0,
-                     periods: str = "galactic", nan_policy: str = "raise"):
+                     periods: str = "galactic", nan_policy: str = "raise", band_shapes: bool = False):
     """Hand-made features of every object's multi-band light curve, one row per object.
 
     Any subset of the six bands may be present: a band that an object (or the whole table, as for
@@ -118,6 +118,14 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
         What to do with rows whose ``mjd``, ``flux`` or ``flux_err`` is NaN or infinite: raise a
         ValueError naming the first such row and its object, or drop those rows (an object left
         with no rows gets no feature row).
+    band_shapes : bool, default False
+        Also describe the light curve's shape in every band (not only in the best band): the days from
+        the band's brightest point to its first point below 70, 50 and 30 % of that flux
+        (``decline70_<b>, decline50_<b>, decline30_<b>``), the days back to its last such point before
+        it (``rise70_<b>, rise50_<b>, rise30_<b>``), and the median flux over the band's maximum 10-20,
+        20-30 and 30-45 days after it (``level10_<b>, level20_<b>, level30_<b>``); days are rest-frame
+        (divided by ``1 + hostgal_photoz``) when the metadata give a redshift, NaN where a band has no
+        such point.
 
     Returns
     -------
@@ -156,6 +164,8 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
         raise ValueError(f"need 0 < min_period < max_period, got min_period={min_period!r}, max_period={max_period!r}")
     if periods not in ("galactic", "all", "none"):
         raise ValueError(f"periods must be 'galactic', 'all' or 'none', got {periods!r}")
+    if not isinstance(band_shapes, (bool, np.bool_)):
+        raise TypeError(f"band_shapes must be True or False, got {band_shapes!r}")
     if metadata is not None and not (isinstance(metadata, pd.DataFrame) and "object_id" in metadata.columns):
         raise ValueError("metadata must be a DataFrame with an 'object_id' column")
     lightcurves = _check_lightcurves(lightcurves, _LC_COLUMNS, nan_policy)
@@ -222,6 +232,9 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
     feats["ls_period"] = pd.Series(ls[:, 0], index=ids[starts]).reindex(feats.index)
     feats["ls_power"] = pd.Series(ls[:, 1], index=ids[starts]).reindex(feats.index)
 
+    if band_shapes:
+        feats = feats.join(_band_shapes(lc, metadata), how="left")
+
     if metadata is not None:
         meta = metadata.set_index("object_id")
         for col in ("hostgal_photoz", "hostgal_photoz_err", "distmod", "mwebv", "ddf"):
@@ -236,6 +249,45 @@ def extract_features(lightcurves, metadata=None, *, min_period: float = 0.2, max
                     + 0.4 * feats["distmod"]
     feats.index.name = "object_id"
     return feats
+
+
+_SHAPE_FRACTIONS = (0.7, 0.5, 0.3)                       # of the band's brightest flux
+_SHAPE_WINDOWS = ((10.0, 20.0), (20.0, 30.0), (30.0, 45.0))   # days after the band's brightest point
+
+
+def _band_shapes(lc, metadata):
+    """Per-band shape columns of :func:`extract_features` (``band_shapes=True``), indexed by object."""
+    import pandas as pd
+
+    ids = np.unique(lc["object_id"].to_numpy())
+    z = pd.Series(0.0, index=ids)
+    if metadata is not None and "hostgal_photoz" in metadata.columns:
+        z = metadata.set_index("object_id")["hostgal_photoz"].reindex(ids).fillna(0.0).clip(lower=0.0)
+    columns = {}
+    for k, b in enumerate(_BANDS):
+        pts = lc[lc["passband"].to_numpy() == k]
+        names = [f"{kind}{int(round(100 * f))}_{b}" for kind in ("decline", "rise") for f in _SHAPE_FRACTIONS]
+        names += [f"level{int(lo)}_{b}" for lo, _ in _SHAPE_WINDOWS]
+        if pts.empty:
+            columns.update({name: pd.Series(np.nan, index=ids) for name in names})
+            continue
+        peak = pts.loc[pts.groupby("object_id")["flux"].idxmax(), ["object_id", "mjd", "flux"]].set_index("object_id")
+        ref = peak.reindex(pts["object_id"])
+        obj = pts["object_id"].to_numpy()
+        days = (pts["mjd"].to_numpy() - ref["mjd"].to_numpy()) / (1 + z.reindex(obj).to_numpy())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = pts["flux"].to_numpy() / np.where(ref["flux"].to_numpy() > 0, ref["flux"].to_numpy(), np.nan)
+        frame = pd.DataFrame({"object_id": obj, "days": days, "rel": rel})
+        for f in _SHAPE_FRACTIONS:
+            below = frame[frame["rel"] < f]
+            columns[f"decline{int(round(100 * f))}_{b}"] = below[below["days"] > 0].groupby("object_id")["days"].min()
+            columns[f"rise{int(round(100 * f))}_{b}"] = -below[below["days"] < 0].groupby("object_id")["days"].max()
+        for lo, hi in _SHAPE_WINDOWS:
+            inside = frame[(frame["days"] >= lo) & (frame["days"] < hi)]
+            columns[f"level{int(lo)}_{b}"] = inside.groupby("object_id")["rel"].median()
+    out = pd.DataFrame({name: col.reindex(ids) for name, col in columns.items()}, index=ids).astype(float)
+    out.index.name = "object_id"
+    return out
 
 
 def class_prior_submission(train_labels, object_ids, class_names):
