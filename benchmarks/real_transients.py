@@ -27,23 +27,27 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    OOD AUC of the test half against the held-out ZTF-like mocks (against the LSST mocks for the LSST model;
    target >= 0.9 there);
 5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model, the depths and the cadence
-   model, ``astrolab.challenge.fit_cadence_model``, measured on the calibration half, and BayeSN SN Ia spectra)
+   model, ``astrolab.challenge.fit_cadence_model``, measured on the calibration half, BayeSN SN Ia spectra, and
+   the per-band shape features for both models)
    over seeds 0 to
    ``--seeds`` - 1 (default 4): share, log-loss ratio, OOD AUCs and mock-on-mock SN Ia recall per seed, their
    mean and standard deviation; the share called SN Ia by the same recipe trained on the survey's own class
    mix (``make_transients(..., class_mix="survey")``); and the share called SN Ia by the ZTF-like model with
    the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
    ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's;
-   and the same recipe without each of its two newest parts, the BayeSN SN Ia spectra
+   and the same recipe without each of its three newest parts, the per-band shape features
+   (``extract_features(..., band_shapes=True)``), the BayeSN SN Ia spectra
    (``make_transients(..., sn_ia_sed="bayesn")``) and the depths measured on the calibration half
    (``fit_error_model(...)["depth"]`` in the error model): black body and published depths, BayeSN and
-   published depths, black body and measured depths; share, log-loss ratio, mock-on-mock SN Ia recall and
+   published depths, black body and measured depths, the best band's shape only, and all three as before;
+   share, log-loss ratio, mock-on-mock SN Ia recall and
    OOD AUC of each (``--seeds 0`` skips this step).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import time
@@ -122,6 +126,7 @@ def ztf_like_rows(X_train, y_train, X_test, truth, X_real, real_lc, lsst_model, 
 
 
 def notebook_recipe(seed, real_lc, X_real):
+    # X_real: the real objects' features with band_shapes=True, as in 07-03
     """Notebook 07-03's numbers for one ``SEED``: the LSST model and the ZTF-like model with measured errors."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
@@ -149,8 +154,8 @@ def notebook_recipe(seed, real_lc, X_real):
         train_lc, train_meta = pd.read_csv(kit.training_set), pd.read_csv(kit.training_set_metadata)
         test_lc, test_meta = pd.read_csv(kit.test_set), pd.read_csv(kit.test_set_metadata)
         truth = pd.read_csv(kit.truth).set_index("object_id")
-    X_train = al.challenge.extract_features(train_lc, train_meta)
-    X_test = al.challenge.extract_features(test_lc, test_meta)
+    X_train = al.challenge.extract_features(train_lc, train_meta, band_shapes=True)
+    X_test = al.challenge.extract_features(test_lc, test_meta, band_shapes=True)
     y_train = train_meta.set_index("object_id").loc[X_train.index, "class_name"].to_numpy()
     names = np.sort(X_real.index.to_numpy())
     calibration = np.random.default_rng(seed).choice(names, names.size // 2, replace=False)
@@ -164,7 +169,7 @@ def notebook_recipe(seed, real_lc, X_real):
         keys = ("source", "floor", "depth") if depth else ("source", "floor")
         mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence, sn_ia_sed=sn_ia_sed,
                                            error_model={k: fitted[k] for k in keys}, **kwargs)
-        X = al.challenge.extract_features(mock.lightcurves, mock.metadata)
+        X = al.challenge.extract_features(mock.lightcurves, mock.metadata, band_shapes=True)
         X = X.loc[:, X.notna().any()]
         y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
         enough = pd.Series(y).map(pd.Series(y).value_counts()).to_numpy() >= 2   # a class of one cannot be split
@@ -201,10 +206,16 @@ def notebook_recipe(seed, real_lc, X_real):
     # the same recipe with black-body SNe Ia and the published depths (07-03 before this change), with BayeSN SNe
     # Ia and the published depths, and with black-body SNe Ia and the measured depths
     variants = {}
-    for label, kwargs in (("black body, published depth", {"sn_ia_sed": "blackbody", "depth": False}),
+    shape = re.compile(r"^(decline|rise)\d+_[ugrizy]$|^level\d+_[ugrizy]$")
+    for label, kwargs in (("black body, published depth, best-band shape", {"sn_ia_sed": "blackbody", "depth": False,
+                                                                             "shapes": False}),
+                          ("best-band shape", {"shapes": False}),
                           ("BayeSN, published depth", {"depth": False}),
                           ("black body, measured depth", {"sn_ia_sed": "blackbody"})):
+        shapes = kwargs.pop("shapes", True)
         X_v_tr, X_v_te, y_v_tr, y_v_te = ztf_mock_halves(**kwargs)
+        if not shapes:                                   # the features of 07-01: the best band's shape only
+            X_v_tr, X_v_te = (X_v.loc[:, [c for c in X_v.columns if not shape.match(c)]] for X_v in (X_v_tr, X_v_te))
         with threadpool_limits(1):
             variant = booster().fit(X_v_tr, y_v_tr)
             loss_v = al.challenge.weighted_log_loss(y_v_te, proba(variant, X_v_te), class_weights=weights,
@@ -323,7 +334,8 @@ def main():
     print(pd.DataFrame(ztf_rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     n_seeds = int(sys.argv[sys.argv.index("--seeds") + 1]) if "--seeds" in sys.argv else 4
     if n_seeds > 0:
-        per_seed = pd.DataFrame([notebook_recipe(seed, real_lc, X_real) for seed in range(n_seeds)])
+        X_real_shapes = al.challenge.extract_features(real_lc, real_meta, band_shapes=True)
+        per_seed = pd.DataFrame([notebook_recipe(seed, real_lc, X_real_shapes) for seed in range(n_seeds)])
         print(f"\nNotebook 07-03's recipe over seeds 0-{n_seeds - 1} (ZTF-like mock with the error model and cadence "
               "measured on the calibration half; every score on the test half):")
         print(per_seed.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
