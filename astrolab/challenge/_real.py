@@ -86,6 +86,22 @@ def from_magnitudes(lightcurves, catalog, *, zero_point: float = _ZERO_POINT, fi
     return kit_lc, meta
 
 
+def _binned_variance(flux, err, n_bins):
+    """Median flux and median variance ``err**2`` in ``n_bins`` bins of equal counts in ``log(flux)``."""
+    edges = np.quantile(np.log(flux), np.linspace(0.0, 1.0, n_bins + 1))
+    which = np.clip(np.searchsorted(edges, np.log(flux), side="right") - 1, 0, n_bins - 1)
+    return (np.array([np.median(flux[which == k]) for k in range(n_bins)]),
+            np.array([np.median(err[which == k] ** 2) for k in range(n_bins)]))
+
+
+def _fit_law(f_mid, var):
+    """Non-negative ``(sky, source, floor**2)`` of ``var = sky + source f + floor**2 f**2`` (relative residuals)."""
+    from scipy.optimize import nnls
+
+    design = np.c_[np.ones(f_mid.size), f_mid, f_mid**2] / var[:, None]
+    return nnls(design, np.ones(f_mid.size))[0]
+
+
 def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> dict:
     """Measure a survey's photometric error model from its own light curves (no labels needed).
 
@@ -113,10 +129,10 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     dict
         ``source`` (variance per unit flux), ``floor`` (fraction of the flux), ``sky_sigma`` (the fitted
         constant term's square root, 0 when the bright points used do not constrain it), ``depth``
-        (``{passband: 5-sigma limiting magnitude}``, with a ``passband`` column: each band's median sky
-        noise left, once the fitted source and floor terms are subtracted, in its points within 0.25 mag of
-        the brightness at which the median S/N is 10, for bands with enough such points and a positive
-        remainder; ``{}`` otherwise),
+        (``{passband: 5-sigma limiting magnitude}``, with a ``passband`` column: the constant term of the
+        same law fitted to each band's flux bins whose median S/N is at least 8, where the sky noise shows
+        and the detection cut at 5 hardly selects on it; only for bands with at least ``10 * n_bins``
+        points, three such bins, a faintest one below S/N 12 and a positive constant; ``{}`` otherwise),
         ``n_points``.
 
     Examples
@@ -128,8 +144,6 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     >>> round(model["source"], 1), round(model["floor"], 3)
     (20.0, 0.02)
     """
-    from scipy.optimize import nnls
-
     if not isinstance(lightcurves, pd.DataFrame):
         raise TypeError(f"lightcurves must be a pandas DataFrame, got {type(lightcurves).__name__}")
     missing = [c for c in ("flux", "flux_err") if c not in lightcurves.columns]
@@ -148,12 +162,7 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
     if flux.size < 10 * n_bins:
         raise ValueError(f"lightcurves must hold at least 10 * n_bins = {10 * n_bins} finite points with "
                          f"flux / flux_err >= min_snr = {min_snr}, got {flux.size}")
-    edges = np.quantile(np.log(flux), np.linspace(0.0, 1.0, n_bins + 1))
-    which = np.clip(np.searchsorted(edges, np.log(flux), side="right") - 1, 0, n_bins - 1)
-    f_mid = np.array([np.median(flux[which == k]) for k in range(n_bins)])
-    var = np.array([np.median(err[which == k] ** 2) for k in range(n_bins)])
-    design = np.c_[np.ones(n_bins), f_mid, f_mid**2] / var[:, None]      # relative residuals
-    (sky, source, floor2), _ = nnls(design, np.ones(n_bins))
+    sky, source, floor2 = _fit_law(*_binned_variance(flux, err, n_bins))
     # each band's depth: the same three-term law fitted to that band's points in the flux bins whose median S/N
     # is at least 8 (the detection cut at 5 hardly selects on the noise there, and the constant term matters,
     # as it no longer does at S/N >= min_snr); its constant term as a 5-sigma limiting magnitude (zero point 27.5)
@@ -167,18 +176,14 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
             f_b, e_b = all_flux[ok & (band == b)], all_err[ok & (band == b)]
             if f_b.size < 10 * n_bins:
                 continue
-            log_f = np.log(f_b)
-            grid = np.quantile(log_f, np.linspace(0.0, 1.0, n_bins + 1))
-            k_b = np.clip(np.searchsorted(grid, log_f, side="right") - 1, 0, n_bins - 1)
-            f_mid = np.array([np.median(f_b[k_b == k]) for k in range(n_bins)])
-            var_b = np.array([np.median(e_b[k_b == k] ** 2) for k in range(n_bins)])
-            use = f_mid / np.sqrt(var_b) >= 8
-            if use.sum() < 3 or (f_mid[use].min() / np.sqrt(var_b[use][0])) > 12:
+            f_mid, var_b = _binned_variance(f_b, e_b, n_bins)
+            snr = f_mid / np.sqrt(var_b)                                      # rising with the bins' flux
+            use = snr >= 8
+            if use.sum() < 3 or snr[use][0] > 12:
                 continue                                                      # no faint points: no depth
-            design_b = np.c_[np.ones(use.sum()), f_mid[use], f_mid[use] ** 2] / var_b[use, None]
-            (sky_b, _, _), _ = nnls(design_b, np.ones(int(use.sum())))
+            sky_b = _fit_law(f_mid[use], var_b[use])[0]
             if sky_b > 0:
-                depth[int(b)] = float(27.5 - 2.5 * np.log10(5 * np.sqrt(sky_b)))
+                depth[int(b)] = float(_ZERO_POINT - 2.5 * np.log10(5 * np.sqrt(sky_b)))
     return {"source": float(source), "floor": float(np.sqrt(floor2)), "sky_sigma": float(np.sqrt(sky)),
             "depth": depth, "n_points": int(flux.size)}
 
