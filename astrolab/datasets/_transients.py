@@ -248,7 +248,7 @@ def _cadence(n, ddf, rng):
     return o[order], t[order], b[order], m5[order]
 
 
-def _cadence_ztf(n, rng, window=None):
+def _cadence_ztf(n, rng, window=None, m5=_ZTF_M5):
     """ZTF-like visits of ``n`` objects: (object index, time in days, passband 1 or 2, 5-sigma depth).
 
     ``window`` (two arrays, first and last night) keeps only the nights in which an object can be
@@ -269,20 +269,21 @@ def _cadence_ztf(n, rng, window=None):
     obj, night = np.nonzero(observed)
     o = np.repeat(obj, 2)                                  # a g and an r exposure on every visited night
     b = np.tile(_ZTF_BANDS, obj.size)
-    return _ztf_exposures(o, np.repeat(night, 2), b, rng)
+    return _ztf_exposures(o, np.repeat(night, 2), b, rng, m5)
 
 
-def _ztf_exposures(o, night, b, rng):
-    """Times and 5-sigma depths of ZTF-like exposures (object, night, band), sorted by object and time."""
+def _ztf_exposures(o, night, b, rng, m5=_ZTF_M5):
+    """Times and 5-sigma depths of ZTF-like exposures (object, night, band), sorted by object and time; ``m5``
+    holds the median depth of each passband code."""
     first = np.r_[True, (o[1:] != o[:-1]) | (night[1:] != night[:-1])]      # one time of night per visit
     t = (night + 0.5 + rng.uniform(-0.15, 0.15, int(first.sum()))[np.cumsum(first) - 1]
          + np.where(b == 2, rng.uniform(*_ZTF_PAIR_GAP, o.size), 0.0))
-    m5 = _ZTF_M5[b] + rng.normal(0.0, _ZTF_M5_SCATTER, o.size)
+    m5 = m5[b] + rng.normal(0.0, _ZTF_M5_SCATTER, o.size)
     order = np.lexsort((t, o))
     return o[order], t[order], b[order], m5[order]
 
 
-def _cadence_measured(n, rng, cadence_model, window=None):
+def _cadence_measured(n, rng, cadence_model, window=None, m5=_ZTF_M5):
     """ZTF-like visits drawn from a measured cadence model (:func:`astrolab.challenge.fit_cadence_model`).
 
     Per object, the nights visited are a renewal process: gaps drawn independently from the measured
@@ -319,7 +320,7 @@ def _cadence_measured(n, rng, cadence_model, window=None):
     nt = np.r_[np.repeat(night[both], 2), night[~both]]
     b = np.r_[np.tile(_ZTF_BANDS, int(both.sum())), one[~both]]
     order = np.lexsort((b, nt, o))
-    return _ztf_exposures(o[order], nt[order], b[order], rng)
+    return _ztf_exposures(o[order], nt[order], b[order], rng, m5)
 
 
 def _log_bazin(t, rise, fall):
@@ -812,12 +813,15 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
     window = params.pop("window", None)
     ddf = rng.random(n) < ddf_fraction
     mwebv = rng.exponential(0.04, n)
+    median_m5 = _ZTF_M5.copy()                              # ZTF: measured median depths replace the published
+    for k, v in ((error_model or {}).get("depth") or {}).items():
+        median_m5[int(k)] = v
     if survey == "lsst":
         obj, t, band, m5 = _cadence(n, ddf, rng)
     elif cadence_model is None:
-        obj, t, band, m5 = _cadence_ztf(n, rng, window)
+        obj, t, band, m5 = _cadence_ztf(n, rng, window, median_m5)
     else:
-        obj, t, band, m5 = _cadence_measured(n, rng, cadence_model, window)
+        obj, t, band, m5 = _cadence_measured(n, rng, cadence_model, window, median_m5)
     out = mag(obj, t, band)
     if template is None:                                    # transients: nothing in the template image
         m_true, m_template = out, None
@@ -835,11 +839,6 @@ def _simulate(name, n, ddf_fraction, cosmo, rng, survey="lsst", host_dust=0.0, e
         flux_true = flux_true - mean_flux[key]
     elif m_template is not None:
         flux_true = flux_true - 10 ** (-0.4 * (m_template + ext - _ZP))
-    if error_model is not None and error_model.get("depth"):     # measured median depths replace the published
-        shift = np.zeros(6)
-        for k, v in error_model["depth"].items():
-            shift[int(k)] = v - _ZTF_M5[int(k)]
-        m5 = m5 + shift[band]
     sigma_sky = 10 ** (-0.4 * (m5 - _ZP)) / 5
     source, floor = (0.0, _FLOOR) if error_model is None else (error_model["source"], error_model["floor"])
     flux_err = np.sqrt(sigma_sky**2 + source * np.abs(flux_true) + (floor * flux_true) ** 2) \
@@ -947,7 +946,7 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         model of SNe Ia (Mandel et al. 2022; Ward et al. 2023), the Hsiao et al. (2007) template warped by
         a light-curve shape ``theta ~ N(0, 1)`` and residual spectral variation, integrated through the ZTF
         g and r filter curves in the rest frame (so the r-band shoulder and the colour curve of observed
-        SNe Ia appear); the peak luminosity function is the black-body model's. About three times slower.
+        SNe Ia appear); the peak luminosity function is the black-body model's.
     seed : int or numpy.random.Generator, default 0
 
     Returns
