@@ -47,7 +47,6 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 import time
@@ -163,13 +162,14 @@ def notebook_recipe(seed, real_lc, X_real):
     fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
     cadence = al.challenge.fit_cadence_model(real_lc[real_lc["object_id"].isin(calibration)])
 
-    def ztf_mock_halves(depth=True, sn_ia_sed="bayesn", **kwargs):
-        # the ZTF-like mock of 07-03 (the measured errors, depths and cadence, BayeSN SNe Ia): its features and
-        # classes, split in halves; depth=False keeps the published depths, sn_ia_sed="blackbody" the black body
+    def ztf_mock_halves(depth=True, sn_ia_sed="bayesn", shapes=True, **kwargs):
+        # the ZTF-like mock of 07-03 (the measured errors, depths and cadence, BayeSN SNe Ia) and its per-band shape
+        # features, split in halves; depth=False keeps the published depths, sn_ia_sed="blackbody" the black body,
+        # shapes=False the features of 07-01 (the best band's shape only)
         keys = ("source", "floor", "depth") if depth else ("source", "floor")
         mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence, sn_ia_sed=sn_ia_sed,
                                            error_model={k: fitted[k] for k in keys}, **kwargs)
-        X = al.challenge.extract_features(mock.lightcurves, mock.metadata, band_shapes=True)
+        X = al.challenge.extract_features(mock.lightcurves, mock.metadata, band_shapes=shapes)
         X = X.loc[:, X.notna().any()]
         y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
         enough = pd.Series(y).map(pd.Series(y).value_counts()).to_numpy() >= 2   # a class of one cannot be split
@@ -203,19 +203,15 @@ def notebook_recipe(seed, real_lc, X_real):
 
         share_prior = np.mean(np.array(classes)[shifted(X_new).argmax(axis=1)] == "SNIa")
         loss_prior = al.challenge.weighted_log_loss(y_mix_te, shifted(X_mix_te), class_weights=weights, labels=classes)
-    # the same recipe with black-body SNe Ia and the published depths (07-03 before this change), with BayeSN SNe
-    # Ia and the published depths, and with black-body SNe Ia and the measured depths
+    # the same recipe without its new parts: all three (07-03 before them), the per-band shapes, the measured
+    # depths, the BayeSN spectra; the ratio's LSST model keeps the per-band shapes in every row
     variants = {}
-    shape = re.compile(r"^(decline|rise)\d+_[ugrizy]$|^level\d+_[ugrizy]$")
     for label, kwargs in (("black body, published depth, best-band shape", {"sn_ia_sed": "blackbody", "depth": False,
                                                                              "shapes": False}),
                           ("best-band shape", {"shapes": False}),
                           ("BayeSN, published depth", {"depth": False}),
                           ("black body, measured depth", {"sn_ia_sed": "blackbody"})):
-        shapes = kwargs.pop("shapes", True)
         X_v_tr, X_v_te, y_v_tr, y_v_te = ztf_mock_halves(**kwargs)
-        if not shapes:                                   # the features of 07-01: the best band's shape only
-            X_v_tr, X_v_te = (X_v.loc[:, [c for c in X_v.columns if not shape.match(c)]] for X_v in (X_v_tr, X_v_te))
         with threadpool_limits(1):
             variant = booster().fit(X_v_tr, y_v_tr)
             loss_v = al.challenge.weighted_log_loss(y_v_te, proba(variant, X_v_te), class_weights=weights,
