@@ -302,6 +302,60 @@ def test_fit_cadence_model_reads_bright_nights_only():
     assert fit_cadence_model(pd.concat([with_limits, limits]))["p_both"] == 1.0
 
 
+def _two_cadences(n_dense, n_sparse, window, seed):
+    """Bright objects of two fields: one visited every night or two, one every four to six nights."""
+    dense = _renewal_log(np.array([0.6, 0.4]), p_both=1.0, share_g=0.5, n_objects=n_dense, window=window, seed=seed)
+    sparse = _renewal_log(np.array([0, 0, 0, 0.3, 0.4, 0.3]), p_both=1.0, share_g=0.5, n_objects=n_sparse,
+                          window=window, seed=seed + 1)
+    return pd.concat([dense, sparse.assign(object_id=sparse["object_id"] + n_dense)], ignore_index=True)
+
+
+def test_fit_cadence_model_recovers_a_mixture_of_cadences():
+    from astrolab.challenge import fit_cadence_model
+
+    lc = _two_cadences(150, 250, window=40, seed=4)
+    model = fit_cadence_model(lc, max_gap=10, n_components="bic")
+    mix = model["components"]
+    assert min(mix["bic"], key=mix["bic"].get) == 2 and mix["gap_prob"].shape == (2, 10)
+    np.testing.assert_allclose(mix["weights"], [150 / 400, 250 / 400], atol=0.03)
+    np.testing.assert_allclose(mix["gap_prob"][0, :2], [0.6, 0.4], atol=0.05)
+    np.testing.assert_allclose(mix["gap_prob"][1, 3:6], [0.3, 0.4, 0.3], atol=0.05)
+    assert mix["gap_prob"][0, 2:].sum() < 0.01 and mix["gap_prob"][1, :3].sum() < 0.01
+    np.testing.assert_allclose(mix["gap_prob"].sum(axis=1), 1.0)
+    # the pooled one-cadence estimate is unchanged, and is what n_components=1 returns (without components)
+    one = fit_cadence_model(lc, max_gap=10)
+    assert "components" not in one
+    np.testing.assert_array_equal(one["gap_prob"], model["gap_prob"])
+    # one field only: the criterion keeps one cadence (a mixture would split noise)
+    single = _renewal_log(np.array([0.2, 0.5, 0.3]), p_both=1.0, share_g=0.5, n_objects=300, window=40, seed=5)
+    bic = fit_cadence_model(single, n_components="bic")["components"]["bic"]
+    assert min(bic, key=bic.get) == 1
+    # deterministic
+    again = fit_cadence_model(lc, max_gap=10, n_components="bic")["components"]
+    np.testing.assert_array_equal(again["gap_prob"], mix["gap_prob"])
+
+
+def test_make_transients_keeps_each_objects_cadence():
+    # two cadences, nightly and every five nights: each object's gaps come from one of them, never both
+    mix = {"gap_prob": [0.5, 0, 0, 0, 0.5], "p_both": 1.0, "single_band": {},
+           "components": {"weights": [0.3, 0.7], "gap_prob": [[1.0, 0, 0, 0, 0], [0, 0, 0, 0, 1.0]]}}
+    lc = make_transients(300, survey="ztf", cadence_model=mix, seed=6).lightcurves
+    nights = lc.assign(night=np.floor(lc["mjd"]))[["object_id", "night"]].drop_duplicates()
+    gaps = nights.groupby("object_id")["night"].diff().dropna()
+    short = (gaps < 5).groupby(nights.loc[gaps.index, "object_id"]).mean()
+    objects = short[gaps.groupby(nights.loc[gaps.index, "object_id"]).size() >= 3]
+    assert ((objects > 0.9) | (objects < 0.1)).mean() > 0.9                 # a cadence per object (seasons aside)
+    assert 0.15 < (objects > 0.9).mean() < 0.5                              # the nightly share, 0.3 by number
+    # pooled, the same gap law drawn independently per gap mixes the two within objects
+    one_law = {k: mix[k] for k in ("gap_prob", "p_both", "single_band")}
+    pooled = make_transients(300, survey="ztf", cadence_model=one_law, seed=6).lightcurves
+    nights = pooled.assign(night=np.floor(pooled["mjd"]))[["object_id", "night"]].drop_duplicates()
+    gaps = nights.groupby("object_id")["night"].diff().dropna()
+    owner = nights.loc[gaps.index, "object_id"]
+    mixed = (gaps < 5).groupby(owner).mean()[gaps.groupby(owner).size() >= 3]
+    assert ((mixed > 0.9) | (mixed < 0.1)).mean() < 0.5
+
+
 def test_make_transients_draws_the_measured_cadence():
     nightly_g = {"gap_prob": [1.0], "p_both": 0.0, "single_band": {1: 1.0}}
     data = make_transients(60, survey="ztf", cadence_model=nightly_g, seed=3)
@@ -329,7 +383,15 @@ def test_make_transients_draws_the_measured_cadence():
     ({"survey": "ztf", "cadence_model": {"gap_prob": [1.0], "p_both": 0.5, "single_band": {3: 1.0}}},
      "cadence_model must be"),
     ({"survey": "ztf", "cadence_model": {"gap_prob": [1.0], "p_both": 0.5}}, "cadence_model must be"),
-    ({"survey": "ztf", "cadence_model": [0.5, 0.5]}, "cadence_model must be")])
+    ({"survey": "ztf", "cadence_model": [0.5, 0.5]}, "cadence_model must be"),
+    ({"survey": "ztf", "cadence_model": {"gap_prob": [0.5, 0.5], "p_both": 1.0, "single_band": {},
+                                         "components": {"weights": [1.0], "gap_prob": [[1.0]]}}},
+     r"cadence_model\['components'\] must be"),
+    ({"survey": "ztf", "cadence_model": {"gap_prob": [0.5, 0.5], "p_both": 1.0, "single_band": {},
+                                         "components": {"weights": [1.0, -1.0], "gap_prob": [[1, 0], [0, 1]]}}},
+     r"cadence_model\['components'\] must be"),
+    ({"survey": "ztf", "cadence_model": {"gap_prob": [0.5, 0.5], "p_both": 1.0, "single_band": {},
+                                         "components": [0.5, 0.5]}}, r"cadence_model\['components'\] must be")])
 def test_bad_cadence_model_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_transients(20, **kwargs)
@@ -347,6 +409,9 @@ def test_fit_cadence_model_bad_input():
         fit_cadence_model(good, min_snr=0)
     with pytest.raises(ValueError, match="max_gap"):
         fit_cadence_model(good, max_gap=1)
+    for bad in (0, 5, "aic", 1.5):
+        with pytest.raises((TypeError, ValueError), match="n_components"):
+            fit_cadence_model(good, n_components=bad)
     with pytest.raises(ValueError, match="at least two nights"):
         fit_cadence_model(good.assign(flux=20.0))                          # S/N 2: no bright night
     with pytest.raises(ValueError, match="consecutive bright nights"):

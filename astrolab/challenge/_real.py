@@ -188,7 +188,7 @@ def fit_error_model(lightcurves, *, min_snr: float = 10.0, n_bins: int = 20) -> 
             "depth": depth, "n_points": int(flux.size)}
 
 
-def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) -> dict:
+def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30, n_components=1) -> dict:
     """Measure a survey's sampling from its own detections: night gaps and bands per night (no labels needed).
 
     SNANA simulates a survey from its observing log (a SIMLIB); an alert stream publishes detections
@@ -212,6 +212,15 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
     ``max_gap`` nights (seasonal gaps, which the simulator draws itself) are left out. The result plugs into
     ``astrolab.datasets.make_transients(survey="ztf", cadence_model=...)``.
 
+    A survey does not visit every field equally often: fields that overlap, or that several programmes
+    share, are visited every night, others every few nights. With ``n_components`` > 1 the objects are a
+    mixture of that many cadences: an object of cadence ``c`` sees gaps of ``g`` nights at a rate
+    ``q[c, g]`` per night of its bright phase, so its count of them is Poisson with mean
+    ``max(L - g, 0) q[c, g]`` (one cadence gives the estimate above), and the rates and the shares of the
+    cadences are fitted by expectation-maximisation (best of 5 deterministic starts). ``"bic"`` picks the
+    number, 1 to 4, with the smallest Bayesian information criterion. The simulator then draws one cadence
+    per object, so that a sparse field stays sparse for the whole light curve.
+
     Parameters
     ----------
     lightcurves : DataFrame
@@ -222,6 +231,8 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
         Smallest S/N of a night's brightest detection for the night to count as bright.
     max_gap : int, default 30
         Longest gap (nights) kept, at least 2.
+    n_components : int or "bic", default 1
+        Number of cadences in the mixture (1 to 4), or ``"bic"`` to choose it.
 
     Returns
     -------
@@ -230,7 +241,10 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
         nights (corrected for the length bias; 0 where no gap of that length was seen); ``p_both``: the
         share of bright nights with detections in two or more bands;
         ``single_band``: ``{passband: share}`` over the bright nights with one band; ``n_gaps``,
-        ``n_nights`` (bright nights) and ``n_objects`` (objects with a bright night).
+        ``n_nights`` (bright nights) and ``n_objects`` (objects with a bright night). With more than one
+        cadence, also ``components``: ``{"weights": (K,) shares of the objects, "gap_prob": (K, max_gap)
+        gap distributions, "bic": {K: BIC for every K tried}}``, cadences sorted by their mean gap;
+        ``gap_prob`` stays the one-cadence estimate.
 
     Examples
     --------
@@ -248,6 +262,8 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
         raise ValueError(f"lightcurves must have the columns {columns}, missing {missing}")
     min_snr = check_real("min_snr", min_snr, min=0.0, min_inclusive=False)
     max_gap = check_int("max_gap", max_gap, min=2, max=366)
+    if not (isinstance(n_components, str) and n_components == "bic"):
+        n_components = check_int("n_components", n_components, min=1, max=_MAX_CADENCES)
     lc = lightcurves if "detected" not in lightcurves.columns else lightcurves[lightcurves["detected"] == 1]
     mjd, flux, err = (lc[c].to_numpy(float) for c in ("mjd", "flux", "flux_err"))
     good = np.isfinite(mjd) & np.isfinite(flux) & np.isfinite(err) & (err > 0)
@@ -262,8 +278,10 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
     # gaps between consecutive detection nights of an object, both of them bright
     same = nights["object_id"].to_numpy()[1:] == nights["object_id"].to_numpy()[:-1]
     is_bright = nights["snr"].to_numpy() >= min_snr
-    gaps = np.diff(nights["night"].to_numpy())[same & is_bright[1:] & is_bright[:-1]]
-    gaps = gaps[(gaps >= 1) & (gaps <= max_gap)]
+    both_bright = same & is_bright[1:] & is_bright[:-1]
+    gaps = np.diff(nights["night"].to_numpy())[both_bright]
+    kept = (gaps >= 1) & (gaps <= max_gap)
+    gap_owner, gaps = nights["object_id"].to_numpy()[1:][both_bright][kept], gaps[kept]
     if gaps.size == 0:
         raise ValueError("lightcurves must hold two consecutive bright nights of one object (S/N >= min_snr = "
                          f"{min_snr}) at most max_gap = {max_gap} nights apart, got none")
@@ -273,6 +291,59 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30) 
     gap_prob = np.divide(counts, exposure, out=np.zeros(max_gap), where=exposure > 0)
     gap_prob /= gap_prob.sum()
     single = bright[bright["n_bands"] == 1]["band"].value_counts(normalize=True).sort_index()
-    return {"gap_prob": gap_prob, "p_both": float(np.mean(bright["n_bands"] >= 2)),
-            "single_band": {int(k): float(v) for k, v in single.items()}, "n_gaps": int(gaps.size),
-            "n_nights": int(len(bright)), "n_objects": int(bright["object_id"].nunique())}
+    model = {"gap_prob": gap_prob, "p_both": float(np.mean(bright["n_bands"] >= 2)),
+             "single_band": {int(k): float(v) for k, v in single.items()}, "n_gaps": int(gaps.size),
+             "n_nights": int(len(bright)), "n_objects": int(bright["object_id"].nunique())}
+    if n_components == 1:
+        return model
+    # per object: its counts of every gap length and their exposures (the mixture's data)
+    objects = pd.Index(np.unique(bright["object_id"].to_numpy()))         # the order of groupby's, so of span
+    count = np.zeros((objects.size, max_gap))
+    np.add.at(count, (objects.get_indexer(gap_owner), gaps - 1), 1.0)
+    expo = np.clip(span[:, None] - np.arange(1, max_gap + 1)[None, :], 0, None).astype(float)
+    informative = expo[:, 0] > 0                               # a bright phase of at least two nights
+    count, expo = count[informative], expo[informative]
+    seen = counts > 0
+    tried = range(1, _MAX_CADENCES + 1) if n_components == "bic" else [n_components]
+    fits = {k: _cadence_mixture(count[:, seen], expo[:, seen], k) for k in tried}
+    # BIC: k cadences have k rates per gap length seen and k - 1 free shares
+    bic = {k: float(-2 * ll + (k * int(seen.sum()) + k - 1) * np.log(count.shape[0])) for k, (_, _, ll) in fits.items()}
+    best = min(bic, key=bic.get) if n_components == "bic" else n_components
+    weights, rates, _ = fits[best]
+    probs = np.zeros((best, max_gap))
+    probs[:, seen] = rates / rates.sum(axis=1, keepdims=True)
+    order = np.argsort(probs @ np.arange(1, max_gap + 1), kind="stable")
+    model["components"] = {"weights": weights[order], "gap_prob": probs[order], "bic": bic}
+    return model
+
+
+_MAX_CADENCES = 4
+
+
+def _cadence_mixture(count, expo, k, starts=5, iterations=500, tol=1e-8):
+    """EM for a mixture of ``k`` Poisson gap-rate vectors: object i of cadence c has ``count[i, g]`` ~
+    Poisson(``expo[i, g] * rates[c, g]``). Returns (weights, rates, log-likelihood up to a constant), the best
+    of ``starts`` deterministic random starts."""
+    from scipy.special import logsumexp
+
+    best = None
+    tiny = 1e-12
+    for start in range(starts):
+        resp = np.random.default_rng(start).dirichlet(np.ones(k), count.shape[0])
+        for _ in range(iterations):
+            weights = resp.mean(axis=0)
+            rates = (resp.T @ count + tiny) / (resp.T @ expo + tiny)
+            log_joint = count @ np.log(rates).T - expo @ rates.T + np.log(np.maximum(weights, tiny))
+            total = logsumexp(log_joint, axis=1)
+            new = np.exp(log_joint - total[:, None])
+            done = np.max(np.abs(new - resp)) < tol
+            resp = new
+            if done:
+                break
+        weights = resp.mean(axis=0)
+        rates = (resp.T @ count + tiny) / (resp.T @ expo + tiny)
+        log_joint = count @ np.log(rates).T - expo @ rates.T + np.log(np.maximum(weights, tiny))
+        ll = float(logsumexp(log_joint, axis=1).sum())
+        if best is None or ll > best[2] + 1e-9:
+            best = (weights, rates, ll)
+    return best

@@ -296,12 +296,23 @@ def _cadence_measured(n, rng, cadence_model, window=None, m5=_ZTF_M5):
     lo = np.zeros(n) if window is None else np.maximum(window[0], 0)
     hi = np.full(n, _SURVEY_DAYS - 1.0) if window is None else np.minimum(window[1], _SURVEY_DAYS - 1)
     start = lo - max_gap + rng.integers(0, max_gap, n)
-    mean_gap = float(np.sum(np.arange(1, max_gap + 1) * gap_prob))
+    components = cadence_model.get("components")
+    if components is None:                                 # one cadence for every object
+        laws = gap_prob[None, :]
+        which = np.zeros(n, dtype=np.int64)
+    else:                                                  # a cadence per object, drawn from the mixture
+        laws = components["gap_prob"]
+        which = rng.choice(len(laws), size=n, p=components["weights"])
+    mean_gap = float(np.min(laws @ np.arange(1, max_gap + 1)))
     steps = int(np.ceil((np.max(hi - start, initial=0) + 1) / mean_gap * 1.3)) + 8
-    cdf = np.cumsum(gap_prob) / gap_prob.sum()
+    cdf = np.cumsum(laws, axis=1)
 
-    def gaps():                                            # n x steps night gaps drawn from the measured law
-        return np.minimum(np.searchsorted(cdf, rng.random((n, steps)), side="right"), max_gap - 1) + 1
+    def gaps():                                            # n x steps night gaps drawn from each object's law
+        u = rng.random((n, steps))
+        drawn = np.empty(u.shape, dtype=np.int64)
+        for k in range(len(laws)):
+            drawn[which == k] = np.searchsorted(cdf[k], u[which == k], side="right")
+        return np.minimum(drawn, max_gap - 1) + 1
 
     nights = start[:, None] + np.cumsum(gaps(), axis=1)
     while np.any(nights[:, -1] <= hi):                     # a long run of short gaps: draw more
@@ -884,7 +895,23 @@ def _check_cadence_model(cadence_model, survey):
                          f"got {cadence_model!r}"[:400])
     total = sum(single.values())
     single = {k: v / total for k, v in sorted(single.items()) if v > 0} if total > 0 else {2: 1.0}
-    return {"gap_prob": gap_prob / gap_prob.sum(), "p_both": p_both, "single_band": single}
+    checked = {"gap_prob": gap_prob / gap_prob.sum(), "p_both": p_both, "single_band": single}
+    if cadence_model.get("components") is not None:
+        components = cadence_model["components"]
+        try:
+            weights = np.asarray(components["weights"], dtype=float)
+            laws = np.asarray(components["gap_prob"], dtype=float)
+            ok = (weights.ndim == 1 and laws.shape == (weights.size, gap_prob.size) and np.all(np.isfinite(weights))
+                  and np.all(weights >= 0) and weights.sum() > 0 and np.all(np.isfinite(laws)) and np.all(laws >= 0)
+                  and np.all(laws.sum(axis=1) > 0))
+        except (TypeError, ValueError, KeyError, IndexError):
+            ok = False
+        if not ok:
+            raise ValueError("cadence_model['components'] must be a dict like astrolab.challenge.fit_cadence_model's: "
+                             "'weights' (K non-negative shares) and 'gap_prob' (K rows of non-negative probabilities, "
+                             f"as long as cadence_model['gap_prob']), got {components!r}"[:400])
+        checked["components"] = {"weights": weights / weights.sum(), "gap_prob": laws / laws.sum(axis=1, keepdims=True)}
+    return checked
 
 
 def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "lsst", host_dust=None,
@@ -932,7 +959,9 @@ def make_transients(n_objects: int = 3000, *, ddf_fraction=None, survey: str = "
         object's nights are then a renewal process with the measured night gaps (inside its observing
         season), each night observed in both bands with probability ``p_both`` and otherwise in one band
         drawn from ``single_band``, instead of the published "g and r every two or three nights" with
-        weather losses. Depth and detections-only apply as before.
+        weather losses. With a mixture of cadences (``components``, from ``fit_cadence_model(...,
+        n_components=...)``), each object draws its own cadence from it and keeps it. Depth and
+        detections-only apply as before.
     class_mix : {"plasticc", "survey"}, default "plasticc"
         ``"plasticc"``: the proportions of the PLAsTiCC training set for either survey (so that models
         trained on the two surveys solve the same problem). ``"survey"`` (``survey="ztf"`` only): the mix
