@@ -27,15 +27,19 @@ Steps, with the settings of notebook 07-01 (``make_challenge(seed=0, n_objects=3
    OOD AUC of the test half against the held-out ZTF-like mocks (against the LSST mocks for the LSST model;
    target >= 0.9 there);
 5. the recipe of notebook 07-03 (LSST model, ZTF-like model with the error model, the depths and the cadence
-   model, ``astrolab.challenge.fit_cadence_model``, measured on the calibration half, BayeSN SN Ia spectra, and
-   the per-band shape features for both models)
+   model, ``astrolab.challenge.fit_cadence_model(..., n_components="bic")``: a mixture of cadences, one per
+   object, measured on the calibration half, BayeSN SN Ia spectra, and the per-band shape features for both
+   models)
    over seeds 0 to
    ``--seeds`` - 1 (default 4): share, log-loss ratio, OOD AUCs and mock-on-mock SN Ia recall per seed, their
    mean and standard deviation; the share called SN Ia by the same recipe trained on the survey's own class
    mix (``make_transients(..., class_mix="survey")``); and the share called SN Ia by the ZTF-like model with
    the survey's prior (Bayes' rule: its balanced-weight posteriors times the class shares of
    ``class_mix="survey"``), with its weighted log-loss on the held-out survey-mix mock over the LSST model's;
-   and the same recipe without each of its three newest parts, the per-band shape features
+   and the same recipe with one cadence for every object (``n_components=1``: the share, the log-loss ratio, the
+   mock-on-mock recall, the OOD AUC, and the Kolmogorov-Smirnov distance of the objects' median gaps between
+   detection nights from the test half's, beside the mixture's), and without each of the three parts before it,
+   the per-band shape features
    (``extract_features(..., band_shapes=True)``), the BayeSN SN Ia spectra
    (``make_transients(..., sn_ia_sed="bayesn")``) and the depths measured on the calibration half
    (``fit_error_model(...)["depth"]`` in the error model): black body and published depths, BayeSN and
@@ -159,23 +163,40 @@ def notebook_recipe(seed, real_lc, X_real):
     names = np.sort(X_real.index.to_numpy())
     calibration = np.random.default_rng(seed).choice(names, names.size // 2, replace=False)
     X_new = X_real.drop(index=calibration)
-    fitted = al.challenge.fit_error_model(real_lc[real_lc["object_id"].isin(calibration)])
-    cadence = al.challenge.fit_cadence_model(real_lc[real_lc["object_id"].isin(calibration)])
+    cal = real_lc[real_lc["object_id"].isin(calibration)]
+    fitted = al.challenge.fit_error_model(cal)
+    mixture = al.challenge.fit_cadence_model(cal, n_components="bic")
 
-    def ztf_mock_halves(depth=True, sn_ia_sed="bayesn", shapes=True, **kwargs):
+    def median_gap_ks(lc, ids):
+        # KS distance between the objects' median gaps (nights between detection nights) and the test half's
+        from scipy.stats import ks_2samp
+
+        def medians(frame, keep):
+            det = frame[frame["object_id"].isin(keep) & (frame["detected"] == 1)]
+            nights = det.assign(night=np.floor(det["mjd"]))[["object_id", "night"]].drop_duplicates()
+            return nights.groupby("object_id")["night"].diff().groupby(nights["object_id"]).median().dropna()
+
+        return ks_2samp(medians(lc, ids), medians(real_lc, X_new.index)).statistic
+
+    def ztf_mock_halves(depth=True, sn_ia_sed="bayesn", shapes=True, one_cadence=False, ks=None, **kwargs):
         # the ZTF-like mock of 07-03 (the measured errors, depths and cadence, BayeSN SNe Ia) and its per-band shape
         # features, split in halves; depth=False keeps the published depths, sn_ia_sed="blackbody" the black body,
         # shapes=False the features of 07-01 (the best band's shape only)
         keys = ("source", "floor", "depth") if depth else ("source", "floor")
-        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=cadence, sn_ia_sed=sn_ia_sed,
+        # one_cadence=True: the measured cadence pooled over the objects (n_components=1)
+        law = {k: mixture[k] for k in ("gap_prob", "p_both", "single_band")} if one_cadence else mixture
+        mock = al.datasets.make_transients(3000, survey="ztf", seed=seed, cadence_model=law, sn_ia_sed=sn_ia_sed,
                                            error_model={k: fitted[k] for k in keys}, **kwargs)
+        if ks is not None:                                 # the sampling's distance from the test half's
+            ks.append(median_gap_ks(mock.lightcurves, mock.truth.loc[mock.truth["class_name"] == "SNIa", "object_id"]))
         X = al.challenge.extract_features(mock.lightcurves, mock.metadata, band_shapes=shapes)
         X = X.loc[:, X.notna().any()]
         y = mock.truth.set_index("object_id").loc[X.index, "class_name"].to_numpy()
         enough = pd.Series(y).map(pd.Series(y).value_counts()).to_numpy() >= 2   # a class of one cannot be split
         return train_test_split(X[enough], y[enough], test_size=0.5, stratify=y[enough], random_state=seed)
 
-    X_tr, X_te, y_tr, y_te = ztf_mock_halves()
+    ks_mixture = []
+    X_tr, X_te, y_tr, y_te = ztf_mock_halves(ks=ks_mixture)
     with threadpool_limits(1):
         lsst = booster().fit(X_train, y_train)
         loss_lsst = al.challenge.weighted_log_loss(truth.loc[X_test.index, "class_name"].to_numpy(),
@@ -206,7 +227,9 @@ def notebook_recipe(seed, real_lc, X_real):
     # the same recipe without its new parts: all three (07-03 before them), the per-band shapes, the measured
     # depths, the BayeSN spectra; the ratio's LSST model keeps the per-band shapes in every row
     variants = {}
-    for label, kwargs in (("black body, published depth, best-band shape", {"sn_ia_sed": "blackbody", "depth": False,
+    ks_one = []
+    for label, kwargs in (("one cadence", {"one_cadence": True, "ks": ks_one}),
+                          ("black body, published depth, best-band shape", {"sn_ia_sed": "blackbody", "depth": False,
                                                                              "shapes": False}),
                           ("best-band shape", {"shapes": False}),
                           ("BayeSN, published depth", {"depth": False}),
@@ -221,6 +244,8 @@ def notebook_recipe(seed, real_lc, X_real):
             variants[f"mock Ia recall {label}"] = np.mean(variant.predict(X_v_te[y_v_te == "SNIa"]) == "SNIa")
         variants[f"AUC {label}"] = auc(al.challenge.OODScore().fit(X_v_tr), X_v_te, X_new)
     return {"seed": seed, "share LSST model": np.mean(called_lsst == "SNIa"), **variants,
+            "cadences": len(mixture["components"]["weights"]), "median-gap KS": ks_mixture[0],
+            "median-gap KS one cadence": ks_one[0],
             "share ZTF-like": np.mean(called == "SNIa"), "share ZTF-like, survey mix": share_mix,
             "share ZTF-like, survey prior": share_prior, "ratio, survey prior": loss_prior / loss_lsst,
             "mock Ia recall": recall,
@@ -332,8 +357,8 @@ def main():
     if n_seeds > 0:
         X_real_shapes = al.challenge.extract_features(real_lc, real_meta, band_shapes=True)
         per_seed = pd.DataFrame([notebook_recipe(seed, real_lc, X_real_shapes) for seed in range(n_seeds)])
-        print(f"\nNotebook 07-03's recipe over seeds 0-{n_seeds - 1} (ZTF-like mock with the error model and cadence "
-              "measured on the calibration half; every score on the test half):")
+        print(f"\nNotebook 07-03's recipe over seeds 0-{n_seeds - 1} (ZTF-like mock with the error model and the "
+              "mixture of cadences measured on the calibration half; every score on the test half):")
         print(per_seed.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         numeric = per_seed.drop(columns=["seed", "second class"])
         if len(numeric) > 1:  # a standard deviation needs two seeds

@@ -385,6 +385,10 @@ def test_band_shapes_read_each_bands_decline_rise_and_level():
     assert X.loc[7, "rise50_g"] == pytest.approx(4 / 1.25) and X.loc[7, "decline70_r"] < X.loc[7, "decline30_r"]
     assert X.loc[7, "level10_r"] > X.loc[7, "level10_g"] and 0 < X.loc[7, "level30_g"] < 0.1
     assert np.isnan(X.loc[7, "decline50_u"]) and np.isnan(X.loc[7, "level10_y"])      # bands never observed
+    # a band with points and a band without have their columns in the same order
+    kinds = ("decline", "rise", "level")
+    shape = [c for c in X.columns if c[:-1].endswith("_") and c[:-2].rstrip("0123456789") in kinds]
+    assert [c[:-2] for c in shape if c.endswith("_u")] == [c[:-2] for c in shape if c.endswith("_g")]
     plain = extract_features(lc, meta)
     assert "decline50_g" not in plain and set(plain.columns) < set(X.columns)
     pd.testing.assert_frame_equal(plain, X[plain.columns])       # the other columns are unchanged

@@ -263,11 +263,13 @@ def _band_shapes(lc, metadata):
     z = pd.Series(0.0, index=ids)
     if metadata is not None and "hostgal_photoz" in metadata.columns:
         z = metadata.set_index("object_id")["hostgal_photoz"].reindex(ids).fillna(0.0).clip(lower=0.0)
-    columns = {}
+    columns, order = {}, []
     for k, b in enumerate(_BANDS):
         pts = lc[lc["passband"].to_numpy() == k]
-        names = [f"{kind}{int(round(100 * f))}_{b}" for kind in ("decline", "rise") for f in _SHAPE_FRACTIONS]
+        # one list of names per band, for a band with points and a band without alike
+        names = [f"{kind}{int(round(100 * f))}_{b}" for f in _SHAPE_FRACTIONS for kind in ("decline", "rise")]
         names += [f"level{int(lo)}_{b}" for lo, _ in _SHAPE_WINDOWS]
+        order += names
         if pts.empty:
             columns.update({name: pd.Series(np.nan, index=ids) for name in names})
             continue
@@ -278,14 +280,15 @@ def _band_shapes(lc, metadata):
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = pts["flux"].to_numpy() / np.where(ref["flux"].to_numpy() > 0, ref["flux"].to_numpy(), np.nan)
         frame = pd.DataFrame({"object_id": obj, "days": days, "rel": rel})
+        named = iter(names)
         for f in _SHAPE_FRACTIONS:
             below = frame[frame["rel"] < f]
-            columns[f"decline{int(round(100 * f))}_{b}"] = below[below["days"] > 0].groupby("object_id")["days"].min()
-            columns[f"rise{int(round(100 * f))}_{b}"] = -below[below["days"] < 0].groupby("object_id")["days"].max()
+            columns[next(named)] = below[below["days"] > 0].groupby("object_id")["days"].min()       # decline
+            columns[next(named)] = -below[below["days"] < 0].groupby("object_id")["days"].max()     # rise
         for lo, hi in _SHAPE_WINDOWS:
             inside = frame[(frame["days"] >= lo) & (frame["days"] < hi)]
-            columns[f"level{int(lo)}_{b}"] = inside.groupby("object_id")["rel"].median()
-    out = pd.DataFrame({name: col.reindex(ids) for name, col in columns.items()}, index=ids).astype(float)
+            columns[next(named)] = inside.groupby("object_id")["rel"].median()                      # level
+    out = pd.DataFrame({name: columns[name].reindex(ids) for name in order}, index=ids).astype(float)
     out.index.name = "object_id"
     return out
 

@@ -55,6 +55,11 @@ MUTANTS: list[Mutant] = [
            "spectra of observed SNe Ia (no r-band shoulder, a rise that is too slow)",
            replace=[("                                 sn_ia_sed=SN_IA_SED, seed=SEED)",
                      "                                 sn_ia_sed=\"blackbody\", seed=SEED)")]),
+    Mutant("07-03", "one-cadence",
+           "the cadence is measured as one law for the whole survey, so every mock object gets the same mix of "
+           "short and long gaps and no light curve is as sparse as the survey's sparsest",
+           replace=[("cadence = al.challenge.fit_cadence_model(cal, n_components=CADENCES)",
+                     "cadence = al.challenge.fit_cadence_model(cal, n_components=1)")]),
     Mutant("07-03", "calibration-objects-in-test",
            "the test half is the whole new sample, so the objects the error model was measured on are "
            "also tested on",
