@@ -336,23 +336,22 @@ def test_fit_cadence_model_recovers_a_mixture_of_cadences():
 
 
 def test_make_transients_keeps_each_objects_cadence():
+    def short_share(cadence_model):
+        # per object with at least 3 gaps between its nights: the share of them shorter than 5 nights
+        lc = make_transients(300, survey="ztf", cadence_model=cadence_model, seed=6).lightcurves
+        nights = lc.assign(night=np.floor(lc["mjd"]))[["object_id", "night"]].drop_duplicates()
+        gaps = nights.groupby("object_id")["night"].diff().dropna()
+        owner = nights.loc[gaps.index, "object_id"]
+        return (gaps < 5).groupby(owner).mean()[gaps.groupby(owner).size() >= 3]
+
     # two cadences, nightly and every five nights: each object's gaps come from one of them, never both
     mix = {"gap_prob": [0.5, 0, 0, 0, 0.5], "p_both": 1.0, "single_band": {},
            "components": {"weights": [0.3, 0.7], "gap_prob": [[1.0, 0, 0, 0, 0], [0, 0, 0, 0, 1.0]]}}
-    lc = make_transients(300, survey="ztf", cadence_model=mix, seed=6).lightcurves
-    nights = lc.assign(night=np.floor(lc["mjd"]))[["object_id", "night"]].drop_duplicates()
-    gaps = nights.groupby("object_id")["night"].diff().dropna()
-    short = (gaps < 5).groupby(nights.loc[gaps.index, "object_id"]).mean()
-    objects = short[gaps.groupby(nights.loc[gaps.index, "object_id"]).size() >= 3]
+    objects = short_share(mix)
     assert ((objects > 0.9) | (objects < 0.1)).mean() > 0.9                 # a cadence per object (seasons aside)
     assert 0.15 < (objects > 0.9).mean() < 0.5                              # the nightly share, 0.3 by number
     # pooled, the same gap law drawn independently per gap mixes the two within objects
-    one_law = {k: mix[k] for k in ("gap_prob", "p_both", "single_band")}
-    pooled = make_transients(300, survey="ztf", cadence_model=one_law, seed=6).lightcurves
-    nights = pooled.assign(night=np.floor(pooled["mjd"]))[["object_id", "night"]].drop_duplicates()
-    gaps = nights.groupby("object_id")["night"].diff().dropna()
-    owner = nights.loc[gaps.index, "object_id"]
-    mixed = (gaps < 5).groupby(owner).mean()[gaps.groupby(owner).size() >= 3]
+    mixed = short_share({k: mix[k] for k in ("gap_prob", "p_both", "single_band")})
     assert ((mixed > 0.9) | (mixed < 0.1)).mean() < 0.5
 
 

@@ -285,9 +285,13 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30, 
     if gaps.size == 0:
         raise ValueError("lightcurves must hold two consecutive bright nights of one object (S/N >= min_snr = "
                          f"{min_snr}) at most max_gap = {max_gap} nights apart, got none")
-    span = bright.groupby("object_id")["night"].agg(np.ptp).to_numpy()          # L of every object
-    exposure = np.array([np.clip(span - g, 0, None).sum() for g in range(1, max_gap + 1)], dtype=float)
-    counts = np.bincount(gaps - 1, minlength=max_gap)[:max_gap]
+    # per object (the order of groupby's): its count of every gap length and that length's exposure; their sums
+    # over the objects give the one-cadence estimate, the rows themselves the mixture's data
+    span = bright.groupby("object_id")["night"].agg(np.ptp)                    # L of every object
+    count = np.zeros((span.size, max_gap))
+    np.add.at(count, (span.index.get_indexer(gap_owner), gaps - 1), 1.0)
+    expo = np.clip(span.to_numpy()[:, None] - np.arange(1, max_gap + 1)[None, :], 0, None).astype(float)
+    counts, exposure = count.sum(axis=0), expo.sum(axis=0)
     gap_prob = np.divide(counts, exposure, out=np.zeros(max_gap), where=exposure > 0)
     gap_prob /= gap_prob.sum()
     single = bright[bright["n_bands"] == 1]["band"].value_counts(normalize=True).sort_index()
@@ -296,11 +300,6 @@ def fit_cadence_model(lightcurves, *, min_snr: float = 20.0, max_gap: int = 30, 
              "n_nights": int(len(bright)), "n_objects": int(bright["object_id"].nunique())}
     if n_components == 1:
         return model
-    # per object: its counts of every gap length and their exposures (the mixture's data)
-    objects = pd.Index(np.unique(bright["object_id"].to_numpy()))         # the order of groupby's, so of span
-    count = np.zeros((objects.size, max_gap))
-    np.add.at(count, (objects.get_indexer(gap_owner), gaps - 1), 1.0)
-    expo = np.clip(span[:, None] - np.arange(1, max_gap + 1)[None, :], 0, None).astype(float)
     informative = expo[:, 0] > 0                               # a bright phase of at least two nights
     count, expo = count[informative], expo[informative]
     seen = counts > 0
@@ -326,24 +325,27 @@ def _cadence_mixture(count, expo, k, starts=5, iterations=500, tol=1e-8):
     of ``starts`` deterministic random starts."""
     from scipy.special import logsumexp
 
-    best = None
     tiny = 1e-12
+
+    def m_step(resp):
+        # the shares and rates that the responsibilities imply, and every object's log-likelihood under each cadence
+        weights = resp.mean(axis=0)
+        rates = (resp.T @ count + tiny) / (resp.T @ expo + tiny)
+        log_joint = count @ np.log(rates).T - expo @ rates.T + np.log(np.maximum(weights, tiny))
+        return weights, rates, log_joint, logsumexp(log_joint, axis=1)
+
+    best = None
     for start in range(starts):
         resp = np.random.default_rng(start).dirichlet(np.ones(k), count.shape[0])
         for _ in range(iterations):
-            weights = resp.mean(axis=0)
-            rates = (resp.T @ count + tiny) / (resp.T @ expo + tiny)
-            log_joint = count @ np.log(rates).T - expo @ rates.T + np.log(np.maximum(weights, tiny))
-            total = logsumexp(log_joint, axis=1)
+            _, _, log_joint, total = m_step(resp)
             new = np.exp(log_joint - total[:, None])
             done = np.max(np.abs(new - resp)) < tol
             resp = new
             if done:
                 break
-        weights = resp.mean(axis=0)
-        rates = (resp.T @ count + tiny) / (resp.T @ expo + tiny)
-        log_joint = count @ np.log(rates).T - expo @ rates.T + np.log(np.maximum(weights, tiny))
-        ll = float(logsumexp(log_joint, axis=1).sum())
+        weights, rates, _, total = m_step(resp)
+        ll = float(total.sum())
         if best is None or ll > best[2] + 1e-9:
             best = (weights, rates, ll)
     return best
